@@ -1,0 +1,62 @@
+// Turns socket-table snapshot rows into connection records: the shared step of the poll tier
+// and of the reconciliation snapshot that kernel tiers take at start and after a loss.
+import type { CaptureTier, ConnectionEvent } from '../../core/connection-event';
+import type { SnapshotEntry } from './snapshot';
+
+/** One key per connection whatever its TCP state, so a state change is not a new record. */
+export function connectionKey(e: Pick<SnapshotEntry, 'transport' | 'local' | 'remote'>): string {
+  return `${e.transport} ${e.local.ip} ${e.local.port} ${e.remote.ip} ${e.remote.port}`;
+}
+
+/** Local ports that listen (TCP LISTEN), per family-less address, for direction. */
+export function listeningPorts(entries: SnapshotEntry[]): Set<string> {
+  const s = new Set<string>();
+  for (const e of entries) if (e.transport === 'tcp' && e.state === 'LISTEN') s.add(`${e.local.ip} ${e.local.port}`);
+  return s;
+}
+
+function isWildcard(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::' || ip === '*';
+}
+
+function isListenedOn(listening: Set<string>, e: SnapshotEntry): boolean {
+  const p = e.local.port;
+  return listening.has(`${e.local.ip} ${p}`) || listening.has(`0.0.0.0 ${p}`) || listening.has(`:: ${p}`);
+}
+
+/**
+ * The record for a socket row, or undefined for rows that are not a connection
+ * (closing TCP states of unknown sockets are still reported: they prove a connection happened).
+ */
+export function entryToEvent(
+  e: SnapshotEntry,
+  listening: Set<string>,
+  timeUs: number,
+  tier: CaptureTier,
+  preexisting: boolean,
+): ConnectionEvent | undefined {
+  const owner = e.owners[0];
+  const base = {
+    timeUs,
+    transport: e.transport,
+    family: e.family,
+    local: e.local,
+    remote: e.remote,
+    capture: tier,
+    attribution: owner ? ('socket-owner' as const) : ('unknown' as const),
+    ...(owner ? { process: owner } : {}),
+    ...(preexisting ? { preexisting: true } : {}),
+  };
+  const unconnected = isWildcard(e.remote.ip) && e.remote.port === 0;
+  if (e.transport === 'udp') {
+    if (unconnected) return { ...base, action: 'listen', outcome: 'success', direction: 'ingress' };
+    return { ...base, action: 'udp_flow', outcome: 'success', direction: 'egress' };
+  }
+  if (e.state === 'LISTEN') return { ...base, action: 'listen', outcome: 'success', direction: 'ingress' };
+  if (unconnected || e.state === 'CLOSE') return undefined;
+  if (isListenedOn(listening, e)) {
+    return { ...base, action: 'connection_accepted', outcome: 'success', direction: 'ingress' };
+  }
+  const outcome = e.state === 'SYN_SENT' ? 'unknown' : 'success';
+  return { ...base, action: 'connection_attempted', outcome, direction: 'egress' };
+}

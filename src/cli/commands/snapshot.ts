@@ -1,0 +1,32 @@
+// `packettrail snapshot [--json]`: the sockets open now, with their processes.
+import { systemClock } from '../../core/context';
+import { detectHostInfo } from '../../pipeline/host-info';
+import { takeSnapshot } from '../../capture/poll/snapshot';
+import { entryToEvent, listeningPorts } from '../../capture/poll/snapshot-events';
+import { UserNames } from '../../process/users';
+import { ecsLine } from '../../format/ecs';
+import { renderSnapshotTable } from '../../format/snapshot-table';
+import { AGENT_VERSION } from '../version';
+
+export async function snapshotCommand(flags: { json?: boolean }): Promise<number> {
+  const host = detectHostInfo();
+  const entries = takeSnapshot({ hostId: host.id, bootTimeMs: host.bootTimeMs, users: new UserNames() });
+  if (!flags.json) {
+    await writeOut(renderSnapshotTable(entries));
+    return 0;
+  }
+  const listening = listeningPorts(entries);
+  const now = systemClock.nowUs();
+  const env = { host, agentVersion: AGENT_VERSION };
+  const lines: string[] = [];
+  for (const e of entries) {
+    const ev = entryToEvent(e, listening, now, 'poll', true);
+    if (ev) lines.push(ecsLine(ev, env));
+  }
+  await writeOut(lines.length ? lines.join('\n') + '\n' : '');
+  return 0;
+}
+
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve) => process.stdout.write(text, () => resolve()));
+}

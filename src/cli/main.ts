@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Argument parsing and commands only; the work happens in pipeline/, capture/ and sinks/.
+import { Command, CommanderError, Option } from 'commander';
+import { errorMessage, exitCodeFor } from '../core/errors';
+import { runCommand, legacyCommand, type RunFlags } from './commands/run';
+import { snapshotCommand } from './commands/snapshot';
+import { doctorCommand } from './commands/doctor';
+import { AGENT_VERSION } from './version';
+
+const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'help']);
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function buildProgram(): Command {
+  const program = new Command('packettrail')
+    .description('Records every network connection on this host with the process that made it.')
+    .usage('[SYSLOG_HOST SYSLOG_PORT] | <command> [options]')
+    .version(AGENT_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  program.configureOutput({ outputError: (str, write) => write(str) });
+
+  program
+    .command('run')
+    .description('run the sensor until SIGINT/SIGTERM, then flush and exit 0')
+    .option('--syslog <url>', 'udp://h:p | tcp://h:p | tls://h:p | relp://h:p (repeatable)', collect, [])
+    .addOption(new Option('--syslog-format <format>', 'syslog line format').choices(['rfc5424', 'rfc3164', 'seed']))
+    .option('--syslog-ca <file>', 'CA file for tls:// syslog')
+    .option('--file <path>', 'JSON-lines file (repeatable)', collect, [])
+    .addOption(new Option('--file-format <format>', 'file record format').choices(['ecs', 'ocsf', 'sigma', 'seed']))
+    .option('--elasticsearch <url>', 'bulk into a data stream (Elasticsearch 8/9, OpenSearch 2)')
+    .addOption(new Option('--source <tier>', 'capture tier').choices(['auto', 'ebpf', 'tracefs', 'poll']))
+    .option('--poll-interval <duration>', 'poll tier interval, e.g. 1s or 250ms')
+    .option('--spool-dir <dir>', 'directory for the network sinks\' disk spools')
+    .option('--console', 'also print a readable line per connection')
+    .option('--no-console', 'do not print a line per connection')
+    .addOption(new Option('--log-level <level>', 'diagnostics on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
+    .option('--config <file>', 'YAML config; flags override it')
+    .action(async (flags: RunFlags) => {
+      process.exitCode = await runCommand(flags);
+    });
+
+  program
+    .command('snapshot')
+    .description('sockets open now, with their processes (like ss -tunap)')
+    .option('--json', 'print ECS records, one per line')
+    .action(async (flags: { json?: boolean }) => {
+      process.exitCode = await snapshotCommand(flags);
+    });
+
+  program
+    .command('doctor')
+    .description('which capture tiers work here, and why not')
+    .action(async () => {
+      process.exitCode = await doctorCommand();
+    });
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = argv.slice(2);
+  // The original usage: `packettrail SYSLOG_HOST SYSLOG_PORT`.
+  if (args.length === 2 && !COMMANDS.has(args[0]!) && !args[0]!.startsWith('-')) return legacyCommand(args[0]!, args[1]!);
+  if (args.length === 0) return runCommand({});
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`packettrail: ${errorMessage(err)}\n`);
+    process.exitCode = exitCodeFor(err);
+  },
+);

@@ -1,0 +1,56 @@
+// The interfaces where stages meet. Sources, attribution, detectors and sinks do not
+// import each other: the pipeline wires them through these.
+import type { CaptureTier, ConnectionEvent } from './connection-event';
+
+/** Process lifecycle learnt from the kernel (exec/exit) so short-lived processes keep a record. */
+export type ProcessEvent =
+  | {
+      type: 'exec';
+      pid: number;
+      ppid: number;
+      uid: number;
+      comm: string;
+      executable: string;
+      args: string[];
+      startTicks?: number;
+      timeUs: number;
+    }
+  | { type: 'exit'; pid: number; timeUs: number }
+  | { type: 'rename'; pid: number; comm: string; timeUs: number };
+
+/** Counters a source reports; folded into the periodic stats record. */
+export interface SourceStats {
+  events: number;
+  lost: number;
+}
+
+export interface SourceOutput {
+  /** A socket event; `process` may hold only what the tier saw (pid, comm, uid). */
+  connection(ev: ConnectionEvent): void;
+  process(ev: ProcessEvent): void;
+  /** The source lost events (ring buffer full, trace_pipe overrun): the pipeline reconciles. */
+  lost(count: number): void;
+}
+
+export interface CaptureSource {
+  readonly tier: CaptureTier;
+  start(out: SourceOutput): Promise<void>;
+  stats(): SourceStats;
+  close(): Promise<void>;
+}
+
+export interface SinkStats {
+  written: number;
+  dropped: number;
+  errors: number;
+}
+
+export interface Sink {
+  readonly name: string;
+  /** Never throws and never blocks: a sink queues (bounded) and counts what it drops. */
+  write(ev: ConnectionEvent): void;
+  /** Resolves when everything written so far is delivered or durably queued. */
+  flush(): Promise<void>;
+  stats(): SinkStats;
+  close(): Promise<void>;
+}

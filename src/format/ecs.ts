@@ -1,0 +1,91 @@
+// ECS JSON rendering of a ConnectionEvent (DESIGN.md §4; field names are normative).
+import { ianaNumber, initiatorAndResponder, type ConnectionEvent } from '../core/connection-event';
+import type { HostInfo } from '../core/context';
+import { communityId } from './community-id';
+import { isoMicros } from './timestamp';
+
+export interface FormatEnv {
+  host: HostInfo;
+  agentVersion: string;
+}
+
+const EVENT_TYPE: Record<ConnectionEvent['action'], string[]> = {
+  connection_attempted: ['start', 'connection'],
+  connection_accepted: ['start', 'connection'],
+  udp_flow: ['start', 'connection'],
+  listen: ['info'],
+  connection_closed: ['end', 'connection'],
+};
+
+export function eventCommunityId(ev: ConnectionEvent): string | undefined {
+  if (ev.action === 'listen') return undefined;
+  const { source, destination } = initiatorAndResponder(ev);
+  return communityId({ proto: ianaNumber(ev.transport), saddr: source.ip, daddr: destination.ip, sport: source.port, dport: destination.port });
+}
+
+export function toEcs(ev: ConnectionEvent, env: FormatEnv): Record<string, unknown> {
+  const { source, destination } = initiatorAndResponder(ev);
+  const p = ev.process;
+  const doc: Record<string, unknown> = {
+    '@timestamp': isoMicros(ev.timeUs),
+    event: {
+      kind: 'event',
+      category: ['network'],
+      type: EVENT_TYPE[ev.action],
+      action: ev.action,
+      outcome: ev.outcome,
+      module: 'packettrail',
+      dataset: 'packettrail.connection',
+    },
+    network: {
+      transport: ev.transport,
+      type: ev.family,
+      iana_number: String(ianaNumber(ev.transport)),
+      direction: ev.direction,
+      community_id: eventCommunityId(ev),
+    },
+    source: { ip: source.ip, port: source.port },
+    destination: { ip: destination.ip, port: destination.port },
+    host: { name: env.host.name, hostname: env.host.name, id: env.host.id, ip: env.host.ips },
+    agent: { name: 'packetTrail', type: 'packettrail', version: env.agentVersion },
+    ecs: { version: '8.11.0' },
+    related: { ip: unique([ev.local.ip, ev.remote.ip]) },
+    packettrail: {
+      capture: ev.capture,
+      attribution: ev.attribution,
+      local: { ip: ev.local.ip, port: ev.local.port },
+      remote: { ip: ev.remote.ip, port: ev.remote.port },
+      ...(ev.preexisting ? { preexisting: true } : {}),
+      ...(ev.tid !== undefined ? { tid: ev.tid } : {}),
+      ...(ev.errno !== undefined ? { errno: ev.errno } : {}),
+    },
+  };
+  if (p) {
+    doc.process = compact({
+      pid: p.pid,
+      name: p.name,
+      executable: p.executable,
+      command_line: p.commandLine,
+      args: p.args,
+      start: p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined,
+      entity_id: p.entityId,
+      parent: p.parent ? compact({ pid: p.parent.pid, name: p.parent.name, executable: p.parent.executable, entity_id: p.parent.entityId }) : undefined,
+    });
+    if (p.uid !== undefined) doc.user = compact({ id: String(p.uid), name: p.userName });
+    if (p.containerId) doc.container = { id: p.containerId };
+  }
+  return doc;
+}
+
+export function ecsLine(ev: ConnectionEvent, env: FormatEnv): string {
+  return JSON.stringify(toEcs(ev, env));
+}
+
+function compact(o: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}

@@ -1,0 +1,58 @@
+// The original packetTrail syslog line, byte-compatible for its first fields, then more
+// key=value pairs. Values that could forge a key or a record are quoted and escaped.
+import type { ConnectionEvent } from '../core/connection-event';
+import type { FormatEnv } from './ecs';
+import { isoSeconds } from './timestamp';
+
+// Anything outside printable ASCII except valid non-ASCII text, plus space, quote, = and \.
+const NEEDS_QUOTES = /[\s"=\\\x00-\x1f\x7f-\x9f]/;
+
+export function seedValue(v: string): string {
+  if (v === '') return '""';
+  if (!NEEDS_QUOTES.test(v) && !/[\u2028\u2029\ufffd]/.test(v)) return v;
+  let out = '"';
+  for (const ch of v) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16);
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** The key=value body after the header: `process=… sip=… sport=… rip=… rport=…` then extras. */
+export function seedFields(ev: ConnectionEvent): string {
+  const p = ev.process;
+  const pairs: Array<[string, string | number | undefined]> = [
+    ['process', p?.name ?? 'unknown'],
+    ['sip', ev.local.ip],
+    ['sport', ev.local.port],
+    ['rip', ev.remote.ip],
+    ['rport', ev.remote.port],
+    ['proto', ev.transport],
+    ['dir', ev.direction === 'egress' ? 'out' : 'in'],
+    ['action', ev.action],
+    ['outcome', ev.outcome],
+    ['pid', p?.pid],
+    ['ppid', p?.parent?.pid],
+    ['uid', p?.uid],
+    ['user', p?.userName],
+    ['exe', p?.executable],
+    ['capture', ev.capture],
+    ['attribution', ev.attribution],
+  ];
+  return pairs
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? v : seedValue(v as string)}`)
+    .join(' ');
+}
+
+/** `<12>2018-09-08T11:25:19Z HOST_IP HOSTNAME packetTrail process=…` (PRI 12 = user.warning, as the original). */
+export function seedLine(ev: ConnectionEvent, env: FormatEnv): string {
+  return `<12>${isoSeconds(ev.timeUs)} ${env.host.ip} ${env.host.name} packetTrail ${seedFields(ev)}`;
+}

@@ -1,0 +1,36 @@
+// Builds the sinks a validated config names. Each sink has its own queue, so a slow or dead
+// one never delays another.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from '../core/context';
+import type { Sink } from '../core/stages';
+import type { Config } from '../cli/config-schema';
+import { createFileSink } from '../sinks/file/jsonl-file-sink';
+import { createConsoleSink } from '../sinks/console/console-sink';
+import { formatRecord } from '../format/registry';
+import type { FormatEnv } from '../format/ecs';
+import type { OwnTraffic } from './own-traffic';
+import { createNetworkSinks } from './build-network-sinks';
+
+export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic): Promise<Sink[]> {
+  const env: FormatEnv = { host: ctx.host, agentVersion: ctx.agentVersion };
+  const sinks: Sink[] = [];
+  try {
+    if (config.console.enabled) sinks.push(createConsoleSink());
+    for (const f of config.sinks.file) {
+      sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env) }));
+    }
+    sinks.push(...(await createNetworkSinks(config, ctx, env, own)));
+  } catch (err) {
+    await Promise.allSettled(sinks.map((s) => s.close()));
+    throw err;
+  }
+  return sinks;
+}
+
+/** Where spools live when the config names no directory. */
+export function defaultStateDir(): string {
+  const dir = process.getuid?.() === 0 ? '/var/lib/packettrail' : join(process.env.HOME ?? '/tmp', '.local/state/packettrail');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

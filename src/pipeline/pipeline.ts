@@ -1,0 +1,145 @@
+// Where the stages meet: source → own-traffic filter → attribution → UDP flows → sinks.
+// Also reconciles with a socket snapshot at start and after a loss, and reports stats.
+import type { ConnectionEvent } from '../core/connection-event';
+import type { Context } from '../core/context';
+import type { CaptureSource, Sink, SourceOutput } from '../core/stages';
+import { connectionKey, entryToEvent, listeningPorts } from '../capture/poll/snapshot-events';
+import type { SnapshotEntry } from '../capture/poll/snapshot';
+import { attribute, type ProcessLookup } from './attribution';
+import { UdpFlowTracker } from './udp-flows';
+import { RecentKeys } from './recent-keys';
+import { OwnTraffic } from './own-traffic';
+
+export interface PipelineOptions {
+  source: CaptureSource;
+  sinks: Sink[];
+  processes: ProcessLookup & { sweep?(nowMs: number): void };
+  /** Socket snapshot for reconciliation; absent for the poll tier (it is one). */
+  snapshot?: () => SnapshotEntry[];
+  ownTraffic: OwnTraffic;
+  udpIdleTimeoutMs: number;
+  statsIntervalMs: number;
+}
+
+export interface PipelineStats {
+  recorded: number;
+  ownTrafficDropped: number;
+  udpRepeats: number;
+  lost: number;
+  reconciled: number;
+}
+
+export interface Pipeline {
+  start(): Promise<void>;
+  stats(): PipelineStats;
+  /** Stops the source, then flushes and closes the sinks (DESIGN.md §7 order). */
+  close(): Promise<void>;
+}
+
+const RECONCILE_DEBOUNCE_MS = 500;
+
+export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
+  const flows = new UdpFlowTracker({ idleTimeoutMs: opts.udpIdleTimeoutMs, maxFlows: 100_000 });
+  const recent = new RecentKeys(200_000);
+  const stats: PipelineStats = { recorded: 0, ownTrafficDropped: 0, udpRepeats: 0, lost: 0, reconciled: 0 };
+  let statsTimer: NodeJS.Timeout | undefined;
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  function record(ev: ConnectionEvent): void {
+    recent.add(connectionKey(ev));
+    stats.recorded++;
+    for (const sink of opts.sinks) sink.write(ev);
+  }
+
+  const output: SourceOutput = {
+    connection(raw) {
+      if (closed) return;
+      if (opts.ownTraffic.isOwn(raw)) {
+        stats.ownTrafficDropped++;
+        return;
+      }
+      const ev = attribute(raw, opts.processes);
+      if (!flows.opens(ev)) {
+        stats.udpRepeats++;
+        return;
+      }
+      record(ev);
+    },
+    process(ev) {
+      opts.processes.apply(ev);
+    },
+    lost(count) {
+      stats.lost += count;
+      ctx.logger.warn({ lost: count, totalLost: stats.lost }, 'capture lost events; a snapshot will fill what it can');
+      if (!reconcileTimer && opts.snapshot) {
+        reconcileTimer = setTimeout(() => {
+          reconcileTimer = undefined;
+          reconcile(false);
+        }, RECONCILE_DEBOUNCE_MS);
+      }
+    },
+  };
+
+  /** Records the sockets a snapshot shows that this run has not recorded yet. */
+  function reconcile(atStart: boolean): void {
+    if (!opts.snapshot || closed) return;
+    let entries: SnapshotEntry[];
+    try {
+      entries = opts.snapshot();
+    } catch (err) {
+      ctx.logger.warn({ err }, 'reconciliation snapshot failed');
+      return;
+    }
+    const listening = listeningPorts(entries);
+    const now = ctx.clock.nowUs();
+    for (const e of entries) {
+      if (recent.has(connectionKey(e))) continue;
+      const ev = entryToEvent(e, listening, now, 'poll', atStart);
+      if (!ev || opts.ownTraffic.isOwn(ev)) continue;
+      stats.reconciled++;
+      record(ev);
+    }
+  }
+
+  function reportStats(): void {
+    const now = ctx.clock.nowUs();
+    flows.sweep(now);
+    opts.processes.sweep?.(now / 1000);
+    ctx.logger.info(
+      {
+        type: 'stats',
+        capture: opts.source.tier,
+        source: opts.source.stats(),
+        pipeline: { ...stats, udpFlowsOpen: flows.size, udpFlowsEvicted: flows.evicted },
+        sinks: Object.fromEntries(opts.sinks.map((s) => [s.name, s.stats()])),
+      },
+      'stats',
+    );
+  }
+
+  return {
+    async start() {
+      await opts.source.start(output);
+      reconcile(true);
+      statsTimer = setInterval(reportStats, opts.statsIntervalMs);
+      statsTimer.unref();
+    },
+    stats: () => ({ ...stats }),
+    async close() {
+      await opts.source.close();
+      closed = true;
+      if (statsTimer) clearInterval(statsTimer);
+      if (reconcileTimer) clearTimeout(reconcileTimer);
+      reportStats();
+      for (const sink of opts.sinks) {
+        try {
+          await sink.flush();
+        } catch (err) {
+          ctx.logger.error({ err, sink: sink.name }, 'sink flush failed');
+        }
+        await sink.close();
+      }
+    },
+  };
+}

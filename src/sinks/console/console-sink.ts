@@ -1,0 +1,40 @@
+// One readable line per connection on stdout, for people watching the sensor run.
+import type { ConnectionEvent } from '../../core/connection-event';
+import type { Sink, SinkStats } from '../../core/stages';
+import { seedValue } from '../../format/seed';
+import { isoMicros } from '../../format/timestamp';
+
+export function consoleLine(ev: ConnectionEvent): string {
+  const p = ev.process;
+  const who = p ? `${seedValue(p.name)}[${p.pid}]${p.userName ? ' user=' + seedValue(p.userName) : ''}` : 'unknown-process';
+  const arrow = ev.direction === 'egress' ? '->' : '<-';
+  const ep = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+  const tail = ev.outcome === 'failure' ? ' FAILED' : ev.preexisting ? ' (already open)' : '';
+  const exe = p?.executable ? ` exe=${seedValue(p.executable)}` : '';
+  return `${isoMicros(ev.timeUs)} ${ev.action} ${ev.transport} ${ep(ev.local)} ${arrow} ${ep(ev.remote)} ${who}${exe}${tail}`;
+}
+
+const MAX_BUFFERED = 16 * 1024 * 1024;
+
+export function createConsoleSink(format: (ev: ConnectionEvent) => string = consoleLine): Sink {
+  const stats: SinkStats = { written: 0, dropped: 0, errors: 0 };
+  return {
+    name: 'console',
+    write(ev) {
+      // stdout may be a pipe to a slow reader: Node buffers it; past a cap we count drops.
+      if (process.stdout.writableLength > MAX_BUFFERED) {
+        stats.dropped++;
+        return;
+      }
+      process.stdout.write(format(ev) + '\n');
+      stats.written++;
+    },
+    async flush() {
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    },
+    stats: () => ({ ...stats }),
+    async close() {
+      await this.flush();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Records to a local file, one line each. Lines are batched and written with one write per
+// batch (sync on the event loop: a local file write of a batch takes microseconds and keeps
+// ordering and crash behaviour simple). The file is opened for append, created 0640.
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import type { ConnectionEvent } from '../../core/connection-event';
+import type { Sink, SinkStats } from '../../core/stages';
+import { PtError } from '../../core/errors';
+
+export interface FileSinkOptions {
+  path: string;
+  format: (ev: ConnectionEvent) => string;
+  /** Write when this many bytes are pending, or at the end of the current event-loop turn. */
+  batchBytes?: number;
+}
+
+export function openForAppend(path: string): number {
+  try {
+    return openSync(path, 'a', 0o640);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new PtError('E_USAGE', `cannot write file ${path}: ${code}`, { cause: err });
+  }
+}
+
+export function createFileSink(opts: FileSinkOptions, name = `file:${opts.path}`): Sink {
+  const fd = openForAppend(opts.path);
+  const batchBytes = opts.batchBytes ?? 256 * 1024;
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  let scheduled = false;
+  let closed = false;
+  const stats: SinkStats = { written: 0, dropped: 0, errors: 0 };
+
+  function writeOut(): void {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const chunk = pending.join('');
+    const count = pending.length;
+    pending = [];
+    pendingBytes = 0;
+    try {
+      const buf = Buffer.from(chunk, 'utf8');
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off);
+      stats.written += count;
+    } catch {
+      // A full disk or a revoked file: count the loss rather than crash the sensor.
+      stats.errors++;
+      stats.dropped += count;
+    }
+  }
+
+  return {
+    name,
+    write(ev) {
+      if (closed) {
+        stats.dropped++;
+        return;
+      }
+      const line = opts.format(ev) + '\n';
+      pending.push(line);
+      pendingBytes += line.length;
+      if (pendingBytes >= batchBytes) writeOut();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(writeOut);
+      }
+    },
+    async flush() {
+      writeOut();
+    },
+    stats: () => ({ ...stats }),
+    async close() {
+      if (closed) return;
+      writeOut();
+      closed = true;
+      try {
+        fsyncSync(fd);
+      } catch {
+        // not all files can be synced (pipes, /dev/stdout)
+      }
+      closeSync(fd);
+    },
+  };
+}
