@@ -1,7 +1,5 @@
 // Builds the sinks a validated config names. Each sink has its own queue, so a slow or dead
 // one never delays another.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Context } from '../core/context';
 import type { Sink } from '../core/stages';
 import type { Config } from '../cli/config-schema';
@@ -26,11 +24,4 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
     throw err;
   }
   return sinks;
-}
-
-/** Where spools live when the config names no directory. */
-export function defaultStateDir(): string {
-  const dir = process.getuid?.() === 0 ? '/var/lib/packettrail' : join(process.env.HOME ?? '/tmp', '.local/state/packettrail');
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }

@@ -1,0 +1,9 @@
+// Where the sensor keeps its state (default file, spools) when the config names no place.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function defaultStateDir(): string {
+  const dir = process.getuid?.() === 0 ? '/var/lib/packettrail' : join(process.env.HOME ?? '/tmp', '.local/state/packettrail');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateConfig } from '../../src/cli/load-config';
+import { mergeFlags, applyEmbeddedDefault } from '../../src/cli/run-config';
+import { PtError } from '../../src/core/errors';
+
+test('durations and sizes are read in their units', () => {
+  const c = validateConfig({ poll: { interval: '250ms' }, udp: { idleTimeout: '2m' }, spool: { maxBytes: '64MiB' } });
+  assert.equal(c.poll.interval, 250);
+  assert.equal(c.udp.idleTimeout, 120_000);
+  assert.equal(c.spool.maxBytes, 64 * 1024 * 1024);
+});
+
+test('flags override the file', () => {
+  const raw = { source: 'ebpf', sinks: { file: [{ path: '/tmp/a.jsonl' }] } };
+  const c = validateConfig(mergeFlags(raw, { source: 'poll', file: ['/tmp/b.jsonl'], fileFormat: 'sigma' }));
+  assert.equal(c.source, 'poll');
+  assert.deepEqual(c.sinks.file, [{ path: '/tmp/b.jsonl', format: 'sigma' }]);
+});
+
+test('errors carry the E_CONFIG code and the key path', () => {
+  assert.throws(() => validateConfig({ sinks: { syslog: [{ url: 'udp://127.0.0.1:514', format: 'xml' }] } }), (e: unknown) => e instanceof PtError && e.code === 'E_CONFIG' && /sinks\.syslog\[0\]\.format/.test(e.message));
+  assert.throws(() => validateConfig({ nope: 1 }), /unknown key nope/);
+});
+
+test('with sinks named, the console is off unless asked; with none, the embedded default', () => {
+  const named = applyEmbeddedDefault(validateConfig({ sinks: { file: [{ path: '/tmp/x.jsonl' }] } }));
+  assert.equal(named.console.enabled, false);
+  assert.equal(named.sinks.file.length, 1);
+  const none = applyEmbeddedDefault(validateConfig({}));
+  assert.equal(none.console.enabled, true);
+  assert.match(none.sinks.file[0]!.path, /connections\.jsonl$/);
+});
