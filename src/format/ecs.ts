@@ -1,7 +1,7 @@
 // ECS JSON rendering of a ConnectionEvent (DESIGN.md §4; field names are normative).
 import { ianaNumber, initiatorAndResponder, type ConnectionEvent } from '../core/connection-event';
 import type { HostInfo } from '../core/context';
-import { communityId } from './community-id';
+import { communityId, ipBytes } from './community-id';
 import { isoMicros } from './timestamp';
 
 export interface FormatEnv {
@@ -20,7 +20,24 @@ const EVENT_TYPE: Record<ConnectionEvent['action'], string[]> = {
 export function eventCommunityId(ev: ConnectionEvent): string | undefined {
   if (ev.action === 'listen') return undefined;
   const { source, destination } = initiatorAndResponder(ev);
-  return communityId({ proto: ianaNumber(ev.transport), saddr: source.ip, daddr: destination.ip, sport: source.port, dport: destination.port });
+  // A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d, but the packets are IPv4:
+  // hash the IPv4 addresses, as a network sensor on the same flow does.
+  const [saddr, daddr] = unmapV4Pair(source.ip, destination.ip);
+  return communityId({ proto: ianaNumber(ev.transport), saddr, daddr, sport: source.port, dport: destination.port });
+}
+
+function unmapV4Pair(a: string, b: string): [string, string] {
+  const ua = unmapV4(a);
+  const ub = unmapV4(b);
+  return ua !== undefined && ub !== undefined ? [ua, ub] : [a, b];
+}
+
+/** a.b.c.d for an IPv4-mapped IPv6 address (::ffff:a.b.c.d in any spelling), else undefined. */
+function unmapV4(ip: string): string | undefined {
+  if (!ip.includes(':')) return undefined;
+  const b = ipBytes(ip);
+  if (!b || b.length !== 16 || b.readUInt16BE(10) !== 0xffff || !b.subarray(0, 10).every((x) => x === 0)) return undefined;
+  return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
 }
 
 export function toEcs(ev: ConnectionEvent, env: FormatEnv): Record<string, unknown> {

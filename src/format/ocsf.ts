@@ -1,0 +1,179 @@
+// OCSF Network Activity (class 4001) rendering of a ConnectionEvent, host profile active.
+// Reference: /work/shared/SCHEMAS.md §2 and the cross-walk in §5.
+//
+// Choices (the schema leaves them to the producer):
+// - Target OCSF 1.3.0: stable, and its Network Activity has 7 Listen.
+// - udp_flow → 1 Open, not 6 Traffic: the record marks the first datagram of a flow (the
+//   flow opening, ECS event.type "start"); 6 Traffic is a report with byte counts, which
+//   we do not have.
+// - A failed connect → 5 Refuse when errno is ECONNREFUSED (111), else 4 Fail.
+//   A close with ECONNRESET (104) → 3 Reset.
+// - listen → 7 Listen with only dst_endpoint (the listening end is the responder).
+// - src_endpoint = initiator, dst_endpoint = responder; observation_point_id says which of
+//   the two is this host (1 Source for egress, 2 Destination for ingress).
+import { createHash } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
+import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type Endpoint } from '../core/connection-event';
+import type { FormatEnv } from './ecs';
+import { eventCommunityId } from './ecs';
+
+export const OCSF_VERSION = '1.3.0';
+export const OCSF_CLASS_UID = 4001;
+export const OCSF_CATEGORY_UID = 4;
+
+const ECONNRESET = 104;
+const ECONNREFUSED = 111;
+
+const ACTIVITY_NAMES: Record<number, string> = {
+  0: 'Unknown',
+  1: 'Open',
+  2: 'Close',
+  3: 'Reset',
+  4: 'Fail',
+  5: 'Refuse',
+  6: 'Traffic',
+  7: 'Listen',
+  99: 'Other',
+};
+
+/** The OCSF activity_id of an event (see the choices at the top of this file). */
+export function ocsfActivityId(ev: ConnectionEvent): number {
+  switch (ev.action) {
+    case 'listen':
+      return 7;
+    case 'connection_closed':
+      return ev.errno === ECONNRESET ? 3 : 2;
+    case 'connection_attempted':
+    case 'connection_accepted':
+    case 'udp_flow':
+      if (ev.outcome !== 'failure') return 1;
+      return ev.errno === ECONNREFUSED ? 5 : 4;
+  }
+}
+
+const STATUS: Record<ConnectionEvent['outcome'], { id: number; name: string }> = {
+  unknown: { id: 0, name: 'Unknown' },
+  success: { id: 1, name: 'Success' },
+  failure: { id: 2, name: 'Failure' },
+};
+
+// Errno number → name (ECONNREFUSED …) on this host, for status_detail.
+const ERRNO_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(osConstants.errno).map(([name, n]) => [n, name]),
+);
+
+export function toOcsf(ev: ConnectionEvent, env: FormatEnv): Record<string, unknown> {
+  const activityId = ocsfActivityId(ev);
+  const timeMs = Math.floor(ev.timeUs / 1000);
+  const { source, destination } = initiatorAndResponder(ev);
+  const egress = ev.direction === 'egress';
+  const p = ev.process;
+  const status = STATUS[ev.outcome];
+  const isLoopback = isLoopbackIp(ev.remote.ip);
+  const localName = env.host.name;
+
+  const doc: Record<string, unknown> = {
+    class_uid: OCSF_CLASS_UID,
+    class_name: 'Network Activity',
+    category_uid: OCSF_CATEGORY_UID,
+    category_name: 'Network Activity',
+    activity_id: activityId,
+    activity_name: ACTIVITY_NAMES[activityId],
+    type_uid: OCSF_CLASS_UID * 100 + activityId,
+    type_name: `Network Activity: ${ACTIVITY_NAMES[activityId]}`,
+    severity_id: 1,
+    severity: 'Informational',
+    time: timeMs,
+    ...(ev.action === 'connection_closed' ? { end_time: timeMs } : { start_time: timeMs }),
+    status_id: status.id,
+    status: status.name,
+    ...(ev.errno !== undefined ? { status_code: String(ev.errno), status_detail: ERRNO_NAMES[ev.errno] ?? `errno ${ev.errno}` } : {}),
+    metadata: {
+      version: OCSF_VERSION,
+      uid: eventUid(ev, env),
+      product: { name: 'packetTrail', vendor_name: 'packetTrail', version: env.agentVersion },
+      profiles: p?.containerId ? ['host', 'container'] : ['host'],
+    },
+    // Listen has no peer: only the listening (responder) end.
+    ...(ev.action === 'listen' ? {} : { src_endpoint: endpoint(source, egress ? localName : undefined) }),
+    dst_endpoint: endpoint(destination, egress ? undefined : localName),
+    connection_info: compact({
+      protocol_num: ianaNumber(ev.transport),
+      protocol_name: ev.transport,
+      protocol_ver_id: ev.family === 'ipv4' ? 4 : 6,
+      direction_id: egress ? 2 : 1,
+      direction: egress ? 'Outbound' : 'Inbound',
+      community_uid: eventCommunityId(ev),
+      ...(isLoopback ? { boundary_id: 1, boundary: 'Localhost' } : {}),
+    }),
+    observation_point_id: egress ? 1 : 2,
+    observation_point: egress ? 'Source' : 'Destination',
+    device: compact({ hostname: env.host.name, ip: env.host.ip || undefined, uid: env.host.id || undefined }),
+    unmapped: {
+      packettrail: compact({
+        capture: ev.capture,
+        attribution: ev.attribution,
+        action: ev.action,
+        local: { ip: ev.local.ip, port: ev.local.port },
+        remote: { ip: ev.remote.ip, port: ev.remote.port },
+        preexisting: ev.preexisting ? true : undefined,
+        errno: ev.errno,
+      }),
+    },
+  };
+
+  const user = p && (p.uid !== undefined || p.userName) ? compact({ uid: p.uid !== undefined ? String(p.uid) : undefined, name: p.userName }) : undefined;
+  if (p) {
+    doc.actor = compact({
+      process: compact({
+        pid: p.pid,
+        tid: ev.tid,
+        uid: p.entityId,
+        name: p.name,
+        cmd_line: p.commandLine,
+        created_time: p.startMs,
+        file: fileObject(p.executable),
+        user,
+        parent_process: p.parent
+          ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable) })
+          : undefined,
+      }),
+      user,
+    });
+    if (p.containerId) doc.container = { uid: p.containerId };
+  }
+  return doc;
+}
+
+export function ocsfLine(ev: ConnectionEvent, env: FormatEnv): string {
+  return JSON.stringify(toOcsf(ev, env));
+}
+
+function endpoint(e: Endpoint, hostname: string | undefined): Record<string, unknown> {
+  return compact({ ip: e.ip, port: e.port, hostname });
+}
+
+// OCSF's file object requires name and type_id (1 = Regular File).
+function fileObject(path: string | undefined): Record<string, unknown> | undefined {
+  if (!path) return undefined;
+  const name = path.slice(path.lastIndexOf('/') + 1) || path;
+  return { path, name, type_id: 1, type: 'Regular File' };
+}
+
+// Deterministic per event, so a re-sent record keeps its id (receivers can de-duplicate).
+function eventUid(ev: ConnectionEvent, env: FormatEnv): string {
+  const h = createHash('sha256')
+    .update([env.host.id, ev.timeUs, ev.action, ev.transport, ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port, ev.process?.pid ?? ''].join('|'))
+    .digest('hex');
+  // UUID-shaped (version nibble 5-like), as OCSF consumers commonly expect for uid.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function isLoopbackIp(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
+}
+
+function compact(o: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
