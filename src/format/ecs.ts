@@ -61,7 +61,8 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv): Record<string, unkno
       direction: ev.direction,
       community_id: eventCommunityId(ev),
     },
-    source: { ip: source.ip, port: source.port },
+    // A listening socket has no peer: it is only the destination end.
+    ...(ev.action === 'listen' ? {} : { source: { ip: source.ip, port: source.port } }),
     destination: { ip: destination.ip, port: destination.port },
     host: { name: env.host.name, hostname: env.host.name, id: env.host.id, ip: env.host.ips },
     agent: { name: 'packetTrail', type: 'packettrail', version: env.agentVersion },

@@ -80,6 +80,8 @@ test('close, listen, udp and failure map to the right event.type and fields', ()
   const listen = toEcs(ingressEvent({ action: 'listen', remote: { ip: '0.0.0.0', port: 0 } }), env);
   assert.deepEqual(get(listen, 'event.type'), ['info']);
   assert.equal(get(listen, 'network.community_id'), undefined, 'a listening socket is no flow');
+  assert.equal(get(listen, 'source'), undefined, 'a listening socket has no peer');
+  assert.equal(get(listen, 'destination.port'), ingressEvent({}).local.port);
   const udp = toEcs(egressEvent({ action: 'udp_flow', transport: 'udp', family: 'ipv6', local: { ip: 'fd00::129', port: 5353 }, remote: { ip: 'fd00::1', port: 53 } }), env);
   assert.equal(get(udp, 'network.transport'), 'udp');
   assert.equal(get(udp, 'network.type'), 'ipv6');
