@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/* packetTrail capture programs: socket events and process lifecycle, each attributed to the
+ * task that made the call. Only tracepoints and cgroup hooks (no kprobes on this kernel).
+ *
+ * Why these hooks:
+ * - TCP connect: sock:inet_sock_set_state CLOSE->SYN_SENT runs inside tcp_v{4,6}_connect in
+ *   the caller's context (syscall, io_uring inline or io-wq worker of the same tgid). The owner
+ *   is stored per socket and the record is sent when SYN_SENT ends (ESTABLISHED or CLOSE),
+ *   which may run in softirq: by then the 5-tuple (local port included) is known and the
+ *   owner comes from the map, never from whatever task is on the CPU.
+ * - accept/listen: syscall exit tracepoints, socket found from the returned/passed fd.
+ * - UDP: cgroup sendmsg4/6 and recvmsg4/6 (unconnected sockets, every path incl. sendmmsg and
+ *   io_uring) and sock:sock_send_length/sock_recv_length (connected sockets); one record per
+ *   (process, local, remote) flow start, deduplicated in an LRU hash.
+ * - exec/exit: sched tracepoints; exe path, argv, ppid and start time read at exec time. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "packettrail.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define SOCK_DGRAM 2
+#define PT_TCP_ESTABLISHED 1
+#define PT_TCP_SYN_SENT 2
+#define PT_TCP_CLOSE 7
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+/* Records that did not fit in the ring buffer (index 0). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pt_config);
+} pt_config SEC(".maps");
+
+struct owner {
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 pad;
+	__u64 ts_ns;
+	char comm[PT_COMM_LEN];
+	char tcomm[PT_COMM_LEN];
+};
+
+/* TCP sockets in SYN_SENT -> who called connect. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct owner);
+} connecting SEC(".maps");
+
+/* listen(fd) in flight, per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} listen_fd SEC(".maps");
+
+struct flow_key {
+	__u32 pid;
+	__u16 lport;
+	__u16 rport;
+	__u8 laddr[16];
+	__u8 raddr[16];
+	__u8 family;
+	__u8 pad[3];
+};
+
+/* UDP flows already reported -> when (ns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct flow_key);
+	__type(value, __u64);
+} udp_flows SEC(".maps");
+
+static __always_inline struct pt_config *get_config(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&pt_config, &zero);
+}
+
+static __always_inline int ignored(__u32 pid)
+{
+	struct pt_config *c = get_config();
+	return c && c->ignore_pid != 0 && c->ignore_pid == pid;
+}
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* Reads the calling task: only ever call this from task context. */
+static __always_inline void fill_owner(struct owner *o)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	o->pid = pid_tgid >> 32;
+	o->tid = (__u32)pid_tgid;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->ts_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(o->tcomm, sizeof(o->tcomm));
+	/* The process name is the leader's comm: an io-wq worker or a named thread keeps it. */
+	if (BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm) < 0)
+		__builtin_memcpy(o->comm, o->tcomm, sizeof(o->comm));
+}
+
+static __always_inline void header_from_owner(struct pt_header *h, __u32 kind, const struct owner *o)
+{
+	h->kind = kind;
+	h->pid = o->pid;
+	h->tid = o->tid;
+	h->uid = o->uid;
+	h->ts_ns = o->ts_ns;
+	__builtin_memcpy(h->comm, o->comm, sizeof(h->comm));
+}
+
+/* Local and remote ends of a socket, read from struct sock (CO-RE). */
+static __always_inline void read_sock_tuple(struct sock *sk, struct pt_conn *e)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	e->family = family;
+	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (!e->lport) /* a socket already closed has given its port back: inet_sport keeps it */
+		e->lport = __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	e->rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	} else {
+		BPF_CORE_READ_INTO((__u32 *)e->laddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)e->raddr, sk, __sk_common.skc_daddr);
+	}
+}
+
+static __always_inline struct pt_conn *reserve_conn(void)
+{
+	struct pt_conn *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static __always_inline void emit_from_owner(struct pt_conn *e, const struct owner *o)
+{
+	header_from_owner(&e->h, PT_KIND_CONN, o);
+	__builtin_memcpy(e->tcomm, o->tcomm, sizeof(e->tcomm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---------------------------------------------------------------- TCP connect */
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int pt_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *args)
+{
+	/* One copy to the stack: the verifier rejects derived pointers into tracepoint ctx. */
+	struct trace_event_raw_inet_sock_set_state tp;
+	struct trace_event_raw_inet_sock_set_state *ctx = &tp;
+	if (bpf_probe_read_kernel(&tp, sizeof(tp), args))
+		return 0;
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	__u64 sk = (__u64)ctx->skaddr;
+	int oldstate = ctx->oldstate, newstate = ctx->newstate;
+
+	if (oldstate == PT_TCP_CLOSE && newstate == PT_TCP_SYN_SENT) {
+		/* Inside tcp_v4_connect/tcp_v6_connect: task context of the caller. */
+		struct owner o = {};
+		fill_owner(&o);
+		if (ignored(o.pid))
+			return 0;
+		bpf_map_update_elem(&connecting, &sk, &o, BPF_ANY);
+		return 0;
+	}
+	if (oldstate != PT_TCP_SYN_SENT)
+		return 0;
+
+	/* SYN_SENT ends, maybe in softirq: the owner comes from the map only. */
+	struct owner *o = bpf_map_lookup_elem(&connecting, &sk);
+	if (!o)
+		return 0;
+	struct pt_conn *e = reserve_conn();
+	if (e) {
+		e->action = PT_ACT_CONNECT;
+		e->protocol = IPPROTO_TCP;
+		e->family = ctx->family;
+		e->ok = newstate == PT_TCP_ESTABLISHED;
+		if (!e->ok) {
+			int err = BPF_CORE_READ((struct sock *)sk, sk_err);
+			if (!err)
+				err = BPF_CORE_READ((struct sock *)sk, sk_err_soft);
+			e->err = err;
+		}
+		e->lport = ctx->sport;
+		e->rport = ctx->dport;
+		if (ctx->family == AF_INET6) {
+			__builtin_memcpy(e->laddr, ctx->saddr_v6, 16);
+			__builtin_memcpy(e->raddr, ctx->daddr_v6, 16);
+		} else {
+			__builtin_memcpy(e->laddr, ctx->saddr, 4);
+			__builtin_memcpy(e->raddr, ctx->daddr, 4);
+		}
+		emit_from_owner(e, o);
+	}
+	bpf_map_delete_elem(&connecting, &sk);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- accept, listen */
+
+/* The socket behind a file descriptor of the current task (fd known to be a socket). */
+static __always_inline struct sock *sock_from_fd(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = 0;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return 0;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	if (!sock)
+		return 0;
+	return BPF_CORE_READ(sock, sk);
+}
+
+static __always_inline int emit_sock_event(struct sock *sk, __u8 action)
+{
+	if (!sk)
+		return 0;
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
+	if (proto != IPPROTO_TCP)
+		return 0;
+	struct owner o = {};
+	fill_owner(&o);
+	if (ignored(o.pid))
+		return 0;
+	struct pt_conn *e = reserve_conn();
+	if (!e)
+		return 0;
+	e->action = action;
+	e->protocol = IPPROTO_TCP;
+	e->ok = 1;
+	read_sock_tuple(sk, e);
+	emit_from_owner(e, &o);
+	return 0;
+}
+
+static __always_inline int on_accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	long fd = ctx->ret;
+	if (fd < 0)
+		return 0;
+	return emit_sock_event(sock_from_fd((int)fd), PT_ACT_ACCEPT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int pt_sys_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_accept_exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int pt_sys_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_accept_exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int pt_sys_enter_listen(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 fd = ctx->args[0];
+	bpf_map_update_elem(&listen_fd, &tid, &fd, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int pt_sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *fdp = bpf_map_lookup_elem(&listen_fd, &tid);
+	if (!fdp)
+		return 0;
+	int fd = (int)*fdp;
+	bpf_map_delete_elem(&listen_fd, &tid);
+	if (ctx->ret != 0)
+		return 0;
+	/* The port is bound now, even when listen() picked it. */
+	return emit_sock_event(sock_from_fd(fd), PT_ACT_LISTEN);
+}
+
+/* ---------------------------------------------------------------- UDP flows */
+
+/* Sends one record per (process, local, remote) flow start; again after udp_reemit_secs. */
+static __always_inline void udp_flow(struct owner *o, __u8 action, __u8 family, const __u8 *laddr,
+				     __u16 lport, const __u8 *raddr, __u16 rport)
+{
+	struct flow_key k = {};
+	__u64 now = o->ts_ns;
+	struct pt_config *c = get_config();
+	__u64 reemit = (c && c->udp_reemit_secs ? c->udp_reemit_secs : 60) * 1000000000ULL;
+
+	k.pid = o->pid;
+	k.family = family;
+	k.lport = lport;
+	k.rport = rport;
+	__builtin_memcpy(k.laddr, laddr, 16);
+	__builtin_memcpy(k.raddr, raddr, 16);
+	__u64 *seen = bpf_map_lookup_elem(&udp_flows, &k);
+	if (seen && now - *seen < reemit)
+		return;
+	/* Mark first, so a lost record is not retried on every datagram. */
+	bpf_map_update_elem(&udp_flows, &k, &now, BPF_ANY);
+
+	struct pt_conn *e = reserve_conn();
+	if (!e)
+		return;
+	e->action = action;
+	e->protocol = IPPROTO_UDP;
+	e->family = family;
+	e->ok = 1;
+	e->lport = lport;
+	e->rport = rport;
+	__builtin_memcpy(e->laddr, laddr, 16);
+	__builtin_memcpy(e->raddr, raddr, 16);
+	emit_from_owner(e, o);
+}
+
+/* Unconnected UDP, IPv4 (also v4-mapped sends on dual-stack sockets). Runs in the caller. */
+static __always_inline int sock_addr4(struct bpf_sock_addr *ctx, __u8 action)
+{
+	if (ctx->protocol != IPPROTO_UDP && ctx->type != SOCK_DGRAM)
+		return 1;
+	struct bpf_sock *sk = ctx->sk;
+	if (!sk)
+		return 1;
+	struct owner o = {};
+	fill_owner(&o);
+	if (ignored(o.pid))
+		return 1;
+	__u8 laddr[16] = {}, raddr[16] = {};
+	__u32 src = ctx->msg_src_ip4;
+	__u32 dst = ctx->user_ip4;
+	__u16 lport = (__u16)sk->src_port;
+	__u16 rport = __builtin_bswap16((__u16)ctx->user_port);
+	if (action == PT_ACT_UDP_RECV)
+		src = 0;
+	if (!src)
+		src = sk->src_ip4;
+	__builtin_memcpy(laddr, &src, 4);
+	__builtin_memcpy(raddr, &dst, 4);
+	udp_flow(&o, action, AF_INET, laddr, lport, raddr, rport);
+	return 1;
+}
+
+static __always_inline int sock_addr6(struct bpf_sock_addr *ctx, __u8 action)
+{
+	if (ctx->protocol != IPPROTO_UDP && ctx->type != SOCK_DGRAM)
+		return 1;
+	struct bpf_sock *sk = ctx->sk;
+	if (!sk)
+		return 1;
+	struct owner o = {};
+	fill_owner(&o);
+	if (ignored(o.pid))
+		return 1;
+	__u32 laddr[4] = {}, raddr[4] = {};
+	__u16 lport = (__u16)sk->src_port;
+	__u16 rport = __builtin_bswap16((__u16)ctx->user_port);
+	raddr[0] = ctx->user_ip6[0];
+	raddr[1] = ctx->user_ip6[1];
+	raddr[2] = ctx->user_ip6[2];
+	raddr[3] = ctx->user_ip6[3];
+	if (action == PT_ACT_UDP_SEND) {
+		laddr[0] = ctx->msg_src_ip6[0];
+		laddr[1] = ctx->msg_src_ip6[1];
+		laddr[2] = ctx->msg_src_ip6[2];
+		laddr[3] = ctx->msg_src_ip6[3];
+	}
+	if (!(laddr[0] | laddr[1] | laddr[2] | laddr[3])) {
+		laddr[0] = sk->src_ip6[0];
+		laddr[1] = sk->src_ip6[1];
+		laddr[2] = sk->src_ip6[2];
+		laddr[3] = sk->src_ip6[3];
+	}
+	udp_flow(&o, action, AF_INET6, (__u8 *)laddr, lport, (__u8 *)raddr, rport);
+	return 1;
+}
+
+SEC("cgroup/sendmsg4")
+int pt_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_addr4(ctx, PT_ACT_UDP_SEND);
+}
+
+SEC("cgroup/sendmsg6")
+int pt_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return sock_addr6(ctx, PT_ACT_UDP_SEND);
+}
+
+SEC("cgroup/recvmsg4")
+int pt_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_addr4(ctx, PT_ACT_UDP_RECV);
+}
+
+SEC("cgroup/recvmsg6")
+int pt_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	return sock_addr6(ctx, PT_ACT_UDP_RECV);
+}
+
+/* Connected UDP sockets (send/write/recv without an address): the cgroup hooks do not run. */
+static __always_inline int on_msg_length(struct trace_event_raw_sock_msg_length *ctx, __u8 action)
+{
+	if (ctx->protocol != IPPROTO_UDP || ctx->ret < 0)
+		return 0;
+	struct sock *sk = ctx->sk;
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != PT_TCP_ESTABLISHED)
+		return 0; /* unconnected: handled by the cgroup hooks, which see the address */
+	struct owner o = {};
+	fill_owner(&o);
+	if (ignored(o.pid))
+		return 0;
+	struct pt_conn t = {};
+	read_sock_tuple(sk, &t);
+	udp_flow(&o, action, t.family, t.laddr, t.lport, t.raddr, t.rport);
+	return 0;
+}
+
+SEC("tracepoint/sock/sock_send_length")
+int pt_sock_send_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	return on_msg_length(ctx, PT_ACT_UDP_SEND);
+}
+
+SEC("tracepoint/sock/sock_recv_length")
+int pt_sock_recv_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	return on_msg_length(ctx, PT_ACT_UDP_RECV);
+}
+
+/* ---------------------------------------------------------------- processes */
+
+SEC("tracepoint/sched/sched_process_exec")
+int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct owner o = {};
+	fill_owner(&o);
+	if (ignored(o.pid))
+		return 0;
+	struct pt_exec *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	header_from_owner(&e->h, PT_KIND_EXEC, &o);
+	e->start_ticks = BPF_CORE_READ(task, start_boottime) / 10000000ULL;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->args_truncated = 0;
+
+	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
+	long n = bpf_probe_read_kernel_str(e->path, sizeof(e->path), (void *)ctx + off);
+	e->path_len = n > 0 ? n - 1 : 0;
+
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long start = BPF_CORE_READ(mm, arg_start);
+	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	unsigned long len = end > start ? end - start : 0;
+	if (len > PT_ARGS_LEN) {
+		len = PT_ARGS_LEN;
+		e->args_truncated = 1;
+	}
+	if (len > 0 && bpf_probe_read_user(e->args, len, (void *)start) == 0)
+		e->args_len = len;
+	else
+		e->args_len = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int pt_sched_process_exit(void *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)pid_tgid != (pid_tgid >> 32))
+		return 0; /* a thread, not the process */
+	struct owner o = {};
+	fill_owner(&o);
+	if (ignored(o.pid))
+		return 0;
+	struct pt_header *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
+	if (!h) {
+		count_lost();
+		return 0;
+	}
+	header_from_owner(h, PT_KIND_EXIT, &o);
+	bpf_ringbuf_submit(h, 0);
+	return 0;
+}
+
+/* prctl(PR_SET_NAME) or a write to /proc/PID/comm by the process's main thread. */
+SEC("tracepoint/task/task_rename")
+int pt_task_rename(struct trace_event_raw_task_rename *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if ((__u32)ctx->pid != tgid || (__u32)pid_tgid != tgid)
+		return 0; /* only the leader's name is the process name */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	if (bpf_core_field_exists(task->in_execve) && BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
+		return 0; /* exec names the process itself: the exec record says it */
+	struct owner o = {};
+	fill_owner(&o);
+	if (ignored(o.pid))
+		return 0;
+	struct pt_rename *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_lost();
+		return 0;
+	}
+	header_from_owner(&r->h, PT_KIND_RENAME, &o);
+	bpf_probe_read_kernel(r->newcomm, sizeof(r->newcomm), ctx->newcomm);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}

@@ -1,0 +1,56 @@
+// Byte layout of the ring-buffer records in bpf/packettrail.h (x86-64/arm64, little endian).
+// test/capture/ebpf/record-layout.test.ts compiles the header with gcc and checks every
+// offset and size below, so the two cannot drift apart silently.
+
+export const COMM_LEN = 16;
+export const PATH_LEN = 256;
+export const ARGS_LEN = 2048;
+
+export const KIND = { conn: 1, exec: 2, exit: 3, rename: 4 } as const;
+export const ACTION = { connect: 1, accept: 2, listen: 3, udpSend: 4, udpRecv: 5 } as const;
+
+export const HEADER = {
+  kind: 0,
+  pid: 4,
+  tid: 8,
+  uid: 12,
+  tsNs: 16,
+  comm: 24,
+  size: 40,
+} as const;
+
+export const CONN = {
+  action: 40,
+  family: 41,
+  protocol: 42,
+  ok: 43,
+  err: 44,
+  lport: 48,
+  rport: 50,
+  laddr: 52,
+  raddr: 68,
+  tcomm: 84,
+  size: 104,
+} as const;
+
+export const EXEC = {
+  startTicks: 40,
+  ppid: 48,
+  pathLen: 52,
+  argsLen: 56,
+  argsTruncated: 60,
+  path: 64,
+  args: 320,
+  size: 2368,
+} as const;
+
+export const RENAME = {
+  newComm: 40,
+  size: 56,
+} as const;
+
+export const CONFIG = {
+  ignorePid: 0,
+  udpReemitSecs: 4,
+  size: 8,
+} as const;

@@ -1,0 +1,393 @@
+// The ebpf tier against the real kernel: real child processes make real loopback
+// connections, and each record must name the process (pid, tid, name, uid) that made it,
+// with its exec record (executable, argv) taken in the kernel.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createEbpfSource } from '../../../src/capture/ebpf';
+import { silentLogger } from '../../../src/core/context';
+import type { ConnectionEvent } from '../../../src/core/connection-event';
+import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
+import {
+  bpfHeldByUs,
+  bpfInKernel,
+  ensureBpfObject,
+  kernelSkipReason,
+  killChildren,
+  PYTHON,
+  startChild,
+  waitFor,
+} from './helpers';
+
+const skip = kernelSkipReason();
+
+type ExecEvent = Extract<ProcessEvent, { type: 'exec' }>;
+
+describe('ebpf capture source (real kernel events)', { skip }, () => {
+  let source: CaptureSource | undefined;
+  const conns: ConnectionEvent[] = [];
+  const procs: ProcessEvent[] = [];
+  let lost = 0;
+  const servers: (net.Server | dgram.Socket)[] = [];
+  let held: ReturnType<typeof bpfHeldByUs> = { progIds: new Set(), linkIds: new Set() };
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-ebpf-test-'));
+
+  before(async () => {
+    const objectPath = ensureBpfObject();
+    source = createEbpfSource({ logger: silentLogger, bpfObjectPath: objectPath, ignorePid: process.pid });
+    await source.start({
+      connection: (ev) => conns.push(ev),
+      process: (ev) => procs.push(ev),
+      lost: (n) => (lost += n),
+    });
+    held = bpfHeldByUs();
+  });
+
+  after(async () => {
+    killChildren();
+    for (const s of servers) s.close();
+    await source?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function tcpServer(host: string): Promise<number> {
+    const srv = net.createServer((sock) => sock.on('error', () => {}).resume());
+    servers.push(srv);
+    await new Promise<void>((resolve) => srv.listen(0, host, resolve));
+    return (srv.address() as net.AddressInfo).port;
+  }
+
+  /** Runs python code to completion; resolves once its exit record has arrived. */
+  async function runPython(code: string, args: string[] = []): Promise<{ pid: number; out: string[] }> {
+    const run = startChild(PYTHON, ['-c', code, ...args]);
+    const out: string[] = [];
+    run.child.stdout!.on('data', () => {});
+    const lines = (async () => {
+      for (;;) {
+        const l = await Promise.race([run.nextLine(), run.exited.then(() => null)]);
+        if (l === null) return;
+        out.push(l);
+      }
+    })();
+    const code_ = await run.exited;
+    await lines;
+    assert.equal(code_, 0, `python child failed: ${code}`);
+    await exitOf(run.pid);
+    return { pid: run.pid, out };
+  }
+
+  function exitOf(pid: number): Promise<ProcessEvent> {
+    return waitFor(`exit record of ${pid}`, () => procs.find((p) => p.type === 'exit' && p.pid === pid));
+  }
+
+  function execOf(pid: number): ExecEvent {
+    const ev = procs.find((p): p is ExecEvent => p.type === 'exec' && p.pid === pid);
+    assert.ok(ev, `exec record of ${pid}`);
+    return ev;
+  }
+
+  function connsOf(pid: number, action?: ConnectionEvent['action']): ConnectionEvent[] {
+    return conns.filter((c) => c.process?.pid === pid && (!action || c.action === action));
+  }
+
+  function assertPythonProcess(pid: number, code: string, args: string[]): void {
+    const exec = execOf(pid);
+    assert.equal(exec.executable, PYTHON);
+    assert.deepEqual(exec.args, [PYTHON, '-c', code, ...args]);
+    assert.equal(exec.ppid, process.pid);
+    assert.equal(exec.uid, process.getuid!());
+  }
+
+  it('a process that connects and exits at once: pid, name, uid, local port, exec record', async () => {
+    const port = await tcpServer('127.0.0.1');
+    const code = `import socket,sys\nsocket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()`;
+    const { pid } = await runPython(code, [String(port)]);
+    const [ev] = connsOf(pid, 'connection_attempted');
+    assert.ok(ev, 'connection record');
+    assert.equal(ev.outcome, 'success');
+    assert.equal(ev.direction, 'egress');
+    assert.equal(ev.transport, 'tcp');
+    assert.equal(ev.family, 'ipv4');
+    assert.deepEqual(ev.remote, { ip: '127.0.0.1', port });
+    assert.equal(ev.local.ip, '127.0.0.1');
+    assert.ok(ev.local.port > 0, 'local port is filled');
+    assert.equal(ev.tid, pid);
+    assert.equal(ev.process?.name, 'python3');
+    assert.equal(ev.process?.uid, process.getuid!());
+    assert.equal(ev.capture, 'ebpf');
+    assert.equal(ev.attribution, 'syscall');
+    assert.ok(Math.abs(ev.timeUs - Date.now() * 1000) < 60e6, 'kernel time converted to epoch');
+    assertPythonProcess(pid, code, [String(port)]);
+    const exit = procs.find((p) => p.type === 'exit' && p.pid === pid)!;
+    assert.ok(exit.timeUs >= ev.timeUs);
+  });
+
+  it('exec start time equals /proc/PID/stat starttime (the entity id basis)', async () => {
+    const code = `print(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19])`;
+    const { pid, out } = await runPython(code);
+    assert.equal(execOf(pid).startTicks, Number(out[0]));
+  });
+
+  it('a thread that connects: tid differs from pid, pid is the process', async () => {
+    const port = await tcpServer('127.0.0.1');
+    const code = [
+      'import socket,sys,threading',
+      'def f():',
+      '    print(threading.get_native_id(), flush=True)',
+      "    socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+      't = threading.Thread(target=f); t.start(); t.join()',
+    ].join('\n');
+    const { pid, out } = await runPython(code, [String(port)]);
+    const [ev] = connsOf(pid, 'connection_attempted');
+    assert.ok(ev, 'connection record');
+    assert.equal(ev.tid, Number(out[0]));
+    assert.notEqual(ev.tid, pid);
+    assert.equal(ev.process?.pid, pid);
+    assert.equal(ev.process?.name, 'python3');
+    assertPythonProcess(pid, code, [String(port)]);
+  });
+
+  it('after renaming itself with prctl(PR_SET_NAME): the new name, the same executable', async () => {
+    const port = await tcpServer('127.0.0.1');
+    const code = [
+      'import ctypes,socket,sys',
+      "ctypes.CDLL(None).prctl(15, b'pt-renamed', 0, 0, 0)",
+      "socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+    ].join('\n');
+    const { pid } = await runPython(code, [String(port)]);
+    const [ev] = connsOf(pid, 'connection_attempted');
+    assert.equal(ev?.process?.name, 'pt-renamed');
+    assert.ok(procs.some((p) => p.type === 'rename' && p.pid === pid && p.comm === 'pt-renamed'));
+    assertPythonProcess(pid, code, [String(port)]);
+  });
+
+  it('after renaming itself through /proc/self/comm', async () => {
+    const port = await tcpServer('127.0.0.1');
+    const code = [
+      'import socket,sys',
+      "open('/proc/self/comm', 'w').write('pt-comm-write')",
+      "socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+    ].join('\n');
+    const { pid } = await runPython(code, [String(port)]);
+    assert.equal(connsOf(pid, 'connection_attempted')[0]?.process?.name, 'pt-comm-write');
+    assert.equal(execOf(pid).executable, PYTHON);
+  });
+
+  it('IPv6 connect to [::1]', async () => {
+    const port = await tcpServer('::1');
+    const code = `import socket,sys\nsocket.create_connection(('::1', int(sys.argv[1]))).close()`;
+    const { pid } = await runPython(code, [String(port)]);
+    const [ev] = connsOf(pid, 'connection_attempted');
+    assert.ok(ev, 'connection record');
+    assert.equal(ev.family, 'ipv6');
+    assert.deepEqual(ev.remote, { ip: '::1', port });
+    assert.equal(ev.local.ip, '::1');
+    assert.ok(ev.local.port > 0);
+    assert.equal(ev.outcome, 'success');
+  });
+
+  it('a dual-stack socket connecting to ::ffff:127.0.0.1 is reported as IPv4', async () => {
+    const port = await tcpServer('127.0.0.1');
+    const code = [
+      'import socket,sys',
+      's = socket.socket(socket.AF_INET6)',
+      "s.connect(('::ffff:127.0.0.1', int(sys.argv[1])))",
+      's.close()',
+    ].join('\n');
+    const { pid } = await runPython(code, [String(port)]);
+    const [ev] = connsOf(pid, 'connection_attempted');
+    assert.ok(ev, 'connection record');
+    assert.equal(ev.family, 'ipv4');
+    assert.deepEqual(ev.remote, { ip: '127.0.0.1', port });
+    assert.equal(ev.local.ip, '127.0.0.1');
+  });
+
+  it('a refused connect: outcome failure with ECONNREFUSED', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const port = (srv.address() as net.AddressInfo).port;
+    await new Promise((resolve) => srv.close(resolve));
+    const code = [
+      'import socket,sys',
+      'try:',
+      "    socket.create_connection(('127.0.0.1', int(sys.argv[1])))",
+      '    sys.exit(3)',
+      'except ConnectionRefusedError:',
+      '    pass',
+    ].join('\n');
+    const { pid } = await runPython(code, [String(port)]);
+    const [ev] = connsOf(pid, 'connection_attempted');
+    assert.ok(ev, 'connection record');
+    assert.equal(ev.outcome, 'failure');
+    assert.equal(ev.errno, 111);
+    assert.deepEqual(ev.remote, { ip: '127.0.0.1', port });
+    assert.ok(ev.local.port > 0, 'the local port was bound before the SYN');
+  });
+
+  it('listen and an accepted connection: ingress, the accepting process', async () => {
+    const code = [
+      'import socket',
+      "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)",
+      'print(s.getsockname()[1], flush=True)',
+      'c, a = s.accept(); c.recv(1)',
+    ].join('\n');
+    const run = startChild(PYTHON, ['-c', code]);
+    const port = Number(await run.nextLine());
+    const client = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => client.once('connect', resolve).once('error', reject));
+    const clientPort = client.localPort!;
+    client.end();
+    assert.equal(await run.exited, 0);
+    await exitOf(run.pid);
+    const [listen] = connsOf(run.pid, 'listen');
+    assert.ok(listen, 'listen record');
+    assert.deepEqual(listen.local, { ip: '127.0.0.1', port });
+    assert.equal(listen.direction, 'ingress');
+    assert.equal(listen.transport, 'tcp');
+    const [acc] = connsOf(run.pid, 'connection_accepted');
+    assert.ok(acc, 'accept record');
+    assert.equal(acc.direction, 'ingress');
+    assert.deepEqual(acc.local, { ip: '127.0.0.1', port });
+    assert.deepEqual(acc.remote, { ip: '127.0.0.1', port: clientPort });
+    assert.equal(acc.process?.name, 'python3');
+    assertPythonProcess(run.pid, code, []);
+  });
+
+  it('UDP sendto on unconnected sockets: one flow per (process, local, remote), IPv4 and IPv6', async () => {
+    const u4 = dgram.createSocket('udp4');
+    const u6 = dgram.createSocket('udp6');
+    servers.push(u4, u6);
+    await new Promise<void>((resolve) => u4.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => u6.bind(0, '::1', resolve));
+    const p4 = u4.address().port;
+    const p6 = u6.address().port;
+    const code = [
+      'import socket,sys',
+      'a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+      "for i in range(5): a.sendto(b'x', ('127.0.0.1', int(sys.argv[1])))",
+      'b = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)',
+      "for i in range(3): b.sendto(b'y', ('::1', int(sys.argv[2])))",
+      "c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.bind(('127.0.0.1', 0))",
+      "c.sendmsg([b'z'], [], 0, ('127.0.0.1', int(sys.argv[1])))",
+      'print(a.getsockname()[1], b.getsockname()[1], c.getsockname()[1], flush=True)',
+    ].join('\n');
+    const { pid, out } = await runPython(code, [String(p4), String(p6)]);
+    const [la, lb, lc] = out[0].split(' ').map(Number);
+    const flows = connsOf(pid, 'udp_flow');
+    const v4 = flows.filter((f) => f.remote.port === p4 && f.local.port === la);
+    assert.equal(v4.length, 1, 'five datagrams, one flow');
+    assert.equal(v4[0].direction, 'egress');
+    assert.equal(v4[0].transport, 'udp');
+    assert.equal(v4[0].remote.ip, '127.0.0.1');
+    const v6 = flows.filter((f) => f.remote.port === p6);
+    assert.equal(v6.length, 1);
+    assert.equal(v6[0].family, 'ipv6');
+    assert.deepEqual([v6[0].remote.ip, v6[0].local.port], ['::1', lb]);
+    const bound = flows.filter((f) => f.local.port === lc);
+    assert.equal(bound.length, 1, 'sendmsg on a bound socket');
+    assert.deepEqual(bound[0].local, { ip: '127.0.0.1', port: lc });
+    assert.equal(flows.length, 3);
+  });
+
+  it('UDP receive-first is ingress; a connected UDP socket sending with send() is egress', async () => {
+    const peer = dgram.createSocket('udp4');
+    servers.push(peer);
+    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+    const peerPort = peer.address().port;
+    const code = [
+      'import socket,sys',
+      "r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(('127.0.0.1', 0))",
+      'print(r.getsockname()[1], flush=True)',
+      'data, addr = r.recvfrom(100)',
+      "k = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); k.connect(('127.0.0.1', int(sys.argv[1])))",
+      "k.send(b'a'); k.send(b'b')",
+      'print(k.getsockname()[1], flush=True)',
+    ].join('\n');
+    const run = startChild(PYTHON, ['-c', code, String(peerPort)]);
+    const rport = Number(await run.nextLine());
+    peer.send('hello', rport, '127.0.0.1');
+    const kport = Number(await run.nextLine());
+    assert.equal(await run.exited, 0);
+    await exitOf(run.pid);
+    const flows = connsOf(run.pid, 'udp_flow');
+    const inbound = flows.filter((f) => f.local.port === rport);
+    assert.equal(inbound.length, 1);
+    assert.equal(inbound[0].direction, 'ingress');
+    assert.deepEqual(inbound[0].remote, { ip: '127.0.0.1', port: peerPort });
+    const connected = flows.filter((f) => f.local.port === kport);
+    assert.equal(connected.length, 1, 'two sends, one flow');
+    assert.equal(connected[0].direction, 'egress');
+    assert.deepEqual(connected[0].local, { ip: '127.0.0.1', port: kport });
+    assert.deepEqual(connected[0].remote, { ip: '127.0.0.1', port: peerPort });
+  });
+
+  it('io_uring IORING_OP_CONNECT and IORING_OP_SENDMSG are attributed to the process', async () => {
+    const exe = path.join(tmp, 'uring-connect');
+    execFileSync('gcc', ['-O2', '-o', exe, path.join(__dirname, 'fixtures', 'uring-connect.c')]);
+    const port = await tcpServer('127.0.0.1');
+    const udp = dgram.createSocket('udp4');
+    servers.push(udp);
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const run = startChild(exe, [String(port), String(udp.address().port)]);
+    const [tcpLocal, udpLocal] = (await run.nextLine()).split(' ').map(Number);
+    assert.equal(await run.exited, 0);
+    await exitOf(run.pid);
+    const [tcp] = connsOf(run.pid, 'connection_attempted');
+    assert.ok(tcp, 'io_uring connect record');
+    assert.equal(tcp.outcome, 'success');
+    assert.deepEqual(tcp.remote, { ip: '127.0.0.1', port });
+    assert.equal(tcp.local.port, tcpLocal);
+    assert.equal(tcp.process?.name, 'uring-connect', 'the process name, not an io-wq worker name');
+    const [flow] = connsOf(run.pid, 'udp_flow');
+    assert.ok(flow, 'io_uring sendmsg record');
+    assert.deepEqual([flow.local.port, flow.remote.port, flow.direction], [udpLocal, udp.address().port, 'egress']);
+    const exec = execOf(run.pid);
+    assert.equal(exec.executable, exe);
+    assert.deepEqual(exec.args, [exe, String(port), String(udp.address().port)]);
+  });
+
+  it('does not report the sensor own sockets (ignorePid)', async () => {
+    const port = await tcpServer('127.0.0.1');
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => sock.once('connect', resolve));
+    sock.destroy();
+    // A later child's record proves the ring was drained past our own connect.
+    const code = `import socket,sys\nsocket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()`;
+    await runPython(code, [String(port)]);
+    assert.equal(conns.filter((c) => c.process?.pid === process.pid).length, 0);
+    assert.equal(procs.filter((p) => p.pid === process.pid).length, 0);
+  });
+
+  it('stats count what was emitted and every loss reported', () => {
+    const s = source!.stats();
+    assert.equal(s.lost, lost);
+    assert.ok(s.events >= conns.length + procs.length);
+  });
+
+  it('close() detaches every program and link it attached, leaving nothing in the kernel', async () => {
+    assert.ok(held.progIds.size >= 3, 'programs were held while running');
+    assert.ok(held.linkIds.size >= 3, 'links were held while running');
+    await source!.close();
+    source = undefined;
+    const now = bpfHeldByUs();
+    assert.equal(now.progIds.size, 0, 'no BPF program fd left open');
+    assert.equal(now.linkIds.size, 0, 'no BPF link fd left open');
+    // The kernel frees them asynchronously (RCU): wait until none of ours is listed.
+    await waitFor('our programs to leave the kernel', () => {
+      const k = bpfInKernel();
+      const left = [...held.progIds].filter((id) => k.progIds.has(id)).length + [...held.linkIds].filter((id) => k.linkIds.has(id)).length;
+      return left === 0 ? true : undefined;
+    });
+  });
+});
+
+if (skip) {
+  // Say why, visibly, where the suite would have run.
+  it(`ebpf kernel tests skipped: ${skip}`, { skip }, () => {});
+}
+

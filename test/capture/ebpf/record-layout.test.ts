@@ -1,0 +1,194 @@
+// The TypeScript record layout must match bpf/packettrail.h: compile the header with gcc and
+// compare every offset and size. Also checks the decoder on records built from that layout.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { decodeRecord } from '../../../src/capture/ebpf/decode-record';
+import * as L from '../../../src/capture/ebpf/record-layout';
+
+const HEADER_FILE = path.resolve(__dirname, '../../../bpf/packettrail.h');
+
+const C_PROGRAM = `
+#include <stdio.h>
+#include <stddef.h>
+#include "packettrail.h"
+#define F(t, f) printf("\\"%s.%s\\": %zu,\\n", #t, #f, offsetof(struct t, f))
+#define S(t) printf("\\"%s.size\\": %zu,\\n", #t, sizeof(struct t))
+int main(void) {
+  printf("{\\n");
+  F(pt_header, kind); F(pt_header, pid); F(pt_header, tid); F(pt_header, uid);
+  F(pt_header, ts_ns); F(pt_header, comm); S(pt_header);
+  F(pt_conn, action); F(pt_conn, family); F(pt_conn, protocol); F(pt_conn, ok); F(pt_conn, err);
+  F(pt_conn, lport); F(pt_conn, rport); F(pt_conn, laddr); F(pt_conn, raddr); F(pt_conn, tcomm);
+  S(pt_conn);
+  F(pt_exec, start_ticks); F(pt_exec, ppid); F(pt_exec, path_len); F(pt_exec, args_len);
+  F(pt_exec, args_truncated); F(pt_exec, path); F(pt_exec, args); S(pt_exec);
+  F(pt_rename, newcomm); S(pt_rename);
+  F(pt_config, ignore_pid); F(pt_config, udp_reemit_secs); S(pt_config);
+  printf("\\"consts\\": [%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d]\\n}\\n",
+    PT_COMM_LEN, PT_PATH_LEN, PT_ARGS_LEN, PT_KIND_CONN, PT_KIND_EXEC, PT_KIND_EXIT, PT_KIND_RENAME,
+    PT_ACT_CONNECT, PT_ACT_ACCEPT, PT_ACT_LISTEN, PT_ACT_UDP_SEND, PT_ACT_UDP_RECV, 0, 0);
+  return 0;
+}
+`;
+
+describe('ring-buffer record layout', () => {
+  let dir = '';
+  let c: Record<string, number | number[]> = {};
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-layout-'));
+    fs.writeFileSync(path.join(dir, 'layout.c'), C_PROGRAM);
+    execFileSync('gcc', ['-I', path.dirname(HEADER_FILE), '-o', path.join(dir, 'layout'), path.join(dir, 'layout.c')]);
+    c = JSON.parse(execFileSync(path.join(dir, 'layout')).toString());
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('header offsets and size match the C struct', () => {
+    assert.deepEqual(
+      [c['pt_header.kind'], c['pt_header.pid'], c['pt_header.tid'], c['pt_header.uid'], c['pt_header.ts_ns'], c['pt_header.comm'], c['pt_header.size']],
+      [L.HEADER.kind, L.HEADER.pid, L.HEADER.tid, L.HEADER.uid, L.HEADER.tsNs, L.HEADER.comm, L.HEADER.size],
+    );
+  });
+
+  it('connection record offsets and size match', () => {
+    const fields = ['action', 'family', 'protocol', 'ok', 'err', 'lport', 'rport', 'laddr', 'raddr', 'tcomm', 'size'] as const;
+    for (const f of fields) assert.equal(c[`pt_conn.${f}`], L.CONN[f], `pt_conn.${f}`);
+  });
+
+  it('exec record offsets and size match', () => {
+    const pairs: [string, number][] = [
+      ['start_ticks', L.EXEC.startTicks],
+      ['ppid', L.EXEC.ppid],
+      ['path_len', L.EXEC.pathLen],
+      ['args_len', L.EXEC.argsLen],
+      ['args_truncated', L.EXEC.argsTruncated],
+      ['path', L.EXEC.path],
+      ['args', L.EXEC.args],
+      ['size', L.EXEC.size],
+    ];
+    for (const [f, v] of pairs) assert.equal(c[`pt_exec.${f}`], v, `pt_exec.${f}`);
+  });
+
+  it('rename and config records and the constants match', () => {
+    assert.equal(c['pt_rename.newcomm'], L.RENAME.newComm);
+    assert.equal(c['pt_rename.size'], L.RENAME.size);
+    assert.equal(c['pt_config.ignore_pid'], L.CONFIG.ignorePid);
+    assert.equal(c['pt_config.udp_reemit_secs'], L.CONFIG.udpReemitSecs);
+    assert.equal(c['pt_config.size'], L.CONFIG.size);
+    assert.deepEqual(c.consts, [
+      L.COMM_LEN, L.PATH_LEN, L.ARGS_LEN, L.KIND.conn, L.KIND.exec, L.KIND.exit, L.KIND.rename,
+      L.ACTION.connect, L.ACTION.accept, L.ACTION.listen, L.ACTION.udpSend, L.ACTION.udpRecv, 0, 0,
+    ]);
+  });
+});
+
+function header(buf: Buffer, kind: number): void {
+  buf.writeUInt32LE(kind, L.HEADER.kind);
+  buf.writeUInt32LE(4242, L.HEADER.pid);
+  buf.writeUInt32LE(4243, L.HEADER.tid);
+  buf.writeUInt32LE(1000, L.HEADER.uid);
+  buf.writeBigUInt64LE(123456789012n, L.HEADER.tsNs);
+  buf.write('curl\0', L.HEADER.comm, 'latin1');
+}
+
+describe('decodeRecord', () => {
+  it('decodes a failed IPv4 connect', () => {
+    const b = Buffer.alloc(L.CONN.size);
+    header(b, L.KIND.conn);
+    b[L.CONN.action] = L.ACTION.connect;
+    b[L.CONN.family] = 2;
+    b[L.CONN.protocol] = 6;
+    b[L.CONN.ok] = 0;
+    b.writeInt32LE(111, L.CONN.err);
+    b.writeUInt16LE(40000, L.CONN.lport);
+    b.writeUInt16LE(443, L.CONN.rport);
+    b.set([127, 0, 0, 1], L.CONN.laddr);
+    b.set([10, 1, 2, 3], L.CONN.raddr);
+    const r = decodeRecord(b);
+    assert.ok(r.ok);
+    assert.equal(r.record.kind, 'conn');
+    if (r.record.kind !== 'conn') return;
+    assert.equal(r.record.pid, 4242);
+    assert.equal(r.record.tid, 4243);
+    assert.equal(r.record.uid, 1000);
+    assert.equal(r.record.comm, 'curl');
+    assert.equal(r.record.tsNs, 123456789012n);
+    assert.equal(r.record.ok, false);
+    assert.equal(r.record.err, 111);
+    assert.deepEqual(r.record.local, { ip: '127.0.0.1', family: 'ipv4', port: 40000 });
+    assert.deepEqual(r.record.remote, { ip: '10.1.2.3', family: 'ipv4', port: 443 });
+  });
+
+  it('reports a v4-mapped address on an AF_INET6 record as IPv4', () => {
+    const b = Buffer.alloc(L.CONN.size);
+    header(b, L.KIND.conn);
+    b[L.CONN.action] = L.ACTION.udpSend;
+    b[L.CONN.family] = 10;
+    b[L.CONN.protocol] = 17;
+    b.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7], L.CONN.raddr);
+    b.set([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], L.CONN.laddr);
+    const r = decodeRecord(b);
+    assert.ok(r.ok && r.record.kind === 'conn');
+    if (!r.ok || r.record.kind !== 'conn') return;
+    assert.deepEqual([r.record.remote.ip, r.record.remote.family], ['192.0.2.7', 'ipv4']);
+    assert.deepEqual([r.record.local.ip, r.record.local.family], ['2001:db8::1', 'ipv6']);
+    assert.equal(r.record.transport, 'udp');
+    assert.equal(r.record.action, 'udp_send');
+  });
+
+  it('decodes an exec record with argv', () => {
+    const b = Buffer.alloc(L.EXEC.size);
+    header(b, L.KIND.exec);
+    b.writeBigUInt64LE(98765n, L.EXEC.startTicks);
+    b.writeUInt32LE(1, L.EXEC.ppid);
+    const exe = '/usr/bin/curl';
+    b.write(exe, L.EXEC.path, 'utf8');
+    b.writeUInt32LE(exe.length, L.EXEC.pathLen);
+    const argv = Buffer.from('curl\0-s\0http://[::1]:8080/ a\0');
+    argv.copy(b, L.EXEC.args);
+    b.writeUInt32LE(argv.length, L.EXEC.argsLen);
+    const r = decodeRecord(b);
+    assert.ok(r.ok && r.record.kind === 'exec');
+    if (!r.ok || r.record.kind !== 'exec') return;
+    assert.equal(r.record.executable, exe);
+    assert.deepEqual(r.record.args, ['curl', '-s', 'http://[::1]:8080/ a']);
+    assert.equal(r.record.startTicks, 98765);
+    assert.equal(r.record.ppid, 1);
+    assert.equal(r.record.argsTruncated, false);
+  });
+
+  it('returns an error value for short, unknown or inconsistent records', () => {
+    assert.equal(decodeRecord(new Uint8Array(10)).ok, false);
+    const unknown = Buffer.alloc(L.HEADER.size);
+    header(unknown, 99);
+    assert.equal(decodeRecord(unknown).ok, false);
+    const shortConn = Buffer.alloc(L.CONN.size - 1);
+    header(shortConn, L.KIND.conn);
+    assert.equal(decodeRecord(shortConn).ok, false);
+    const badExec = Buffer.alloc(L.EXEC.size);
+    header(badExec, L.KIND.exec);
+    badExec.writeUInt32LE(L.ARGS_LEN + 1, L.EXEC.argsLen);
+    assert.equal(decodeRecord(badExec).ok, false);
+    const badAction = Buffer.alloc(L.CONN.size);
+    header(badAction, L.KIND.conn);
+    badAction[L.CONN.action] = 77;
+    badAction[L.CONN.family] = 2;
+    badAction[L.CONN.protocol] = 6;
+    assert.equal(decodeRecord(badAction).ok, false);
+  });
+
+  it('never throws on random bytes', () => {
+    for (let i = 0; i < 2000; i++) {
+      const len = Math.floor(Math.random() * 2500);
+      const b = new Uint8Array(len);
+      for (let j = 0; j < len; j++) b[j] = Math.floor(Math.random() * 256);
+      if (len >= 4) b[0] = 1 + (i % 5);
+      const r = decodeRecord(b);
+      assert.equal(typeof r.ok, 'boolean');
+    }
+  });
+});
