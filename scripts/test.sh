@@ -4,4 +4,6 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/ensure.sh" test
 cd "$root"
-exec node --test --test-reporter=spec "$@" dist/test/
+# Name the files: given a folder, node --test would also run every helper under a test/ folder.
+mapfile -t files < <(find dist/test -name '*.test.js' | sort)
+exec node --test --test-reporter=spec "$@" "${files[@]}"
