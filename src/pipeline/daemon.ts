@@ -1,13 +1,14 @@
 // The sensor's lifecycle: pick a source, build sinks, run until told to stop, then close in
 // order — sources, pipeline, sinks (DESIGN.md §7).
 import type { Context } from '../core/context';
-import type { CaptureSource } from '../core/stages';
+import type { CaptureTier } from '../core/connection-event';
+import { errorMessage } from '../core/errors';
 import type { Config } from '../cli/config-schema';
 import { ProcessTable } from '../process/process-table';
 import { UserNames } from '../process/users';
-import { takeSnapshot, type SnapshotEnv } from '../capture/poll/snapshot';
+import { SnapshotProcessCache, takeSnapshot, type SnapshotEnv } from '../capture/poll/snapshot';
 import { createPollSource } from '../capture/poll/poll-source';
-import { selectSource } from '../capture/select';
+import { selectSource, type Selected, type TierFactory } from '../capture/select';
 import { createPipeline, type Pipeline } from './pipeline';
 import { buildSinks } from './build-sinks';
 import { OwnTraffic } from './own-traffic';
@@ -24,39 +25,60 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
   const snapEnv: SnapshotEnv = { hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users };
   const own = new OwnTraffic(process.pid);
   const sinks = await buildSinks(config, ctx, own);
-  let source: CaptureSource;
-  let tier: string;
-  let why: string;
-  try {
-    ({ source, tier, why } = await selectSource(config.source, {
-      logger: ctx.logger,
-      ignorePid: process.pid,
-      createPoll: () => createPollSource({ intervalMs: config.poll.interval, env: snapEnv, logger: ctx.logger, clock: ctx.clock }),
-    }));
-  } catch (err) {
-    await Promise.allSettled(sinks.map((s) => s.close()));
-    throw err;
-  }
   const processes = new ProcessTable({ hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users });
-  if (tier !== 'poll') processes.seedFromProc();
-  const pipeline = createPipeline(
-    {
-      source,
-      sinks,
-      processes,
-      snapshot: tier === 'poll' ? undefined : () => takeSnapshot(snapEnv),
-      ownTraffic: own,
-      udpIdleTimeoutMs: config.udp.idleTimeout,
-      statsIntervalMs: config.stats.interval,
-    },
-    ctx,
-  );
-  await pipeline.start();
-  let stopping: Promise<void> | undefined;
+  // A tier that passes its probe can still fail to start; `auto` then moves on to the next.
+  const failed = new Map<CaptureTier, string>();
+  for (;;) {
+    let selected: Selected;
+    try {
+      selected = await selectSource(config.source, {
+        logger: ctx.logger,
+        ignorePid: process.pid,
+        createPoll: () => createPollSource({ intervalMs: config.poll.interval, env: { ...snapEnv, cache: new SnapshotProcessCache() }, logger: ctx.logger, clock: ctx.clock }),
+        ...Object.fromEntries([...failed].map(([tier, reason]) => [tier, refused(reason)])),
+      });
+    } catch (err) {
+      await Promise.allSettled(sinks.map((s) => s.close()));
+      throw err;
+    }
+    const { source, tier } = selected;
+    if (tier !== 'poll') processes.seedFromProc();
+    const pipeline = createPipeline(
+      {
+        source,
+        sinks,
+        processes,
+        snapshot: tier === 'poll' ? undefined : () => takeSnapshot(snapEnv),
+        ownTraffic: own,
+        udpIdleTimeoutMs: config.udp.idleTimeout,
+        statsIntervalMs: config.stats.interval,
+      },
+      ctx,
+    );
+    try {
+      await pipeline.start();
+    } catch (err) {
+      await source.close().catch(() => undefined);
+      if (config.source !== 'auto' || tier === 'poll') {
+        await Promise.allSettled(sinks.map((s) => s.close()));
+        throw err;
+      }
+      ctx.logger.warn({ tier, err: errorMessage(err) }, 'capture tier failed to start; trying the next one');
+      failed.set(tier, `failed to start: ${errorMessage(err)}`);
+      continue;
+    }
+    const why = [...[...failed].map(([t, r]) => `${t}: ${r}`), selected.why].join('; ');
+    ctx.logger.info({ tier, why }, 'capture tier chosen');
+    let stopping: Promise<void> | undefined;
+    return { tier, why, pipeline, stop: () => (stopping ??= pipeline.close()) };
+  }
+}
+
+function refused(reason: string): TierFactory {
   return {
-    tier,
-    why,
-    pipeline,
-    stop: () => (stopping ??= pipeline.close()),
+    probe: () => ({ works: false, reason }),
+    create: () => {
+      throw new Error(reason);
+    },
   };
 }

@@ -1,0 +1,232 @@
+// The tracefs tier against the real kernel: a child process makes loopback connections and
+// the source must name that child. Needs root (CI here is root); skips with the reason otherwise.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ConnectionEvent } from '../../../src/core/connection-event';
+import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
+import { silentLogger } from '../../../src/core/context';
+import { createTracefsSource, probeTracefs } from '../../../src/capture/tracefs';
+import { TRACEFS_ROOT } from '../../../src/capture/tracefs/instance';
+
+const probe = probeTracefs();
+const skip = probe.works ? false : `tracefs tier cannot run here: ${probe.reason}`;
+const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+const CHILD = String.raw`
+import socket, json, sys
+out = {}
+def free_port(fam, host):
+    t = socket.socket(fam); t.bind((host, 0)); p = t.getsockname()[1]; t.close(); return p
+for fam, host, key in ((socket.AF_INET, '127.0.0.1', 'v4'), (socket.AF_INET6, '::1', 'v6')):
+    s = socket.socket(fam); s.bind((host, 0)); s.listen()
+    c = socket.create_connection((host, s.getsockname()[1])); a, _ = s.accept()
+    out[key] = {'server': s.getsockname()[1], 'client': c.getsockname()[1]}
+    c.close(); a.close(); s.close()
+rp = free_port(socket.AF_INET, '127.0.0.1')
+try:
+    socket.create_connection(('127.0.0.1', rp))
+except ConnectionRefusedError:
+    out['refused'] = rp
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.sendto(b'x', ('127.0.0.1', rp))
+out['udp'] = {'local': u.getsockname()[1], 'remote': rp}
+print(json.dumps(out), flush=True)
+sys.stdin.read()
+`;
+
+let source: CaptureSource | undefined;
+const conns: ConnectionEvent[] = [];
+const procs: ProcessEvent[] = [];
+let lost = 0;
+const children: ChildProcess[] = [];
+let tmp = '';
+
+async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`not seen: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function ourInstances(): string[] {
+  return fs.readdirSync(path.join(TRACEFS_ROOT, 'instances')).filter((n) => n.startsWith(`packettrail-${process.pid}`));
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+before(async () => {
+  if (skip) return;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-tracefs-'));
+  source = createTracefsSource({ logger: silentLogger, ignorePid: process.pid });
+  await source.start({ connection: (e) => conns.push(e), process: (e) => procs.push(e), lost: (n) => (lost += n) });
+});
+
+after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+  await source?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('TCP connect (IPv4, IPv6), refused connect, accept and UDP send carry the child pid and name', { skip }, async () => {
+  const script = path.join(tmp, 'conn.py');
+  fs.writeFileSync(script, CHILD);
+  const child = spawn(PY, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const info = await until('child report', () => (stdout.includes('\n') ? JSON.parse(stdout) : undefined));
+  const pid = child.pid!;
+  const mine = (e: ConnectionEvent) => e.process?.pid === pid;
+
+  for (const [fam, family, ip] of [['v4', 'ipv4', '127.0.0.1'], ['v6', 'ipv6', '::1']] as const) {
+    const { server, client } = info[fam];
+    const out = await until(`${fam} connect`, () =>
+      conns.find((e) => e.action === 'connection_attempted' && e.remote.port === server && e.local.port === client),
+    );
+    assert.ok(mine(out), `connect attributed to ${JSON.stringify(out.process)}, expected pid ${pid}`);
+    assert.equal(out.process!.name, 'python3');
+    assert.equal(out.process!.uid, process.getuid!());
+    assert.equal(out.tid, pid);
+    assert.equal(out.outcome, 'success');
+    assert.equal(out.family, family);
+    assert.equal(out.direction, 'egress');
+    assert.equal(out.remote.ip, ip);
+    assert.equal(out.local.ip, ip);
+    assert.equal(out.capture, 'tracefs');
+    assert.equal(out.attribution, 'syscall');
+
+    const acc = await until(`${fam} accept`, () =>
+      conns.find((e) => e.action === 'connection_accepted' && e.local.port === server && e.remote.port === client),
+    );
+    assert.ok(mine(acc), `accept attributed to ${JSON.stringify(acc.process)}`);
+    assert.equal(acc.direction, 'ingress');
+    assert.equal(acc.family, family);
+    assert.equal(acc.attribution, 'inferred');
+
+    const listen = conns.find((e) => e.action === 'listen' && e.local.port === server);
+    assert.ok(listen && mine(listen), 'listen seen with the child pid');
+    const closed = await until(`${fam} close`, () =>
+      conns.find((e) => e.action === 'connection_closed' && e.direction === 'egress' && e.local.port === client),
+    );
+    assert.ok(mine(closed));
+  }
+
+  const refused = await until('refused connect', () =>
+    conns.find((e) => e.action === 'connection_attempted' && e.remote.port === info.refused && e.outcome === 'failure'),
+  );
+  assert.ok(mine(refused));
+  assert.equal(refused.attribution, 'syscall');
+
+  const udp = await until('udp send', () => conns.find((e) => e.transport === 'udp' && e.remote.port === info.udp.remote));
+  assert.ok(mine(udp));
+  assert.equal(udp.local.port, info.udp.local);
+  assert.equal(udp.remote.ip, '127.0.0.1');
+  assert.equal(udp.action, 'udp_flow');
+
+  // Timestamps are epoch µs near now (trace clock converted), not trace-clock seconds.
+  assert.ok(Math.abs(refused.timeUs / 1000 - Date.now()) < 60_000, `timeUs ${refused.timeUs}`);
+  child.stdin!.end();
+  await exited(child);
+});
+
+test('a short-lived process gives exec and exit events with its pid', { skip }, async () => {
+  const child = spawn('/bin/true', [], { stdio: 'ignore' });
+  children.push(child);
+  const pid = child.pid!;
+  await exited(child);
+  const exec = await until('exec', () => procs.find((e) => e.type === 'exec' && e.pid === pid));
+  assert.equal(exec.type, 'exec');
+  if (exec.type === 'exec') {
+    assert.equal(exec.comm, 'true');
+    assert.match(exec.executable, /\/true$/);
+    assert.equal(exec.ppid, process.pid);
+  }
+  await until('exit', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
+  assert.equal(lost, 0);
+});
+
+test('the sensor\'s own connections are left out', { skip }, async () => {
+  const net = await import('node:net');
+  const server = net.createServer((s) => s.end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1', () => c.end());
+    c.on('close', () => resolve());
+    c.on('error', reject);
+  });
+  // A marker connection from a child proves the source has read past ours.
+  const marker = spawn(PY, ['-c', `import socket\ntry: socket.create_connection(('127.0.0.1', ${port}))\nexcept Exception: pass`], { stdio: 'ignore' });
+  children.push(marker);
+  await until('marker', () => conns.find((e) => e.remote.port === port && e.process?.pid === marker.pid));
+  await new Promise<void>((r) => server.close(() => r()));
+  assert.equal(conns.filter((e) => e.process?.pid === process.pid).length, 0);
+});
+
+test('close() disables capture and removes the instances', { skip }, async () => {
+  assert.deepEqual(ourInstances().sort(), [`packettrail-${process.pid}`, `packettrail-${process.pid}-v6`]);
+  await source!.close();
+  source = undefined;
+  assert.deepEqual(ourInstances(), []);
+});
+
+test('an instance left by a dead run is removed at start', { skip }, async () => {
+  const dead = spawn('/bin/true', [], { stdio: 'ignore' });
+  await exited(dead);
+  const stale = path.join(TRACEFS_ROOT, 'instances', `packettrail-${dead.pid}`);
+  fs.mkdirSync(stale);
+  fs.writeFileSync(path.join(stale, 'events', 'sched', 'sched_process_exec', 'enable'), '1');
+  const s = createTracefsSource({ logger: silentLogger, ignorePid: process.pid });
+  try {
+    await s.start({ connection() {}, process() {}, lost() {} });
+    assert.equal(fs.existsSync(stale), false);
+  } finally {
+    await s.close();
+    if (fs.existsSync(stale)) fs.rmdirSync(stale);
+  }
+  assert.deepEqual(ourInstances(), []);
+});
+
+test('reading the pipes holds no threadpool thread (UV_THREADPOOL_SIZE=1)', { skip }, async () => {
+  // With a blocking read the only pool thread would sit in read(2) and readFile would never finish.
+  const script = path.join(tmp, 'pool.ts');
+  const src = path.resolve(__dirname, '../../../src/capture/tracefs');
+  fs.writeFileSync(
+    script,
+    `import fs from 'node:fs';
+import { createTracefsSource } from ${JSON.stringify(src)};
+const s = createTracefsSource({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+s.start({ connection() {}, process() {}, lost() {} }).then(async () => {
+  await new Promise((r) => setTimeout(r, 300));
+  for (let i = 0; i < 20; i++) await fs.promises.readFile('/proc/self/status');
+  await s.close();
+  process.stdout.write('pool-free\\n');
+});
+`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+    cwd: path.resolve(__dirname, '../../..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited(child);
+  clearTimeout(guard);
+  assert.equal(out.trim(), 'pool-free');
+  assert.equal(child.exitCode, 0);
+});
