@@ -67,7 +67,7 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv): Record<string, unkno
     host: { name: env.host.name, hostname: env.host.name, id: env.host.id, ip: env.host.ips },
     agent: { name: 'packetTrail', type: 'packettrail', version: env.agentVersion },
     ecs: { version: '8.11.0' },
-    related: { ip: unique([ev.local.ip, ev.remote.ip]) },
+    related: { ip: unique([ev.local.ip, ev.remote.ip].filter((ip) => ip !== '0.0.0.0' && ip !== '::')) },
     packettrail: {
       capture: ev.capture,
       attribution: ev.attribution,
