@@ -37,12 +37,19 @@ function range(n: number, from = 0): number[] {
   return Array.from({ length: n }, (_, i) => from + i);
 }
 
+/** The writer child runs as .ts under tsx, or as the built .js. */
+function writerArgs(): string[] {
+  const ext = path.extname(__filename);
+  const file = path.join(__dirname, `fixtures/spool-writer${ext}`);
+  return ext === '.ts' ? ['--import', 'tsx', file] : [file];
+}
+
 test('records spooled by a process killed with SIGKILL are all delivered by the next start', async (t) => {
   const dir = tempDir(t);
   const spoolDir = path.join(dir, 'spool');
   const deadPort = await freePort();
   const N = 5000;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures/spool-writer.ts'), spoolDir, `http://127.0.0.1:${deadPort}`, String(N), '1'], {
+  const child = spawn(process.execPath, [...writerArgs(), spoolDir, `http://127.0.0.1:${deadPort}`, String(N), '1'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -74,7 +81,7 @@ test('SIGKILL in the middle of writing: every record the child had flushed arriv
   const spoolDir = path.join(dir, 'spool');
   const deadPort = await freePort();
   const N = 200_000;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures/spool-writer.ts'), spoolDir, `http://127.0.0.1:${deadPort}`, String(N), '400'], {
+  const child = spawn(process.execPath, [...writerArgs(), spoolDir, `http://127.0.0.1:${deadPort}`, String(N), '400'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
