@@ -1,0 +1,87 @@
+// The results table and the verdicts against the capture targets (issue 3, item 7).
+import type { CellResult } from './cell';
+
+export const TARGETS = {
+  completeAt5000Pct: 99.9,
+  stretchCompleteAt10000Pct: 100,
+  cpuMsPer1000: 20,
+  stretchCpuMsPer1000: 15,
+  peakRssMB: 150,
+  /** CPU per connection is judged only where the load is large enough to dwarf the idle noise. */
+  cpuJudgedFromRate: 1000,
+} as const;
+
+export const TARGET_TEXT = [
+  `ebpf completeness (right pid AND executable) >= ${TARGETS.completeAt5000Pct}% at 5,000 connections/s (stretch: ${TARGETS.stretchCompleteAt10000Pct}% at 10,000/s)`,
+  `sensor CPU <= ${TARGETS.cpuMsPer1000} ms per 1,000 connections (stretch <= ${TARGETS.stretchCpuMsPer1000}), judged on cells at >= ${TARGETS.cpuJudgedFromRate}/s`,
+  `sensor peak RSS (VmHWM) <= ${TARGETS.peakRssMB} MB`,
+  'poll is measured alongside so the gap to kernel-event capture is visible (no target)',
+];
+
+export interface Verdict {
+  target: string;
+  tier: string;
+  pass: boolean | null;
+  detail: string;
+}
+
+const fmt = (n: number | undefined, d = 1): string => (n === undefined ? '-' : n.toFixed(d));
+
+function rateNote(c: CellResult): string {
+  const a = c.loadgen?.achievedRate ?? 0;
+  return c.requestedRate > 0 && a < c.requestedRate * 0.9 ? ` (rate not reached: ${Math.round(a)}/s achieved)` : '';
+}
+
+export function verdicts(cells: readonly CellResult[]): Verdict[] {
+  const out: Verdict[] = [];
+  const tiers = [...new Set(cells.map((c) => c.tier))];
+  for (const tier of tiers) {
+    const mine = cells.filter((c) => c.tier === tier);
+    const okCells = mine.filter((c) => c.status === 'ok' && c.join);
+    if (okCells.length === 0) {
+      out.push({ target: 'runs', tier, pass: false, detail: mine[0]?.reason ?? 'no cell ran' });
+      continue;
+    }
+    if (tier === 'ebpf') {
+      for (const [rate, want, name] of [[5000, TARGETS.completeAt5000Pct, 'complete@5000'], [10000, TARGETS.stretchCompleteAt10000Pct, 'stretch complete@10000']] as const) {
+        const at = mine.filter((c) => c.requestedRate === rate);
+        if (at.length === 0) continue;
+        const pass = at.every((c) => c.status === 'ok' && (c.completePct ?? 0) >= want);
+        out.push({ target: name, tier, pass, detail: at.map((c) => `${c.mode} ${fmt(c.completePct, 3)}%${rateNote(c)}`).join('; ') });
+      }
+    }
+    const cpuCells = okCells.filter((c) => c.cpu && (c.requestedRate === 0 || c.requestedRate >= TARGETS.cpuJudgedFromRate));
+    if (cpuCells.length > 0) {
+      const worst = Math.max(...cpuCells.map((c) => c.cpu!.msPer1000));
+      out.push({ target: `cpu<=${TARGETS.cpuMsPer1000}ms/1k`, tier, pass: worst <= TARGETS.cpuMsPer1000, detail: `worst ${fmt(worst, 2)} ms/1k` });
+      out.push({ target: `stretch cpu<=${TARGETS.stretchCpuMsPer1000}ms/1k`, tier, pass: worst <= TARGETS.stretchCpuMsPer1000, detail: `worst ${fmt(worst, 2)} ms/1k` });
+    }
+    const rss = okCells.filter((c) => c.peakRssMB !== undefined).map((c) => c.peakRssMB!);
+    if (rss.length > 0) {
+      const peak = Math.max(...rss);
+      out.push({ target: `rss<=${TARGETS.peakRssMB}MB`, tier, pass: peak <= TARGETS.peakRssMB, detail: `peak ${fmt(peak)} MB` });
+    }
+  }
+  return out;
+}
+
+function pad(s: string, w: number, right = false): string {
+  return right ? s.padStart(w) : s.padEnd(w);
+}
+
+export function renderTable(cells: readonly CellResult[]): string {
+  const head = ['tier', 'mode', 'rate', 'achieved', 'truth', 'complete%', 'seen%', 'wrongPid', 'wrongExe', 'noProc', 'cpu ms/1k', 'idle ms/s', 'rss MB', 'status'];
+  const rows = cells.map((c) => [
+    c.tier, c.mode, c.requestedRate === 0 ? 'max' : String(c.requestedRate), fmt(c.loadgen?.achievedRate, 0), String(c.join?.truth ?? '-'),
+    fmt(c.completePct, 3), fmt(c.seenPct, 3), String(c.join?.wrongPid ?? '-'), String(c.join?.wrongExecutable ?? '-'),
+    String(c.join?.noProcess ?? '-'), fmt(c.cpu?.msPer1000, 2), fmt(c.cpu?.idleMsPerSecond, 2), fmt(c.peakRssMB),
+    c.status === 'ok' ? (c.reason ? `ok, ${c.reason}` : 'ok') : `${c.status}: ${c.reason ?? ''}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((v, i) => pad(v, Math.min(widths[i], 60), i >= 2 && i < 13)).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(Math.min(w, 60)))), ...rows.map(line)].map((l) => l.trimEnd()).join('\n');
+}
+
+export function renderVerdicts(vs: readonly Verdict[]): string {
+  return vs.map((v) => `${v.pass === null ? 'n/a ' : v.pass ? 'PASS' : 'FAIL'}  ${v.tier.padEnd(8)} ${v.target.padEnd(26)} ${v.detail}`).join('\n');
+}
