@@ -1,17 +1,62 @@
-// Network sinks (syslog, Elasticsearch) from the config.
+// Network sinks (syslog, Elasticsearch): each a transport behind its own disk spool, so a
+// dead receiver neither loses records nor delays the other sinks.
+import { join } from 'node:path';
 import type { Context } from '../core/context';
 import type { Sink } from '../core/stages';
+import type { BatchTransport } from '../sinks/delivery';
 import type { Config } from '../cli/config-schema';
 import type { FormatEnv } from '../format/ecs';
-import { createSyslogSink } from '../sinks/syslog';
+import { formatRecord } from '../format/registry';
+import { createSyslogFormatter, createSyslogTransport, MAX_RECORD_BYTES, parseSyslogUrl } from '../sinks/syslog';
+import { createElasticsearchTransport } from '../sinks/elasticsearch/transport';
+import { createSpooledSink } from '../sinks/spool/spooled-sink';
 import type { OwnTraffic } from './own-traffic';
+import { defaultStateDir } from './state-dir';
+
+type SpoolConfig = Config['spool'];
+
+/** A directory name for a sink: readable, and no path tricks from the URL. */
+export function spoolDirName(kind: string, url: string): string {
+  return `${kind}-${url.replace(/^[a-z]+:\/\//, '').replace(/[^A-Za-z0-9.-]+/g, '_')}`.slice(0, 120);
+}
 
 export async function createNetworkSinks(config: Config, ctx: Context, env: FormatEnv, own: OwnTraffic): Promise<Sink[]> {
   const sinks: Sink[] = [];
-  for (const s of config.sinks.syslog) {
-    const sink = createSyslogSink({ url: s.url, format: s.format, tls: s.tls, env, logger: ctx.logger });
+  const spooled = (name: string, dirName: string, transport: BatchTransport, format: (ev: Parameters<Sink['write']>[0]) => string, spool: SpoolConfig | undefined) => {
+    const merged = { ...config.spool, ...spool };
+    const sink = createSpooledSink({
+      name,
+      format,
+      transport,
+      spoolDir: merged.dir && spool?.dir ? merged.dir : join(merged.dir ?? join(defaultStateDir(), 'spool'), dirName),
+      maxBytes: merged.maxBytes,
+      minFreeBytes: merged.minFreeBytes,
+      logger: ctx.logger,
+    });
+    own.addEndpoints(() => sink.ownEndpoints());
     sinks.push(sink);
+  };
+  try {
+    for (const s of config.sinks.syslog) {
+      const { scheme } = parseSyslogUrl(s.url);
+      const transport = createSyslogTransport(s.url, { tls: s.tls, logger: ctx.logger });
+      spooled(`syslog:${s.url}`, spoolDirName('syslog', s.url), transport, createSyslogFormatter(s.format, env, MAX_RECORD_BYTES[scheme]), s.spool);
+    }
+    for (const e of config.sinks.elasticsearch) {
+      const transport = createElasticsearchTransport({
+        url: e.url,
+        dataStream: e.dataStream,
+        apiKey: e.apiKey,
+        username: e.username,
+        password: e.password,
+        caFile: e.caFile,
+        logger: ctx.logger,
+      });
+      spooled(`elasticsearch:${e.url}`, spoolDirName('elasticsearch', e.url), transport, (ev) => formatRecord(e.format, ev, env), e.spool);
+    }
+  } catch (err) {
+    await Promise.allSettled(sinks.map((s) => s.close()));
+    throw err;
   }
-  void own;
   return sinks;
 }

@@ -1,5 +1,8 @@
 // Drives the built CLI as a real process: start, wait for `ready`, stop by pid.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cliPath } from './repo';
 
 export interface RunningCli {
@@ -10,8 +13,14 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
-export async function startCli(args: string[], timeoutMs = 20_000): Promise<RunningCli> {
-  const child = spawn(process.execPath, [cliPath(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Each run gets its own state directory (default file, spools), removed when it stops. */
+export async function startCli(args: string[], timeoutMs = 20_000, env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'pt-state-'));
+  const child = spawn(process.execPath, [cliPath(), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PACKETTRAIL_STATE_DIR: stateDir, ...env },
+  });
+  child.once('exit', () => rmSync(stateDir, { recursive: true, force: true }));
   let err = '';
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -45,6 +54,8 @@ export async function startCli(args: string[], timeoutMs = 20_000): Promise<Runn
 
 /** Runs the CLI to completion (for usage errors and one-shot commands). */
 export function runCliSync(args: string[], timeoutMs = 30_000): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath(), ...args], { encoding: 'utf8', timeout: timeoutMs });
+  const stateDir = mkdtempSync(join(tmpdir(), 'pt-state-'));
+  const r = spawnSync(process.execPath, [cliPath(), ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, PACKETTRAIL_STATE_DIR: stateDir } });
+  rmSync(stateDir, { recursive: true, force: true });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

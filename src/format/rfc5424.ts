@@ -1,0 +1,202 @@
+// RFC 5424 syslog rendering of a ConnectionEvent (DESIGN.md §4): the record's fields as
+// structured data, `origin` and `meta sequenceId`, a short human MSG, capped in size by
+// truncating the longest values (never by cutting the frame).
+//
+// SD-IDs `conn@32473` and `proc@32473` use 32473, the private enterprise number that
+// RFC 5612 reserves for documentation: replace it if packetTrail ever registers its own.
+//
+// SD-PARAM values escape `"`, `\` and `]` as RFC 5424 §6.3.3 requires. Control characters
+// (C0, DEL, C1) become the text `\xHH`: a generic RFC 5424 parser shows them as that text,
+// and a packetTrail-aware reader can decode them exactly, since a literal backslash is sent
+// as `\\`. Lone UTF-16 surrogates become U+FFFD, so the frame is always valid UTF-8.
+import { initiatorAndResponder, type ConnectionEvent } from '../core/connection-event';
+import type { FormatEnv } from './ecs';
+import { eventCommunityId } from './ecs';
+import { isoMicros } from './timestamp';
+import { fitFields, type FittableField, type ValueEscaper } from './truncate';
+
+export const SD_ENTERPRISE_NUMBER = 32473;
+export const APP_NAME = 'packetTrail';
+
+export interface Rfc5424Env extends FormatEnv {
+  /** 1..2147483647, the `meta sequenceId` (RFC 5424 §7.3.1); the sink counts and wraps it. */
+  sequenceId: number;
+  /** The cap on the whole frame in UTF-8 bytes (about 2048 over UDP, 8192 over TCP/TLS). */
+  maxBytes: number;
+  /** Syslog facility, default 1 (user). */
+  facility?: number;
+  /** PROCID, default this process's pid (the sensor is the originator). */
+  procId?: number;
+}
+
+/** Replaces lone UTF-16 surrogates with U+FFFD (what String#toWellFormed does on Node 20+). */
+export function wellFormed(s: string): string {
+  if (!/[\ud800-\udfff]/.test(s)) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+        continue;
+      }
+    }
+    out += c >= 0xd800 && c <= 0xdfff ? '\ufffd' : s[i]!;
+  }
+  return out;
+}
+
+function isControl(c: number): boolean {
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+function hexEscape(c: number): string {
+  return '\\x' + c.toString(16).padStart(2, '0');
+}
+
+/** One code point as an SD-PARAM value carries it. */
+function sdChar(ch: string): string {
+  const c = ch.codePointAt(0)!;
+  if (ch === '"' || ch === '\\' || ch === ']') return '\\' + ch;
+  if (isControl(c)) return hexEscape(c);
+  if (c >= 0xd800 && c <= 0xdfff) return '\ufffd';
+  return ch;
+}
+
+/** PARAM-VALUE escaping (RFC 5424 §6.3.3) plus control characters and lone surrogates. */
+export function sdValue(v: string): string {
+  if (!/["\\\]\x00-\x1f\x7f-\x9f\ud800-\udfff]/.test(v)) return v;
+  let out = '';
+  for (const ch of v) out += sdChar(ch);
+  return out;
+}
+
+export const SD_ESCAPER: ValueEscaper = {
+  render: sdValue,
+  charWidth: (ch) => Buffer.byteLength(sdChar(ch), 'utf8'),
+  quoteBytes: 0,
+};
+
+/** A header field (HOSTNAME, APP-NAME, …): PRINTUSASCII only, at most `max` characters, or NILVALUE. */
+export function headerToken(v: string | undefined, max: number): string {
+  if (!v) return '-';
+  const t = v.replace(/[^\x21-\x7e]/g, '_').slice(0, max);
+  return t === '' ? '-' : t;
+}
+
+interface SdParam {
+  element: 'conn' | 'proc' | 'origin' | 'meta';
+  name: string;
+  value: string;
+  first?: boolean;
+}
+
+function sdParams(ev: ConnectionEvent, env: Rfc5424Env): SdParam[] {
+  const { source, destination } = initiatorAndResponder(ev);
+  const out: SdParam[] = [];
+  const add = (element: SdParam['element'], name: string, v: string | number | boolean | undefined, first?: boolean) => {
+    if (v === undefined || v === '') return;
+    out.push({ element, name, value: String(v), ...(first ? { first } : {}) });
+  };
+  add('conn', 'action', ev.action);
+  add('conn', 'outcome', ev.outcome);
+  add('conn', 'transport', ev.transport);
+  add('conn', 'type', ev.family);
+  add('conn', 'direction', ev.direction);
+  add('conn', 'src', source.ip);
+  add('conn', 'sport', source.port);
+  add('conn', 'dst', destination.ip);
+  add('conn', 'dport', destination.port);
+  add('conn', 'localIp', ev.local.ip);
+  add('conn', 'localPort', ev.local.port);
+  add('conn', 'remoteIp', ev.remote.ip);
+  add('conn', 'remotePort', ev.remote.port);
+  add('conn', 'communityId', eventCommunityId(ev));
+  add('conn', 'capture', ev.capture);
+  add('conn', 'attribution', ev.attribution);
+  add('conn', 'tid', ev.tid);
+  add('conn', 'errno', ev.errno);
+  if (ev.preexisting) add('conn', 'preexisting', true);
+  const p = ev.process;
+  if (p) {
+    add('proc', 'pid', p.pid);
+    add('proc', 'name', p.name);
+    add('proc', 'exe', p.executable);
+    add('proc', 'cmd', p.commandLine ?? (p.args ? p.args.join(' ') : undefined), true);
+    add('proc', 'entityId', p.entityId);
+    add('proc', 'start', p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined);
+    add('proc', 'ppid', p.parent?.pid);
+    add('proc', 'pname', p.parent?.name);
+    add('proc', 'pexe', p.parent?.executable);
+    add('proc', 'uid', p.uid);
+    add('proc', 'user', p.userName);
+    add('proc', 'container', p.containerId);
+    if (p.exited) add('proc', 'exited', true);
+  }
+  const ips = env.host.ips.length > 0 ? env.host.ips : env.host.ip ? [env.host.ip] : [];
+  for (const ip of ips) add('origin', 'ip', ip);
+  add('origin', 'software', APP_NAME);
+  add('origin', 'swVersion', env.agentVersion);
+  add('meta', 'sequenceId', env.sequenceId);
+  return out;
+}
+
+const SD_IDS: Record<SdParam['element'], string> = {
+  conn: `conn@${SD_ENTERPRISE_NUMBER}`,
+  proc: `proc@${SD_ENTERPRISE_NUMBER}`,
+  origin: 'origin',
+  meta: 'meta',
+};
+
+function renderSd(params: SdParam[], values: string[]): string {
+  let out = '';
+  let open: string | undefined;
+  params.forEach((p, i) => {
+    if (p.element !== open) {
+      if (open !== undefined) out += ']';
+      out += '[' + SD_IDS[p.element];
+      open = p.element;
+    }
+    out += ` ${p.name}="${sdValue(values[i]!)}"`;
+  });
+  return open === undefined ? '-' : out + ']';
+}
+
+/** The short human MSG: `curl[4242] tcp egress 10.0.0.5:51000 -> 93.184.216.34:443 connection_attempted`. */
+function humanMessage(ev: ConnectionEvent): string {
+  const name = ev.process ? safeText(ev.process.name, 64) + `[${ev.process.pid}]` : 'unknown';
+  const hostPort = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+  const arrow = ev.direction === 'egress' ? '->' : '<-';
+  return `${name} ${ev.transport} ${ev.direction} ${hostPort(ev.local)} ${arrow} ${hostPort(ev.remote)} ${ev.action}`;
+}
+
+/** Printable text for the MSG: control characters as `\xHH`, at most `max` code points. */
+function safeText(v: string, max: number): string {
+  let out = '';
+  let n = 0;
+  for (const ch of wellFormed(v)) {
+    if (n++ >= max) return out + '…';
+    const c = ch.codePointAt(0)!;
+    out += isControl(c) ? hexEscape(c) : ch;
+  }
+  return out;
+}
+
+export function rfc5424Line(ev: ConnectionEvent, env: Rfc5424Env): string {
+  const pri = (env.facility ?? 1) * 8 + severity(ev);
+  const header =
+    `<${pri}>1 ${isoMicros(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME} ` +
+    `${headerToken(String(env.procId ?? process.pid), 128)} ${headerToken(ev.action, 32)} `;
+  const msg = ' ' + humanMessage(ev);
+  const params = sdParams(ev, env);
+  const fields: FittableField[] = params.map((p) => ({ value: p.value, ...(p.first ? { first: true } : {}) }));
+  const values = fitFields(fields, (vs) => header + renderSd(params, vs) + msg, env.maxBytes, SD_ESCAPER);
+  return header + renderSd(params, values) + msg;
+}
+
+/** informational (6) for a connection, notice (5) for a failed one. */
+function severity(ev: ConnectionEvent): number {
+  return ev.outcome === 'failure' ? 5 : 6;
+}

@@ -1,0 +1,276 @@
+// Syslog over TCP (RFC 6587 octet counting) and TLS (RFC 5425). Neither carries an
+// acknowledgement, so bytes the kernel accepted just before a connection broke may never
+// have reached the receiver. This transport keeps a resend window of the frames written in
+// the last few seconds and, after a break, writes them again first on the next connection:
+// duplicates are possible, losses (within the window) are not.
+// Writes wait for 'drain' (ignoring backpressure once queued >100 MiB in the process).
+import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from '../../core/context';
+import { errorMessage, PtError } from '../../core/errors';
+import type { AttemptResult, BatchTransport } from '../delivery';
+import { Backoff } from '../retry';
+import { octetFrame } from './octet-framing';
+
+export interface SyslogTlsOptions {
+  /** PEM file of the CA(s) that sign the receiver's certificate; default: Node's bundled roots. */
+  caFile?: string;
+  /** Client certificate and key (PEM files) for receivers that require mutual TLS. */
+  certFile?: string;
+  keyFile?: string;
+  /** Name the receiver's certificate must carry; default the URL's host. */
+  serverName?: string;
+}
+
+export interface StreamTransportOptions {
+  scheme: 'tcp' | 'tls';
+  host: string;
+  port: number;
+  logger: Logger;
+  tls?: SyslogTlsOptions;
+  /** Frames written within this long before a break are written again (default 10 s). */
+  resendWindowMs?: number;
+  /** At most this many frames / bytes are kept for resending (default 20000 / 32 MiB). */
+  resendMaxRecords?: number;
+  resendMaxBytes?: number;
+  connectTimeoutMs?: number;
+  /** A send that cannot drain for this long breaks the connection (default 30 s). */
+  sendTimeoutMs?: number;
+  backoff?: Backoff;
+}
+
+export interface StreamTransport extends BatchTransport {
+  /** Frames written a second time after a broken connection. */
+  resentCount(): number;
+}
+
+interface Frame {
+  buf: Buffer;
+  /** When it was last written; undefined while it waits to be resent. */
+  writtenAt?: number;
+}
+
+type Conn = net.Socket & { broken?: boolean };
+
+export function createStreamTransport(opts: StreamTransportOptions): StreamTransport {
+  const windowMs = opts.resendWindowMs ?? 10_000;
+  const maxRecords = opts.resendMaxRecords ?? 20_000;
+  const maxBytes = opts.resendMaxBytes ?? 32 * 1024 * 1024;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
+  const sendTimeoutMs = opts.sendTimeoutMs ?? 30_000;
+  const backoff = opts.backoff ?? new Backoff();
+  const target = `${opts.scheme}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
+  // Read the TLS files once, up front: a missing file is a configuration error, not a retry.
+  const tlsFiles = opts.scheme === 'tls' ? readTlsFiles(opts.tls ?? {}) : undefined;
+
+  let conn: Conn | undefined;
+  let connecting: Promise<Conn> | undefined;
+  let nextAttemptAt = 0;
+  let lastError = '';
+  let closed = false;
+  let resent = 0;
+  let window: Frame[] = [];
+  let windowBytes = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const markBroken = (c: Conn, why: string) => {
+    if (c.broken) return;
+    c.broken = true;
+    if (conn === c) conn = undefined;
+    // Everything written recently may be lost with the connection: resend it.
+    const cutoff = Date.now() - windowMs;
+    const keep = window.filter((f) => f.writtenAt === undefined || f.writtenAt >= cutoff);
+    for (const f of keep) f.writtenAt = undefined;
+    window = keep;
+    windowBytes = keep.reduce((n, f) => n + f.buf.length, 0);
+    if (!closed) opts.logger.warn({ target, reason: why, toResend: keep.length }, 'syslog connection broken');
+  };
+
+  const connect = (): Promise<Conn> =>
+    new Promise<Conn>((resolve, reject) => {
+      const readyEvent = opts.scheme === 'tls' ? 'secureConnect' : 'connect';
+      const c: Conn =
+        opts.scheme === 'tls'
+          ? tls.connect({
+              host: opts.host,
+              port: opts.port,
+              ...tlsFiles,
+              // Node checks the certificate against servername, else host; SNI may not be an IP.
+              ...(opts.tls?.serverName ? { servername: opts.tls.serverName } : net.isIP(opts.host) ? {} : { servername: opts.host }),
+              minVersion: 'TLSv1.2',
+              rejectUnauthorized: true,
+            })
+          : net.connect({ host: opts.host, port: opts.port });
+      const timer = setTimeout(() => c.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        c.destroy();
+        reject(err);
+      };
+      c.once('error', fail);
+      c.once(readyEvent, () => {
+        clearTimeout(timer);
+        c.off('error', fail);
+        c.setNoDelay(true);
+        c.setKeepAlive(true, 30_000);
+        c.on('error', (err) => markBroken(c, errorMessage(err)));
+        c.on('close', () => markBroken(c, 'closed'));
+        c.on('end', () => markBroken(c, 'closed by the receiver'));
+        c.on('data', () => {}); // a syslog receiver sends nothing; never let it pile up
+        resolve(c);
+      });
+    });
+
+  const ready = async (): Promise<Conn | AttemptResult> => {
+    if (conn && !conn.broken) return conn;
+    const wait = nextAttemptAt - Date.now();
+    if (wait > 0) return { kind: 'retry', reason: `${target}: ${lastError}`, afterMs: wait };
+    connecting ??= connect().finally(() => (connecting = undefined));
+    try {
+      const c = await connecting;
+      backoff.reset();
+      conn = c;
+      opts.logger.info({ target, local: `${c.localAddress}:${c.localPort}` }, 'syslog connected');
+      return c;
+    } catch (err) {
+      lastError = errorMessage(err);
+      const delay = backoff.next();
+      nextAttemptAt = Date.now() + delay;
+      opts.logger.warn({ target, err: lastError, retryInMs: delay }, 'syslog connect failed');
+      return { kind: 'retry', reason: `${target}: ${lastError}`, afterMs: delay };
+    }
+  };
+
+  /** Writes the buffers in order, waiting for 'drain'; true once the last one reached the kernel. */
+  const writeAll = async (c: Conn, bufs: Buffer[]): Promise<boolean> => {
+    for (let i = 0; i < bufs.length; i++) {
+      if (c.broken) return false;
+      const last = i === bufs.length - 1;
+      if (last) {
+        return new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => {
+            c.destroy(new Error(`send did not drain within ${sendTimeoutMs} ms`));
+            resolve(false);
+          }, sendTimeoutMs);
+          c.write(bufs[i]!, (err) => {
+            clearTimeout(timer);
+            resolve(!err && !c.broken);
+          });
+        });
+      }
+      if (!c.write(bufs[i]!) && !(await drained(c, sendTimeoutMs))) return false;
+    }
+    return !c.broken;
+  };
+
+  const sendNow = async (records: string[]): Promise<AttemptResult[]> => {
+    if (closed) return records.map(() => ({ kind: 'retry', reason: 'transport closed' }));
+    const r = await ready();
+    if (!(r instanceof net.Socket)) return records.map(() => r);
+    const c = r;
+    const pending = window.filter((f) => f.writtenAt === undefined);
+    if (pending.length > 0) {
+      if (!(await writeAll(c, pending.map((f) => f.buf)))) return records.map(() => retryBroken());
+      const now = Date.now();
+      for (const f of pending) f.writtenAt = now;
+      resent += pending.length;
+      opts.logger.info({ target, resent: pending.length }, 'syslog resent frames written before the break');
+    }
+    const frames = records.map(octetFrame);
+    if (frames.length > 0 && !(await writeAll(c, frames))) return records.map(() => retryBroken());
+    remember(frames);
+    return records.map(() => ({ kind: 'ok' }));
+  };
+
+  const retryBroken = (): AttemptResult => ({ kind: 'retry', reason: `${target}: connection broke while sending`, afterMs: 0 });
+
+  const remember = (frames: Buffer[]) => {
+    const now = Date.now();
+    for (const buf of frames) {
+      window.push({ buf, writtenAt: now });
+      windowBytes += buf.length;
+    }
+    const cutoff = now - windowMs;
+    let drop = 0;
+    while (
+      drop < window.length &&
+      window[drop]!.writtenAt !== undefined &&
+      (window[drop]!.writtenAt! < cutoff || window.length - drop > maxRecords || windowBytes > maxBytes)
+    ) {
+      windowBytes -= window[drop]!.buf.length;
+      drop++;
+    }
+    if (drop > 0) window = window.slice(drop);
+  };
+
+  return {
+    name: target,
+    // One send at a time, so resends and batches keep their order on the wire.
+    send(records: string[]): Promise<AttemptResult[]> {
+      const run = queue.then(() => sendNow(records));
+      queue = run.catch(() => undefined);
+      return run.catch((err) => records.map(() => ({ kind: 'retry' as const, reason: errorMessage(err) })));
+    },
+    ownEndpoints() {
+      const c = conn;
+      return c && c.localAddress && c.localPort ? [{ ip: c.localAddress, port: c.localPort }] : [];
+    },
+    resentCount: () => resent,
+    async close() {
+      await queue;
+      closed = true;
+      const c = conn;
+      conn = undefined;
+      if (c && !c.destroyed) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            c.destroy();
+            resolve();
+          }, 2000);
+          c.end(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
+  };
+}
+
+function drained(c: Conn, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      c.off('drain', onDrain);
+      c.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    const timer = setTimeout(() => {
+      c.destroy(new Error(`send did not drain within ${timeoutMs} ms`));
+      done(false);
+    }, timeoutMs);
+    c.on('drain', onDrain);
+    c.on('close', onClose);
+  });
+}
+
+function readTlsFiles(o: SyslogTlsOptions): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const read = (what: string, file: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new PtError('E_CONFIG', `syslog TLS ${what} ${JSON.stringify(file)}: ${errorMessage(err)}`);
+    }
+  };
+  if ((o.certFile === undefined) !== (o.keyFile === undefined)) {
+    throw new PtError('E_CONFIG', 'syslog TLS: a client certificate needs both certFile and keyFile');
+  }
+  const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  if (o.caFile) out.ca = read('caFile', o.caFile);
+  if (o.certFile) out.cert = read('certFile', o.certFile);
+  if (o.keyFile) out.key = read('keyFile', o.keyFile);
+  return out;
+}

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { escapeCell, renderSnapshotTable } from '../../src/format/snapshot-table';
+import type { SnapshotEntry } from '../../src/capture/poll/snapshot';
+
+const base: SnapshotEntry = {
+  transport: 'tcp',
+  family: 'ipv4',
+  state: 'ESTABLISHED',
+  local: { ip: '127.0.0.1', port: 40000 },
+  remote: { ip: '127.0.0.1', port: 8080 },
+  inode: 1,
+  uid: 0,
+  owners: [{ pid: 42, name: 'curl', executable: '/usr/bin/curl', uid: 0, userName: 'root' }],
+};
+
+test('header and rows are aligned, IPv6 in brackets, one socket per line', () => {
+  const out = renderSnapshotTable([
+    base,
+    { ...base, transport: 'udp', family: 'ipv6', state: 'UNCONN', local: { ip: '::1', port: 53 }, remote: { ip: '::', port: 0 }, owners: [] },
+  ]);
+  const lines = out.trimEnd().split('\n');
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /^Netid +State +Local +Peer +PID +User +Process +Exe$/);
+  assert.match(lines[1], /^tcp +ESTABLISHED +127\.0\.0\.1:40000 +127\.0\.0\.1:8080 +42 +root +curl +\/usr\/bin\/curl$/);
+  assert.match(lines[2], /^udp +UNCONN +\[::1\]:53 +\[::\]:\* +- +0 +- +-$/);
+  // Columns start at the same offset on every line.
+  for (const col of ['State', 'Local', 'Peer', 'PID']) {
+    const at = lines[0].indexOf(col);
+    assert.ok(lines.slice(1).every((l) => l[at - 1] === ' ' && l[at] !== ' '), col);
+  }
+});
+
+test('hostile names cannot add lines or control the terminal', () => {
+  const evil = 'x\nudp ESTAB 6.6.6.6:1\r\x1b[2J\\\u2028';
+  const out = renderSnapshotTable([{ ...base, owners: [{ ...base.owners[0], name: evil, executable: '/tmp/a\tb\n' }] }]);
+  assert.equal(out.split('\n').length, 3); // header, row, trailing ''
+  assert.ok(!/[\x00-\x08\x0b-\x1f\x7f\u2028]/.test(out));
+  assert.ok(out.includes('x\\nudp ESTAB 6.6.6.6:1\\r\\x1b[2J\\\\\\u2028'));
+  assert.ok(out.includes('/tmp/a\\tb\\n'));
+});
+
+test('several owners are listed in one row', () => {
+  const out = renderSnapshotTable([{ ...base, owners: [base.owners[0], { ...base.owners[0], pid: 43 }] }]);
+  assert.match(out.split('\n')[1], / 42,43 +root +curl,curl +\/usr\/bin\/curl$/);
+});
+
+test('escapeCell leaves ordinary text (spaces, UTF-8) alone', () => {
+  assert.equal(escapeCell('Web Content é'), 'Web Content é');
+  assert.equal(escapeCell('\x00\x7f\x85'), '\\x00\\x7f\\x85');
+});
