@@ -40,25 +40,43 @@ export function communityId(t: FlowTuple, seed = 0): string | undefined {
     [saddr, daddr] = [daddr, saddr];
     [sport, dport] = [dport, sport];
   }
-  const head = Buffer.alloc(2);
-  head.writeUInt16BE(seed & 0xffff);
-  const parts: Buffer[] = [head, saddr, daddr, Buffer.from([t.proto & 0xff, 0])];
+  // seed(2) saddr daddr proto(1) pad(1) [sport(2) dport(2)], in one reused buffer.
+  const buf = SCRATCH;
+  buf.writeUInt16BE(seed & 0xffff, 0);
+  let at = 2 + saddr.copy(buf, 2);
+  at += daddr.copy(buf, at);
+  buf[at++] = t.proto & 0xff;
+  buf[at++] = 0;
   if (sport !== null && dport !== null) {
-    const ports = Buffer.alloc(4);
-    ports.writeUInt16BE(sport & 0xffff, 0);
-    ports.writeUInt16BE(dport & 0xffff, 2);
-    parts.push(ports);
+    buf.writeUInt16BE(sport & 0xffff, at);
+    buf.writeUInt16BE(dport & 0xffff, at + 2);
+    at += 4;
   }
-  return '1:' + createHash('sha1').update(Buffer.concat(parts)).digest('base64');
+  return '1:' + createHash('sha1').update(buf.subarray(0, at)).digest('base64');
 }
+
+const SCRATCH = Buffer.alloc(2 + 16 + 16 + 2 + 4);
 
 function isOrdered(a: Buffer, b: Buffer, ap: number | null, bp: number | null): boolean {
   const c = Buffer.compare(a, b);
   return c < 0 || (c === 0 && (ap ?? 0) <= (bp ?? 0));
 }
 
+// Parsed addresses are cached: a host talks to the same few addresses again and again.
+const IP_CACHE_MAX = 4096;
+const ipCache = new Map<string, Buffer | undefined>();
+
 /** 4 bytes for IPv4, 16 for IPv6 (v4-mapped IPv6 stays 16 bytes, as on the wire). */
 export function ipBytes(ip: string): Buffer | undefined {
+  let b = ipCache.get(ip);
+  if (b !== undefined || ipCache.has(ip)) return b;
+  b = parseIp(ip);
+  if (ipCache.size >= IP_CACHE_MAX) ipCache.clear();
+  ipCache.set(ip, b);
+  return b;
+}
+
+function parseIp(ip: string): Buffer | undefined {
   const kind = isIP(ip);
   if (kind === 4) return Buffer.from(ip.split('.').map(Number));
   if (kind !== 6) return undefined;
