@@ -13,7 +13,7 @@ import { initiatorAndResponder, type ConnectionEvent } from '../core/connection-
 import type { FormatEnv } from './ecs';
 import { eventCommunityId } from './ecs';
 import { isoMicros } from './timestamp';
-import { fitFields, type FittableField, type ValueEscaper } from './truncate';
+import { fitFields, utf8Length, type FittableField, type ValueEscaper } from './truncate';
 
 export const SD_ENTERPRISE_NUMBER = 32473;
 export const APP_NAME = 'packetTrail';
@@ -191,6 +191,9 @@ export function rfc5424Line(ev: ConnectionEvent, env: Rfc5424Env): string {
     `${headerToken(String(env.procId ?? process.pid), 128)} ${headerToken(ev.action, 32)} `;
   const msg = ' ' + humanMessage(ev);
   const params = sdParams(ev, env);
+  // Nearly every record fits: render once and only fit values when it does not.
+  const whole = header + renderSd(params, params.map((p) => p.value)) + msg;
+  if (whole.length * 3 <= env.maxBytes || utf8Length(whole) <= env.maxBytes) return whole;
   const fields: FittableField[] = params.map((p) => ({ value: p.value, ...(p.first ? { first: true } : {}) }));
   const values = fitFields(fields, (vs) => header + renderSd(params, vs) + msg, env.maxBytes, SD_ESCAPER);
   return header + renderSd(params, values) + msg;

@@ -1,0 +1,134 @@
+// npm run bench:snapshot — how long a full socket snapshot with owners takes, against the
+// tools people use for the same answer. Load: ~50 server and ~50 client processes holding
+// N established loopback TCP connections (2N sockets). Rows are measured round-robin so
+// machine noise hits them alike; medians over several runs; ratios against `ss -tunap`
+// measured in the same run.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { takeSnapshot, SnapshotProcessCache, type SnapshotEnv } from '../../src/capture/poll/snapshot';
+import { readBootTimeMs } from '../../src/process/proc-files';
+import { UserNames } from '../../src/process/users';
+import { startLoad, SYSTEM_PYTHON, type Load } from './load';
+
+const PSUTIL = `
+import psutil
+conns = psutil.net_connections(kind='inet')
+names = {}
+for c in conns:
+    if c.pid and c.pid not in names:
+        try:
+            names[c.pid] = psutil.Process(c.pid).name()
+        except psutil.Error:
+            pass
+print(len(conns), len(names))
+`;
+
+interface Row {
+  name: string;
+  run: () => void;
+  times: number[];
+  note?: string;
+}
+
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+function runCommand(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+}
+
+function ms(f: () => void): number {
+  const t = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function parseArgs(argv: string[]): { runs: number; sizes: number[] } {
+  let runs = 7;
+  let sizes = [1000, 10000];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--runs') runs = Math.max(1, Number(argv[++i]));
+    else if (argv[i] === '--sizes') sizes = argv[++i].split(',').map(Number);
+  }
+  return { runs, sizes };
+}
+
+/** Checks the load is what we think it is before timing anything. */
+function verify(load: Load, env: SnapshotEnv): { sockets: number; owned: number } {
+  const snap = takeSnapshot(env);
+  const pids = new Set(load.pids);
+  const owned = snap.filter((e) => e.state === 'ESTABLISHED' && e.owners.some((o) => pids.has(o.pid))).length;
+  if (owned < 2 * load.connections) throw new Error(`snapshot sees ${owned} owned established sockets, expected ${2 * load.connections}`);
+  return { sockets: snap.length, owned };
+}
+
+async function benchSize(connections: number, runs: number, cli: string | undefined): Promise<boolean> {
+  const load = await startLoad({ connections });
+  try {
+    const env: SnapshotEnv = { hostId: 'bench', bootTimeMs: readBootTimeMs() ?? 0, users: new UserNames() };
+    const { sockets, owned } = verify(load, env);
+    const polling: SnapshotEnv = { ...env, cache: new SnapshotProcessCache() };
+    const rows: Row[] = [
+      { name: 'ss -tunap', run: () => runCommand('ss', ['-tunap']), times: [] },
+      { name: 'packetTrail takeSnapshot()', run: () => void takeSnapshot(env), times: [] },
+      { name: 'packetTrail takeSnapshot() polling (cache)', run: () => void takeSnapshot(polling), times: [] },
+      cli
+        ? { name: 'packettrail snapshot --json (CLI)', run: () => runCommand(process.execPath, [cli, 'snapshot', '--json']), times: [] }
+        : { name: 'packettrail snapshot --json (CLI)', run: () => {}, times: [], note: 'skipped: dist/src/cli/main.js not built' },
+      { name: 'psutil net_connections + names', run: () => runCommand(SYSTEM_PYTHON, ['-c', PSUTIL]), times: [] },
+    ];
+    for (const r of rows) if (!r.note) r.run(); // warm-up: page cache, JIT, dentries
+    for (let i = 0; i < runs; i++) for (const r of rows) if (!r.note) r.times.push(ms(r.run));
+
+    const ss = median(rows[0].times);
+    console.log(`\n${connections} established loopback connections, ${load.pids.length} processes, ${sockets} sockets (${owned} owned by the load), ${runs} runs`);
+    console.log('method'.padEnd(44) + 'median ms'.padStart(11) + 'min ms'.padStart(9) + 'x ss'.padStart(8));
+    for (const r of rows) {
+      if (r.note) {
+        console.log(r.name.padEnd(44) + `  (${r.note})`);
+        continue;
+      }
+      const m = median(r.times);
+      console.log(r.name.padEnd(44) + m.toFixed(1).padStart(11) + Math.min(...r.times).toFixed(1).padStart(9) + (m / ss).toFixed(2).padStart(8));
+    }
+    const inProc = median(rows[1].times) / ss;
+    let ok = inProc <= 1.0;
+    console.log(`target in-process <= 1.0x ss: ${inProc.toFixed(2)}x ${inProc <= 1.0 ? 'MET' : 'NOT MET'}`);
+    if (!rows[3].note) {
+      const c = median(rows[3].times) / ss;
+      ok &&= c <= 2.0;
+      console.log(`target CLI <= 2.0x ss: ${c.toFixed(2)}x ${c <= 2.0 ? 'MET' : 'NOT MET'}`);
+    } else {
+      console.log('target CLI <= 2.0x ss: not measured (CLI not built)');
+    }
+    return ok;
+  } finally {
+    await load.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { runs, sizes } = parseArgs(process.argv.slice(2));
+  const cliPath = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+  const cli = fs.existsSync(cliPath) ? cliPath : undefined;
+  let allMet = true;
+  for (const n of sizes) allMet = (await benchSize(n, runs, cli)) && allMet;
+  console.log(allMet ? '\nall measured targets met' : '\nsome targets not met (see above)');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

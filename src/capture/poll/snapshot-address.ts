@@ -1,0 +1,45 @@
+// Address text for socket table rows. IPv4-mapped IPv6 (::ffff:a.b.c.d, what a dual-stack
+// socket shows for an IPv4 peer) is reported as IPv4 a.b.c.d with family ipv4, as the ECS
+// record and Community ID want the address the packets carried.
+
+const HEX = Array.from({ length: 65536 }, (_, i) => i.toString(16));
+
+/** Eight 16-bit groups → RFC 5952 text (longest run of ≥2 zero groups becomes "::"). */
+export function ipv6Text(g: ArrayLike<number>): string {
+  let bestAt = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestAt = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestAt < 0) {
+    let s = HEX[g[0]];
+    for (let i = 1; i < 8; i++) s += ':' + HEX[g[i]];
+    return s;
+  }
+  let s = '';
+  for (let i = 0; i < bestAt; i++) s += (i ? ':' : '') + HEX[g[i]];
+  s += '::';
+  for (let i = bestAt + bestLen; i < 8; i++) s += (i > bestAt + bestLen ? ':' : '') + HEX[g[i]];
+  return s;
+}
+
+/** The IPv4 text if the eight groups are ::ffff:a.b.c.d, else undefined. */
+export function v4MappedText(g: ArrayLike<number>): string | undefined {
+  if (g[0] !== 0 || g[1] !== 0 || g[2] !== 0 || g[3] !== 0 || g[4] !== 0 || g[5] !== 0xffff) return undefined;
+  return `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
+}
+
+export function isUnspecified6(g: ArrayLike<number>): boolean {
+  for (let i = 0; i < 8; i++) if (g[i] !== 0) return false;
+  return true;
+}

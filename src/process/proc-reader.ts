@@ -1,0 +1,87 @@
+// One process's attribution data from /proc. Never throws: a process that exits or refuses
+// access while being read yields undefined (gone before stat) or partial data.
+import type { ParentInfo, ProcessInfo } from '../core/connection-event';
+import { containerIdFromCgroup } from './container';
+import { entityId } from './entity-id';
+import { readLink, readProcText, USER_HZ } from './proc-files';
+import { cleanExePath, parseCmdline, parseStat, parseStatusUid } from './proc-stat';
+import type { UserNames } from './users';
+
+export interface ProcEnv {
+  hostId: string;
+  bootTimeMs: number;
+  users: UserNames;
+  procRoot?: string;
+}
+
+export function startMsFromTicks(bootTimeMs: number, startTicks: number): number {
+  return bootTimeMs + Math.round((startTicks * 1000) / USER_HZ);
+}
+
+/** Parent's pid, name, executable and entity id; pid only if it cannot be read. */
+export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
+  const root = env.procRoot ?? '/proc';
+  const parent: ParentInfo = { pid: ppid };
+  if (ppid <= 0) return parent;
+  const st = readProcText(`${root}/${ppid}/stat`);
+  const stat = st === undefined ? undefined : parseStat(st);
+  if (stat) {
+    parent.name = stat.comm;
+    parent.entityId = entityId(env.hostId, ppid, stat.startTicks);
+  }
+  const exe = readLink(`${root}/${ppid}/exe`);
+  if (exe !== undefined) parent.executable = cleanExePath(exe);
+  return parent;
+}
+
+/** Everything but the parent (callers that batch parents, like the snapshot, add it). */
+export function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: ProcessInfo; ppid: number } | undefined {
+  const root = env.procRoot ?? '/proc';
+  const dir = `${root}/${pid}`;
+  const st = readProcText(`${dir}/stat`);
+  const stat = st === undefined ? undefined : parseStat(st);
+  if (!stat) return undefined;
+  const info: ProcessInfo = {
+    pid,
+    name: stat.comm,
+    startTicks: stat.startTicks,
+    startMs: startMsFromTicks(env.bootTimeMs, stat.startTicks),
+    entityId: entityId(env.hostId, pid, stat.startTicks),
+  };
+  const exe = readLink(`${dir}/exe`);
+  if (exe !== undefined) info.executable = cleanExePath(exe);
+  const cmd = readProcText(`${dir}/cmdline`);
+  if (cmd !== undefined && cmd !== '') {
+    info.args = parseCmdline(cmd);
+    info.commandLine = info.args.join(' ');
+  }
+  const status = readProcText(`${dir}/status`, 'latin1');
+  const uid = status === undefined ? undefined : parseStatusUid(status);
+  if (uid !== undefined) {
+    info.uid = uid;
+    const name = env.users.name(uid);
+    if (name !== undefined) info.userName = name;
+  }
+  const cg = readProcText(`${dir}/cgroup`, 'latin1');
+  const container = cg === undefined ? undefined : containerIdFromCgroup(cg);
+  if (container !== undefined) info.containerId = container;
+  return { info, ppid: stat.ppid };
+}
+
+/**
+ * The process as /proc shows it now, with its parent; undefined if it is gone. `parents`
+ * lets a caller reading many processes at once (a snapshot) read each parent only once.
+ */
+export function readProcessInfo(pid: number, env: ProcEnv, parents?: Map<number, ParentInfo>): ProcessInfo | undefined {
+  const r = readProcessInfoNoParent(pid, env);
+  if (!r) return undefined;
+  if (r.ppid > 0) {
+    let parent = parents?.get(r.ppid);
+    if (!parent) {
+      parent = readParentInfo(r.ppid, env);
+      parents?.set(r.ppid, parent);
+    }
+    r.info.parent = parent;
+  }
+  return r.info;
+}

@@ -1,0 +1,49 @@
+// Pure parsers for /proc/PID/stat and /proc/PID/status text.
+
+export interface StatFields {
+  comm: string;
+  state: string;
+  ppid: number;
+  /** Field 22: start time in clock ticks since boot. */
+  startTicks: number;
+}
+
+/**
+ * `pid (comm) state ppid … starttime …`. comm may hold spaces, ')' and newlines, so it
+ * ends at the LAST ')'. Returns undefined for truncated or malformed text.
+ */
+export function parseStat(text: string): StatFields | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state); field N is rest[N - 3].
+  if (rest.length < 20) return undefined;
+  const ppid = Number(rest[1]);
+  const startTicks = Number(rest[19]);
+  if (!Number.isInteger(ppid) || !Number.isInteger(startTicks)) return undefined;
+  return { comm: text.slice(open + 1, close), state: rest[0], ppid, startTicks };
+}
+
+/** Real uid from the `Uid:\treal\teffective\tsaved\tfs` line of /proc/PID/status. */
+export function parseStatusUid(text: string): number | undefined {
+  const i = text.indexOf('\nUid:');
+  if (i < 0) return undefined;
+  let j = i + 5;
+  while (text.charCodeAt(j) === 9 || text.charCodeAt(j) === 32) j++;
+  let k = j;
+  while (k < text.length && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k++;
+  return k > j ? Number(text.slice(j, k)) : undefined;
+}
+
+/** cmdline is NUL-separated with a trailing NUL; a process may rewrite it with spaces instead. */
+export function parseCmdline(text: string): string[] {
+  if (text === '') return [];
+  const body = text.endsWith('\0') ? text.slice(0, -1) : text;
+  return body.split('\0');
+}
+
+/** readlink of /proc/PID/exe says "PATH (deleted)" once the file is unlinked. */
+export function cleanExePath(link: string): string {
+  return link.endsWith(' (deleted)') ? link.slice(0, -10) : link;
+}

@@ -1,0 +1,232 @@
+// The attribution cache of the kernel-event tiers (DESIGN.md §2). Exec events fill entries
+// from kernel-captured data, so a process that connected and exited within a millisecond
+// still has a full record; exited processes stay for a grace period (late events, the
+// hand-off detector); anything unknown is read from /proc once and cached.
+import fs from 'node:fs';
+import type { ProcessInfo } from '../core/connection-event';
+import type { ProcessEvent } from '../core/stages';
+import { containerIdFromCgroup } from './container';
+import { entityId } from './entity-id';
+import { readProcText } from './proc-files';
+import { readProcessInfo, startMsFromTicks, type ProcEnv } from './proc-reader';
+
+export interface ProcessTableOptions {
+  /** How long an exited process stays (ms). Default 60 s. */
+  graceMs?: number;
+  /** Upper bound on entries; oldest exited go first, then oldest live. Default 65536. */
+  maxEntries?: number;
+}
+
+export interface ProcessTableStats {
+  entries: number;
+  exited: number;
+  /** Entries dropped because the table was full (not grace-period expiries). */
+  evictions: number;
+  /** Entries that expired after their grace period. */
+  expired: number;
+  procReads: number;
+}
+
+export interface LookupHint {
+  comm?: string;
+  uid?: number;
+}
+
+interface Entry {
+  info: ProcessInfo;
+  exitedAtMs?: number;
+  /** Thread names seen for this process (kernel events carry the thread's comm). */
+  otherComms?: Set<string>;
+}
+
+export class ProcessTable {
+  private readonly env: ProcEnv;
+  private readonly graceMs: number;
+  private readonly maxEntries: number;
+  // Both maps keep insertion order: `entries` oldest-inserted first, `exitOrder` oldest exit first.
+  private readonly entries = new Map<number, Entry>();
+  private readonly exitOrder = new Map<number, number>();
+  private evictions = 0;
+  private expired = 0;
+  private procReads = 0;
+
+  constructor(env: ProcEnv, opts: ProcessTableOptions = {}) {
+    this.env = env;
+    this.graceMs = opts.graceMs ?? 60_000;
+    this.maxEntries = Math.max(1, opts.maxEntries ?? 65_536);
+  }
+
+  /** Loads every process /proc shows now. Returns how many were read. */
+  seedFromProc(): number {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.env.procRoot ?? '/proc');
+    } catch {
+      return 0;
+    }
+    let n = 0;
+    for (const name of names) {
+      const c = name.charCodeAt(0);
+      if (c < 48 || c > 57) continue;
+      const pid = Number(name);
+      if (this.entries.has(pid)) continue;
+      const info = this.readProc(pid);
+      if (info) {
+        this.put(pid, { info });
+        n++;
+      }
+    }
+    return n;
+  }
+
+  apply(ev: ProcessEvent): void {
+    switch (ev.type) {
+      case 'exec':
+        this.applyExec(ev);
+        break;
+      case 'exit': {
+        const e = this.entries.get(ev.pid);
+        if (!e || e.exitedAtMs !== undefined) break;
+        e.exitedAtMs = ev.timeUs / 1000;
+        e.info = { ...e.info, exited: true };
+        this.exitOrder.set(ev.pid, e.exitedAtMs);
+        break;
+      }
+      case 'rename': {
+        const e = this.entries.get(ev.pid);
+        if (e) e.info = { ...e.info, name: ev.comm };
+        break;
+      }
+    }
+  }
+
+  /**
+   * Table first; otherwise /proc once (cached); if /proc has nothing, what the hint gives.
+   * An entry whose name disagrees with the kernel's comm is checked against /proc once:
+   * a different start time means a missed exec (pid reuse); the same one means a thread
+   * name or a missed rename, remembered so the check is not repeated.
+   */
+  lookup(pid: number, hint?: LookupHint): ProcessInfo | undefined {
+    const e = this.entries.get(pid);
+    const comm = hint?.comm;
+    if (e) {
+      if (comm === undefined || comm === e.info.name || e.otherComms?.has(comm)) return e.info;
+      const fresh = this.readProc(pid);
+      if (!fresh) return e.info;
+      if (e.info.startTicks === undefined || fresh.startTicks === e.info.startTicks) {
+        if (fresh.name === comm) e.info = { ...e.info, name: comm };
+        else if ((e.otherComms ??= new Set()).size < 16) e.otherComms.add(comm);
+        return e.info;
+      }
+      this.put(pid, { info: fresh });
+      return fresh;
+    }
+    const info = this.readProc(pid);
+    if (info) {
+      this.put(pid, { info });
+      return info;
+    }
+    if (comm === undefined && hint?.uid === undefined) return undefined;
+    const built: ProcessInfo = { pid, name: comm ?? '' };
+    if (hint?.uid !== undefined) {
+      built.uid = hint.uid;
+      const name = this.env.users.name(hint.uid);
+      if (name !== undefined) built.userName = name;
+    }
+    return built;
+  }
+
+  /** Drops exited entries whose grace period ended before nowMs. Returns how many. */
+  sweep(nowMs: number): number {
+    let n = 0;
+    for (const [pid, exitedAt] of this.exitOrder) {
+      if (exitedAt + this.graceMs > nowMs) break; // exit order: the rest are younger
+      this.exitOrder.delete(pid);
+      this.entries.delete(pid);
+      n++;
+    }
+    this.expired += n;
+    return n;
+  }
+
+  stats(): ProcessTableStats {
+    return {
+      entries: this.entries.size,
+      exited: this.exitOrder.size,
+      evictions: this.evictions,
+      expired: this.expired,
+      procReads: this.procReads,
+    };
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private applyExec(ev: Extract<ProcessEvent, { type: 'exec' }>): void {
+    const prev = this.entries.get(ev.pid);
+    // exec keeps the pid and start time; an exited entry with this pid is a different process.
+    const startTicks = ev.startTicks ?? (prev && prev.exitedAtMs === undefined ? prev.info.startTicks : undefined);
+    const info: ProcessInfo = {
+      pid: ev.pid,
+      name: ev.comm,
+      executable: ev.executable,
+      args: ev.args,
+      commandLine: ev.args.join(' '),
+      uid: ev.uid,
+    };
+    const userName = this.env.users.name(ev.uid);
+    if (userName !== undefined) info.userName = userName;
+    if (startTicks !== undefined) {
+      info.startTicks = startTicks;
+      info.startMs = startMsFromTicks(this.env.bootTimeMs, startTicks);
+      info.entityId = entityId(this.env.hostId, ev.pid, startTicks);
+    }
+    if (ev.ppid > 0) {
+      const parent = this.entries.get(ev.ppid)?.info;
+      info.parent = parent
+        ? { pid: ev.ppid, name: parent.name, executable: parent.executable, entityId: parent.entityId }
+        : { pid: ev.ppid };
+    }
+    // The container does not change at exec; read it while the process is surely alive.
+    const cg = readProcText(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
+    const container = cg !== undefined ? containerIdFromCgroup(cg) : prev?.exitedAtMs === undefined ? prev?.info.containerId : undefined;
+    if (container !== undefined) info.containerId = container;
+    this.put(ev.pid, { info });
+  }
+
+  private readProc(pid: number): ProcessInfo | undefined {
+    this.procReads++;
+    const info = readProcessInfo(pid, this.env);
+    if (info?.parent) {
+      // Prefer the table's parent record: it may hold exec-time data /proc no longer has.
+      const p = this.entries.get(info.parent.pid)?.info;
+      if (p && info.parent.name === undefined) {
+        info.parent = { pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId };
+      }
+    }
+    return info;
+  }
+
+  /** Inserts or replaces (moving it to the young end), evicting if the table is full. */
+  private put(pid: number, e: Entry): void {
+    if (this.entries.delete(pid)) this.exitOrder.delete(pid);
+    while (this.entries.size >= this.maxEntries) this.evictOne();
+    this.entries.set(pid, e);
+  }
+
+  private evictOne(): void {
+    const oldestExited = this.exitOrder.keys().next();
+    let victim: number | undefined;
+    if (!oldestExited.done) {
+      victim = oldestExited.value;
+      this.exitOrder.delete(victim);
+    } else {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) return;
+      victim = oldest.value;
+    }
+    this.entries.delete(victim);
+    this.evictions++;
+  }
+}

@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readBootTimeMs } from '../../src/process/proc-files';
+import { readProcessInfo } from '../../src/process/proc-reader';
+import { entityId } from '../../src/process/entity-id';
+import { ProcessTable } from '../../src/process/process-table';
+import { UserNames } from '../../src/process/users';
+import type { ProcessEvent } from '../../src/core/stages';
+import { deadPid, spawnNode, stopChild } from './helpers';
+
+const env = { hostId: 'test-host', bootTimeMs: readBootTimeMs()!, users: new UserNames() };
+// Above the kernel's pid_max ceiling (4194304): no real process can have these.
+const FAKE = 5_000_000;
+
+function exec(pid: number, over: Partial<Extract<ProcessEvent, { type: 'exec' }>> = {}): ProcessEvent {
+  return { type: 'exec', pid, ppid: 1, uid: 0, comm: 'fake', executable: '/usr/bin/fake', args: ['fake', '-x'], startTicks: 1000, timeUs: 0, ...over };
+}
+
+test('seedFromProc loads running processes; lookups then need no /proc read', async (t) => {
+  const c = await spawnNode(`console.log('ok'); setInterval(() => {}, 1e6);`);
+  t.after(() => stopChild(c.child));
+  const table = new ProcessTable(env);
+  assert.ok(table.seedFromProc() >= 2);
+  const reads = table.stats().procReads;
+  const info = table.lookup(c.child.pid!);
+  assert.equal(info?.executable, process.execPath);
+  assert.equal(info?.parent?.pid, process.pid);
+  assert.equal(table.lookup(process.pid)?.pid, process.pid);
+  assert.equal(table.stats().procReads, reads);
+});
+
+test('an exec-learnt process that exits is kept for the grace period, then swept', async (t) => {
+  const c = await spawnNode(`console.log('ok'); setInterval(() => {}, 1e6);`, ['flagarg']);
+  t.after(() => stopChild(c.child));
+  const pid = c.child.pid!;
+  const startTicks = readProcessInfo(pid, env)!.startTicks!;
+  const table = new ProcessTable(env, { graceMs: 60_000 });
+  table.apply(exec(process.pid, { comm: 'node', executable: process.execPath, args: ['node'], startTicks: 1 }));
+  table.apply(exec(pid, { ppid: process.pid, comm: 'node', executable: process.execPath, args: ['node', '-e', 'x', 'flagarg'], startTicks }));
+  await stopChild(c.child); // the process is gone from /proc now
+  const exitMs = Date.now();
+  table.apply({ type: 'exit', pid, timeUs: exitMs * 1000 });
+
+  const info = table.lookup(pid);
+  assert.equal(info?.exited, true);
+  assert.equal(info?.executable, process.execPath);
+  assert.deepEqual(info?.args, ['node', '-e', 'x', 'flagarg']);
+  assert.equal(info?.commandLine, 'node -e x flagarg');
+  assert.equal(info?.userName, 'root');
+  assert.equal(info?.parent?.pid, process.pid);
+  assert.equal(info?.parent?.executable, process.execPath);
+  assert.equal(info?.startTicks, startTicks);
+  assert.equal(info?.entityId, entityId('test-host', pid, startTicks));
+
+  assert.equal(table.sweep(exitMs + 59_000), 0);
+  assert.equal(table.lookup(pid)?.exited, true);
+  assert.equal(table.sweep(exitMs + 61_000), 1);
+  assert.equal(table.stats().expired, 1);
+  assert.equal(table.lookup(pid), undefined, 'gone from table and /proc, no hint');
+  const built = table.lookup(pid, { comm: 'node', uid: 0 });
+  assert.deepEqual(built, { pid, name: 'node', uid: 0, userName: 'root' });
+});
+
+test('rename updates the name; exit of an unknown pid is ignored', () => {
+  const table = new ProcessTable(env);
+  table.apply(exec(FAKE));
+  table.apply({ type: 'rename', pid: FAKE, comm: 'newname', timeUs: 1 });
+  assert.equal(table.lookup(FAKE)?.name, 'newname');
+  table.apply({ type: 'exit', pid: FAKE + 1, timeUs: 1 });
+  assert.equal(table.size, 1);
+});
+
+test('bounded: oldest exited entries are evicted first, then oldest live, and counted', () => {
+  const table = new ProcessTable(env, { maxEntries: 3 });
+  table.apply(exec(FAKE + 1));
+  table.apply(exec(FAKE + 2));
+  table.apply(exec(FAKE + 3));
+  table.apply({ type: 'exit', pid: FAKE + 2, timeUs: 5_000 });
+  table.apply(exec(FAKE + 4)); // full: the exited FAKE+2 goes
+  assert.equal(table.lookup(FAKE + 2), undefined);
+  assert.ok(table.lookup(FAKE + 1));
+  table.apply(exec(FAKE + 5)); // full, nothing exited: the oldest live FAKE+1 goes
+  assert.equal(table.lookup(FAKE + 1), undefined);
+  assert.ok(table.lookup(FAKE + 3) && table.lookup(FAKE + 4) && table.lookup(FAKE + 5));
+  assert.equal(table.stats().evictions, 2);
+  assert.equal(table.size, 3);
+});
+
+test('unknown live pid: read from /proc once and cached', async (t) => {
+  const c = await spawnNode(`console.log('ok'); setInterval(() => {}, 1e6);`);
+  t.after(() => stopChild(c.child));
+  const table = new ProcessTable(env);
+  assert.equal(table.lookup(c.child.pid!)?.executable, process.execPath);
+  assert.equal(table.lookup(c.child.pid!)?.executable, process.execPath);
+  assert.equal(table.stats().procReads, 1);
+});
+
+test('a stale entry (missed exit, pid reused) is replaced; a thread name is remembered', async (t) => {
+  const c = await spawnNode(`console.log('ok'); setInterval(() => {}, 1e6);`);
+  t.after(() => stopChild(c.child));
+  const pid = c.child.pid!;
+  const table = new ProcessTable(env);
+  table.apply(exec(pid, { comm: 'oldproc', executable: '/usr/bin/oldproc', startTicks: 1 }));
+  const fresh = table.lookup(pid, { comm: 'node' });
+  assert.equal(fresh?.executable, process.execPath);
+  assert.equal(table.lookup(pid)?.executable, process.execPath);
+  const reads = table.stats().procReads;
+  // Kernel events from a worker thread carry the thread's comm: same process, no replacement.
+  assert.equal(table.lookup(pid, { comm: 'libuv-worker' })?.executable, process.execPath);
+  assert.equal(table.lookup(pid, { comm: 'libuv-worker' })?.name, 'node');
+  assert.equal(table.stats().procReads, reads + 1, 'second thread-name lookup is served from the table');
+});
+
+test('lookup of a dead pid with no entry and no hint is undefined', async () => {
+  assert.equal(new ProcessTable(env).lookup(await deadPid()), undefined);
+});
