@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Argument parsing and commands only; the work happens in pipeline/, capture/ and sinks/.
+// Commands are loaded when chosen, so `snapshot` does not pay for the sensor's modules.
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor } from '../core/errors';
-import { runCommand, legacyCommand, type RunFlags } from './commands/run';
-import { snapshotCommand } from './commands/snapshot';
-import { doctorCommand } from './commands/doctor';
+import type { RunFlags } from './run-config';
 import { AGENT_VERSION } from './version';
 
 const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'help']);
@@ -39,7 +38,7 @@ function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'diagnostics on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
     .option('--config <file>', 'YAML config; flags override it')
     .action(async (flags: RunFlags) => {
-      process.exitCode = await runCommand(flags);
+      process.exitCode = await (await import('./commands/run')).runCommand(flags);
     });
 
   program
@@ -47,14 +46,14 @@ function buildProgram(): Command {
     .description('sockets open now, with their processes (like ss -tunap)')
     .option('--json', 'print ECS records, one per line')
     .action(async (flags: { json?: boolean }) => {
-      process.exitCode = await snapshotCommand(flags);
+      process.exitCode = await (await import('./commands/snapshot')).snapshotCommand(flags);
     });
 
   program
     .command('doctor')
     .description('which capture tiers work here, and why not')
     .action(async () => {
-      process.exitCode = await doctorCommand();
+      process.exitCode = await (await import('./commands/doctor')).doctorCommand();
     });
 
   return program;
@@ -63,8 +62,8 @@ function buildProgram(): Command {
 async function main(argv: string[]): Promise<number> {
   const args = argv.slice(2);
   // The original usage: `packettrail SYSLOG_HOST SYSLOG_PORT`.
-  if (args.length === 2 && !COMMANDS.has(args[0]!) && !args[0]!.startsWith('-')) return legacyCommand(args[0]!, args[1]!);
-  if (args.length === 0) return runCommand({});
+  if (args.length === 2 && !COMMANDS.has(args[0]!) && !args[0]!.startsWith('-')) return (await import('./commands/run')).legacyCommand(args[0]!, args[1]!);
+  if (args.length === 0) return (await import('./commands/run')).runCommand({});
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

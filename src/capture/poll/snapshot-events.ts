@@ -35,28 +35,43 @@ export function entryToEvent(
   tier: CaptureTier,
   preexisting: boolean,
 ): ConnectionEvent | undefined {
+  const kind = classify(e, listening);
+  if (!kind) return undefined;
   const owner = e.owners[0];
-  const base = {
+  // One literal (no spreads): `snapshot --json` builds one of these per socket.
+  const ev: ConnectionEvent = {
     timeUs,
+    action: kind.action,
+    outcome: kind.outcome,
     transport: e.transport,
     family: e.family,
+    direction: kind.direction,
     local: e.local,
     remote: e.remote,
     capture: tier,
-    attribution: owner ? ('socket-owner' as const) : ('unknown' as const),
-    ...(owner ? { process: owner } : {}),
-    ...(preexisting ? { preexisting: true } : {}),
+    attribution: owner ? 'socket-owner' : 'unknown',
   };
+  if (owner) ev.process = owner;
+  if (preexisting) ev.preexisting = true;
+  return ev;
+}
+
+type Kind = Pick<ConnectionEvent, 'action' | 'outcome' | 'direction'>;
+const LISTEN: Kind = { action: 'listen', outcome: 'success', direction: 'ingress' };
+const UDP_FLOW: Kind = { action: 'udp_flow', outcome: 'success', direction: 'egress' };
+const ACCEPTED: Kind = { action: 'connection_accepted', outcome: 'success', direction: 'ingress' };
+const CONNECTED: Kind = { action: 'connection_attempted', outcome: 'success', direction: 'egress' };
+const CONNECTING: Kind = { action: 'connection_attempted', outcome: 'unknown', direction: 'egress' };
+
+/**
+ * What a socket row is, or undefined for rows that are not a connection. Closing TCP states
+ * of sockets we never saw are still connections: they prove one happened.
+ */
+function classify(e: SnapshotEntry, listening: Set<string>): Kind | undefined {
   const unconnected = isWildcard(e.remote.ip) && e.remote.port === 0;
-  if (e.transport === 'udp') {
-    if (unconnected) return { ...base, action: 'listen', outcome: 'success', direction: 'ingress' };
-    return { ...base, action: 'udp_flow', outcome: 'success', direction: 'egress' };
-  }
-  if (e.state === 'LISTEN') return { ...base, action: 'listen', outcome: 'success', direction: 'ingress' };
+  if (e.transport === 'udp') return unconnected ? LISTEN : UDP_FLOW;
+  if (e.state === 'LISTEN') return LISTEN;
   if (unconnected || e.state === 'CLOSE') return undefined;
-  if (isListenedOn(listening, e)) {
-    return { ...base, action: 'connection_accepted', outcome: 'success', direction: 'ingress' };
-  }
-  const outcome = e.state === 'SYN_SENT' ? 'unknown' : 'success';
-  return { ...base, action: 'connection_attempted', outcome, direction: 'egress' };
+  if (isListenedOn(listening, e)) return ACCEPTED;
+  return e.state === 'SYN_SENT' ? CONNECTING : CONNECTED;
 }

@@ -18,12 +18,18 @@ export async function snapshotCommand(flags: { json?: boolean }): Promise<number
   const listening = listeningPorts(entries);
   const now = systemClock.nowUs();
   const env = { host, agentVersion: AGENT_VERSION };
-  const lines: string[] = [];
+  // Written in chunks: tens of thousands of sockets make megabytes of JSON.
+  let chunk = '';
   for (const e of entries) {
     const ev = entryToEvent(e, listening, now, 'poll', true);
-    if (ev) lines.push(ecsLine(ev, env));
+    if (!ev) continue;
+    chunk += ecsLine(ev, env) + '\n';
+    if (chunk.length > 1 << 20) {
+      await writeOut(chunk);
+      chunk = '';
+    }
   }
-  await writeOut(lines.length ? lines.join('\n') + '\n' : '');
+  await writeOut(chunk);
   return 0;
 }
 
