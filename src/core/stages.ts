@@ -13,8 +13,12 @@ export type ProcessEvent =
       executable: string;
       args: string[];
       startTicks?: number;
+      /** Kernel cgroup id (cgroup v2 inode) of the task: maps to a container id without reading /proc. */
+      cgroupId?: string;
       timeUs: number;
     }
+  /** A new process (not a thread) forked from ppid: until it execs it runs the parent's program. */
+  | { type: 'fork'; pid: number; ppid: number; startTicks?: number; timeUs: number }
   | { type: 'exit'; pid: number; timeUs: number }
   | { type: 'rename'; pid: number; comm: string; timeUs: number };
 

@@ -46,6 +46,8 @@ export class ProcessTable {
   // Both maps keep insertion order: `entries` oldest-inserted first, `exitOrder` oldest exit first.
   private readonly entries = new Map<number, Entry>();
   private readonly exitOrder = new Map<number, number>();
+  /** Kernel cgroup id → container id (null: no container). */
+  private readonly cgroupContainers = new Map<string, string | null>();
   private evictions = 0;
   private expired = 0;
   private procReads = 0;
@@ -83,6 +85,9 @@ export class ProcessTable {
     switch (ev.type) {
       case 'exec':
         this.applyExec(ev);
+        break;
+      case 'fork':
+        this.applyFork(ev);
         break;
       case 'exit': {
         const e = this.entries.get(ev.pid);
@@ -188,10 +193,46 @@ export class ProcessTable {
         ? { pid: ev.ppid, name: parent.name, executable: parent.executable, entityId: parent.entityId }
         : { pid: ev.ppid };
     }
-    // The container does not change at exec; read it while the process is surely alive.
-    const cg = readProcText(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
-    const container = cg !== undefined ? containerIdFromCgroup(cg) : prev?.exitedAtMs === undefined ? prev?.info.containerId : undefined;
+    const container = this.containerAtExec(ev, prev);
     if (container !== undefined) info.containerId = container;
+    this.put(ev.pid, { info });
+  }
+
+  /**
+   * The container does not change at exec. With the kernel's cgroup id, /proc is read once
+   * per cgroup (execs are frequent, new cgroups rare); without it, once per exec.
+   */
+  private containerAtExec(ev: Extract<ProcessEvent, { type: 'exec' }>, prev: Entry | undefined): string | undefined {
+    const cached = ev.cgroupId !== undefined ? this.cgroupContainers.get(ev.cgroupId) : undefined;
+    if (cached !== undefined) return cached === null ? undefined : cached;
+    const cg = readProcText(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
+    if (cg === undefined) return prev?.exitedAtMs === undefined ? prev?.info.containerId : undefined;
+    const container = containerIdFromCgroup(cg);
+    if (ev.cgroupId !== undefined) {
+      if (this.cgroupContainers.size >= 4096) this.cgroupContainers.clear();
+      this.cgroupContainers.set(ev.cgroupId, container ?? null);
+    }
+    return container;
+  }
+
+  /**
+   * A forked child runs its parent's program until it execs: it inherits the parent's
+   * executable, command line, user and container, with its own pid, start and entity id.
+   */
+  private applyFork(ev: Extract<ProcessEvent, { type: 'fork' }>): void {
+    const parent = this.entries.get(ev.ppid)?.info ?? this.lookup(ev.ppid);
+    if (!parent) return;
+    const info: ProcessInfo = { ...parent, pid: ev.pid };
+    delete info.exited;
+    delete info.startTicks;
+    delete info.startMs;
+    delete info.entityId;
+    if (ev.startTicks !== undefined) {
+      info.startTicks = ev.startTicks;
+      info.startMs = startMsFromTicks(this.env.bootTimeMs, ev.startTicks);
+      info.entityId = entityId(this.env.hostId, ev.pid, ev.startTicks);
+    }
+    info.parent = { pid: ev.ppid, name: parent.name, executable: parent.executable, entityId: parent.entityId };
     this.put(ev.pid, { info });
   }
 

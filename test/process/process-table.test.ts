@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { readBootTimeMs } from '../../src/process/proc-files';
 import { readProcessInfo } from '../../src/process/proc-reader';
@@ -113,4 +116,38 @@ test('a stale entry (missed exit, pid reused) is replaced; a thread name is reme
 
 test('lookup of a dead pid with no entry and no hint is undefined', async () => {
   assert.equal(new ProcessTable(env).lookup(await deadPid()), undefined);
+});
+
+test('a forked child inherits its parent program with its own pid, start and entity id', () => {
+  const table = new ProcessTable(env);
+  table.apply(exec(FAKE, { comm: 'loadgen', executable: '/opt/loadgen', args: ['loadgen', '--rate', '5'], startTicks: 500 }));
+  table.apply({ type: 'fork', pid: FAKE + 1, ppid: FAKE, startTicks: 777, timeUs: 0 });
+  table.apply({ type: 'exit', pid: FAKE + 1, timeUs: 1000 });
+  // The child is gone from /proc (it never existed there): the table alone answers.
+  const child = table.lookup(FAKE + 1, { comm: 'loadgen', uid: 0 })!;
+  assert.equal(child.pid, FAKE + 1);
+  assert.equal(child.executable, '/opt/loadgen');
+  assert.deepEqual(child.args, ['loadgen', '--rate', '5']);
+  assert.equal(child.startTicks, 777);
+  assert.equal(child.entityId, entityId('test-host', FAKE + 1, 777));
+  assert.notEqual(child.entityId, table.lookup(FAKE)!.entityId);
+  assert.equal(child.parent?.pid, FAKE);
+  assert.equal(child.parent?.executable, '/opt/loadgen');
+  assert.equal(child.exited, true);
+});
+
+test('exec with a kernel cgroup id reads /proc/PID/cgroup once per cgroup', (t) => {
+  // A proc tree of our own: FAKE's cgroup file names a docker container; FAKE+2 has none.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-proc-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const id = 'ab'.repeat(32);
+  fs.mkdirSync(path.join(root, String(FAKE)));
+  fs.writeFileSync(path.join(root, String(FAKE), 'cgroup'), `0::/system.slice/docker-${id}.scope\n`);
+  const table = new ProcessTable({ ...env, procRoot: root });
+  table.apply(exec(FAKE, { cgroupId: '4242' }));
+  assert.equal(table.lookup(FAKE)!.containerId, id);
+  table.apply(exec(FAKE + 2, { cgroupId: '4242' }));
+  assert.equal(table.lookup(FAKE + 2)!.containerId, id, 'same cgroup: no /proc read needed');
+  table.apply(exec(FAKE + 3, { cgroupId: '5151' }));
+  assert.equal(table.lookup(FAKE + 3)!.containerId, undefined, 'another cgroup is read afresh');
 });
