@@ -12,7 +12,9 @@
  * - UDP: cgroup sendmsg4/6 and recvmsg4/6 (unconnected sockets, every path incl. sendmmsg and
  *   io_uring) and sock:sock_send_length/sock_recv_length (connected sockets); one record per
  *   (process, local, remote) flow start, deduplicated in an LRU hash.
- * - exec/exit: sched tracepoints; exe path, argv, ppid and start time read at exec time. */
+ * - exec/exit: sched tracepoints; exe path, argv, ppid, start time and cgroup id read at exec
+ *   time. fork: a raw tracepoint (it hands over the child task; the classic one gives only
+ *   tids), new processes only, so a child that never execs still has a known parent. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -490,6 +492,7 @@ int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	header_from_owner(&e->h, PT_KIND_EXEC, &o);
 	e->start_ticks = BPF_CORE_READ(task, start_boottime) / 10000000ULL;
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->args_truncated = 0;
 
@@ -510,6 +513,32 @@ int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	else
 		e->args_len = 0;
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Runs in the forking task, after the child is set up and before it can run: the record is
+ * in the ring before anything the child does. */
+SEC("raw_tp/sched_process_fork")
+int pt_sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	__u32 child_pid = BPF_CORE_READ(child, pid);
+	if (BPF_CORE_READ(child, tgid) != child_pid)
+		return 0; /* CLONE_THREAD: a new thread of an existing process */
+	struct owner o = {};
+	fill_owner(&o);
+	if (ignored(o.pid))
+		return 0; /* the sensor's own fork, like its own sockets */
+	struct pt_fork *f = bpf_ringbuf_reserve(&events, sizeof(*f), 0);
+	if (!f) {
+		count_lost();
+		return 0;
+	}
+	header_from_owner(&f->h, PT_KIND_FORK, &o);
+	f->start_ticks = BPF_CORE_READ(child, start_boottime) / 10000000ULL;
+	f->child_pid = child_pid;
+	f->ppid = BPF_CORE_READ(child, real_parent, tgid);
+	bpf_ringbuf_submit(f, 0);
 	return 0;
 }
 

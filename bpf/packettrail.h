@@ -17,6 +17,7 @@
 #define PT_KIND_EXEC 2
 #define PT_KIND_EXIT 3
 #define PT_KIND_RENAME 4
+#define PT_KIND_FORK 5
 
 /* pt_conn.action */
 #define PT_ACT_CONNECT 1  /* outbound TCP connect, outcome known */
@@ -51,6 +52,7 @@ struct pt_conn {
 struct pt_exec {
 	struct pt_header h;
 	__u64 start_ticks;        /* task->start_boottime / 10^7: /proc/PID/stat field 22 */
+	__u64 cgroup_id;          /* bpf_get_current_cgroup_id(): inode of the task's cgroup v2 dir */
 	__u32 ppid;               /* real_parent->tgid */
 	__u32 path_len;           /* bytes in path, without the NUL */
 	__u32 args_len;           /* bytes in args: NUL-separated argv */
@@ -60,6 +62,15 @@ struct pt_exec {
 };
 
 /* PT_KIND_EXIT is a bare pt_header. */
+
+/* A new process (never a thread). h is the forking task (the parent), whose comm the child
+ * carries until it execs. Small on purpose: forks are as frequent as execs and exits. */
+struct pt_fork {
+	struct pt_header h;
+	__u64 start_ticks;        /* child->start_boottime / 10^7, like pt_exec.start_ticks */
+	__u32 child_pid;          /* the new process (its tgid == its pid) */
+	__u32 ppid;               /* child->real_parent->tgid: h.pid, or h.pid's parent with CLONE_PARENT */
+};
 
 struct pt_rename {
 	struct pt_header h;       /* h.comm is already the new name */

@@ -13,7 +13,7 @@ need_pkgs=()
 command -v clang >/dev/null 2>&1 || need_pkgs+=(clang llvm)
 command -v bpftool >/dev/null 2>&1 || need_pkgs+=(bpftool)
 [ -f /usr/include/bpf/bpf_helpers.h ] || need_pkgs+=(libbpf-dev)
-ldconfig -p 2>/dev/null | grep -q 'libbpf\.so\.1' || need_pkgs+=(libbpf1)
+dpkg-query -W -f='${Status}' libbpf1 2>/dev/null | grep 'install ok installed' >/dev/null || need_pkgs+=(libbpf1)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   echo "build-bpf: installing ${need_pkgs[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

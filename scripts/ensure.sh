@@ -34,6 +34,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund >&2
 fi
 
+rm -rf dist   # no stale output of deleted sources (the tests would still run it)
 npx tsc -p tsconfig.json >&2
 
 # Kernel programs for the ebpf tier (skipped with a note where the toolchain is absent).

@@ -1,7 +1,7 @@
 // Decodes one ring-buffer record (bpf/packettrail.h). Pure: checks lengths and returns an
 // error value instead of throwing, so a bad record is counted, not fatal.
 import { ipFromBytes, type IpText } from './ip-bytes';
-import { ACTION, ARGS_LEN, COMM_LEN, CONN, EXEC, HEADER, KIND, PATH_LEN, RENAME } from './record-layout';
+import { ACTION, ARGS_LEN, COMM_LEN, CONN, EXEC, FORK, HEADER, KIND, PATH_LEN, RENAME } from './record-layout';
 
 export interface RecordHeader {
   pid: number;
@@ -32,6 +32,8 @@ export interface ExecRecord extends RecordHeader {
   kind: 'exec';
   ppid: number;
   startTicks: number;
+  /** Kernel cgroup v2 id as a decimal string (a u64); undefined when the kernel gave 0. */
+  cgroupId?: string;
   executable: string;
   args: string[];
   argsTruncated: boolean;
@@ -46,7 +48,16 @@ export interface RenameRecord extends RecordHeader {
   newComm: string;
 }
 
-export type KernelRecord = ConnRecord | ExecRecord | ExitRecord | RenameRecord;
+/** A new process; the header is the forking task (the parent). */
+export interface ForkRecord extends RecordHeader {
+  kind: 'fork';
+  childPid: number;
+  /** The child's real parent (the forking process, or its parent with CLONE_PARENT). */
+  ppid: number;
+  startTicks: number;
+}
+
+export type KernelRecord = ConnRecord | ExecRecord | ExitRecord | RenameRecord | ForkRecord;
 
 export type DecodeResult = { ok: true; record: KernelRecord } | { ok: false; error: string };
 
@@ -93,6 +104,18 @@ export function decodeRecord(buf: Uint8Array): DecodeResult {
     case KIND.rename:
       if (buf.length < RENAME.size) return fail(`rename record of ${buf.length} bytes, want ${RENAME.size}`);
       return { ok: true, record: { kind: 'rename', ...header, newComm: cString(buf, RENAME.newComm, COMM_LEN) } };
+    case KIND.fork:
+      if (buf.length < FORK.size) return fail(`fork record of ${buf.length} bytes, want ${FORK.size}`);
+      return {
+        ok: true,
+        record: {
+          kind: 'fork',
+          ...header,
+          childPid: dv.getUint32(FORK.childPid, true),
+          ppid: dv.getUint32(FORK.ppid, true),
+          startTicks: Number(dv.getBigUint64(FORK.startTicks, true)),
+        },
+      };
     default:
       return fail(`unknown record kind ${kind}`);
   }
@@ -131,18 +154,18 @@ function decodeExec(buf: Uint8Array, dv: DataView, header: RecordHeader): Decode
   if (pathLen > PATH_LEN) return fail(`exec path length ${pathLen} exceeds ${PATH_LEN}`);
   if (argsLen > ARGS_LEN) return fail(`exec args length ${argsLen} exceeds ${ARGS_LEN}`);
   const argsTruncated = dv.getUint32(EXEC.argsTruncated, true) !== 0;
-  return {
-    ok: true,
-    record: {
-      kind: 'exec',
-      ...header,
-      ppid: dv.getUint32(EXEC.ppid, true),
-      startTicks: Number(dv.getBigUint64(EXEC.startTicks, true)),
-      executable: cString(buf, EXEC.path, pathLen),
-      args: splitArgs(buf.subarray(EXEC.args, EXEC.args + argsLen)),
-      argsTruncated,
-    },
+  const cgroupId = dv.getBigUint64(EXEC.cgroupId, true);
+  const record: ExecRecord = {
+    kind: 'exec',
+    ...header,
+    ppid: dv.getUint32(EXEC.ppid, true),
+    startTicks: Number(dv.getBigUint64(EXEC.startTicks, true)),
+    executable: cString(buf, EXEC.path, pathLen),
+    args: splitArgs(buf.subarray(EXEC.args, EXEC.args + argsLen)),
+    argsTruncated,
   };
+  if (cgroupId !== 0n) record.cgroupId = cgroupId.toString();
+  return { ok: true, record };
 }
 
 /** argv as the kernel keeps it: NUL-separated, usually NUL-terminated. */

@@ -6,7 +6,7 @@ export const COMM_LEN = 16;
 export const PATH_LEN = 256;
 export const ARGS_LEN = 2048;
 
-export const KIND = { conn: 1, exec: 2, exit: 3, rename: 4 } as const;
+export const KIND = { conn: 1, exec: 2, exit: 3, rename: 4, fork: 5 } as const;
 export const ACTION = { connect: 1, accept: 2, listen: 3, udpSend: 4, udpRecv: 5 } as const;
 
 export const HEADER = {
@@ -35,13 +35,21 @@ export const CONN = {
 
 export const EXEC = {
   startTicks: 40,
-  ppid: 48,
-  pathLen: 52,
-  argsLen: 56,
-  argsTruncated: 60,
-  path: 64,
-  args: 320,
-  size: 2368,
+  cgroupId: 48,
+  ppid: 56,
+  pathLen: 60,
+  argsLen: 64,
+  argsTruncated: 68,
+  path: 72,
+  args: 328,
+  size: 2376,
+} as const;
+
+export const FORK = {
+  startTicks: 40,
+  childPid: 48,
+  ppid: 52,
+  size: 56,
 } as const;
 
 export const RENAME = {

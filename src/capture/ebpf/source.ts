@@ -16,7 +16,7 @@ export interface EbpfSourceOptions {
   bpfObjectPath?: string;
   /** Ring buffer size (rounded up to a power of two, at least a page). Default 4 MiB. */
   ringBufferBytes?: number;
-  /** The sensor's own pid: its sockets and its exec/exit are not reported. */
+  /** The sensor's own pid: its sockets, its exec/exit and its own forks are not reported. */
   ignorePid?: number;
   /** A UDP flow is reported again after this many seconds of existence. Default 60. */
   udpReemitSecs?: number;

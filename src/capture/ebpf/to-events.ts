@@ -25,20 +25,23 @@ export function toSourceEvent(rec: KernelRecord, clock: KernelClock): SourceEven
   switch (rec.kind) {
     case 'conn':
       return { connection: toConnection(rec, timeUs) };
-    case 'exec':
-      return {
-        process: {
-          type: 'exec',
-          pid: rec.pid,
-          ppid: rec.ppid,
-          uid: rec.uid,
-          comm: rec.comm,
-          executable: rec.executable,
-          args: rec.args,
-          startTicks: rec.startTicks,
-          timeUs,
-        },
+    case 'exec': {
+      const ev: ProcessEvent = {
+        type: 'exec',
+        pid: rec.pid,
+        ppid: rec.ppid,
+        uid: rec.uid,
+        comm: rec.comm,
+        executable: rec.executable,
+        args: rec.args,
+        startTicks: rec.startTicks,
+        timeUs,
       };
+      if (rec.cgroupId !== undefined) ev.cgroupId = rec.cgroupId;
+      return { process: ev };
+    }
+    case 'fork':
+      return { process: { type: 'fork', pid: rec.childPid, ppid: rec.ppid, startTicks: rec.startTicks, timeUs } };
     case 'exit':
       return { process: { type: 'exit', pid: rec.pid, timeUs } };
     case 'rename':

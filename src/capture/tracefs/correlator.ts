@@ -10,6 +10,8 @@
 //   from listen(), inherited through fork, or read from /proc/PID/fd). → 'inferred'.
 // - UDP: fib_table_lookup for protocol 17 fires in the sending task during connect()/sendto().
 //   It gives the remote end and local port; the local address is often still unset. → 'syscall'.
+// - fork: task_newtask fires in the forking task before the child can run, so the fork event
+//   precedes anything the child does; threads (CLONE_THREAD) are not forks.
 import type { ConnectionEvent, Endpoint, IpFamily, ProcessInfo, Attribution } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import type { TraceLine } from './trace-line';
@@ -166,9 +168,8 @@ export class TracefsCorrelator {
       case 'accept-exit':
         this.onAccept(line, rec.ret);
         return;
-      case 'fork':
-        boundedSet(this.parentOf, rec.childPid, line.tgid ?? rec.parentPid);
-        this.o.proc.forget(rec.childPid);
+      case 'newtask':
+        if (!rec.thread) this.onFork(line, rec.pid, rec.cloneParent);
         return;
       case 'exec':
         this.onExec(line, rec.pid, rec.filename);
@@ -414,6 +415,21 @@ export class TracefsCorrelator {
   private flushUdp(): void {
     for (const ev of this.udpBatch.values()) this.emit(ev);
     this.udpBatch.clear();
+  }
+
+  /** A new process: it runs the parent's program until it execs, so the table needs its parent. */
+  private onFork(line: TraceLine, pid: number, cloneParent: boolean): void {
+    const caller = this.tgidOf(line);
+    boundedSet(this.parentOf, pid, caller);
+    this.o.proc.forget(pid);
+    if (caller === this.o.ignorePid) return; // the sensor's own fork, like its own sockets
+    const ppid = cloneParent ? (this.o.proc.ppid(caller) ?? caller) : caller;
+    const ev: ProcessEvent = { type: 'fork', pid, ppid, timeUs: this.o.toEpochUs(line.tsUs) };
+    // One /proc read while the child (or its zombie) is still there; a reused pid or a
+    // reparented child shows another ppid, and then the start time is left out.
+    const st = this.o.proc.stat(pid);
+    if (st && st.ppid === ppid) ev.startTicks = st.startTicks;
+    this.o.process(ev);
   }
 
   private onExec(line: TraceLine, pid: number, filename: string): void {

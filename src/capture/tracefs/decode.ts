@@ -48,10 +48,15 @@ export interface ExitRecord {
   pid: number;
   groupDead: boolean;
 }
-export interface ForkRecord {
-  kind: 'fork';
-  parentPid: number;
-  childPid: number;
+/** task:task_newtask: a task created by the current one (the parent, in the line header). */
+export interface NewTaskRecord {
+  kind: 'newtask';
+  /** The new task's pid (its tid; its tgid too when it is a process). */
+  pid: number;
+  /** CLONE_THREAD: a thread of the parent's process, not a new process. */
+  thread: boolean;
+  /** CLONE_PARENT: the new process's parent is the caller's parent. */
+  cloneParent: boolean;
 }
 export interface AcceptEnterRecord {
   kind: 'accept-enter';
@@ -77,7 +82,7 @@ export type TraceRecord =
   | State6Record
   | ExecRecord
   | ExitRecord
-  | ForkRecord
+  | NewTaskRecord
   | AcceptEnterRecord
   | AcceptExitRecord
   | UdpRouteRecord;
@@ -150,15 +155,25 @@ export function decodeExitFields(body: string): Parsed<ExitRecord> {
   return { ok: true, value: { kind: 'exit', pid: Number(m[1]), groupDead: m[2] !== '0' } };
 }
 
-const FORK_PARENT = / parent_pid=0x[0-9a-f]+ \((\d+)\) child_comm=/;
-const FORK_TAIL = / child_pid=0x[0-9a-f]+ \((\d+)\)$/;
-export function decodeForkFields(body: string): Parsed<ForkRecord> {
-  const c = FORK_TAIL.exec(body);
-  // A child comm could imitate " parent_pid=… child_comm=", so take the first parent match
-  // (parent_comm comes before it and is the caller's own name).
-  const p = FORK_PARENT.exec(body);
-  if (!c || !p) return fail('sched_process_fork body does not match');
-  return { ok: true, value: { kind: 'fork', parentPid: Number(p[1]), childPid: Number(c[1]) } };
+const CLONE_THREAD = 0x10000n;
+const CLONE_PARENT = 0x8000n;
+const NEWTASK_PID = /^pid=0x[0-9a-f]+ \((\d+)\) comm=/;
+// Anchored at the end: the comm before it (15 bytes) cannot forge the flags.
+const NEWTASK_TAIL = / clone_flags=0x([0-9a-f]+) \(\d+\) oom_score_adj=0x[0-9a-f]+ \(-?\d+\)$/;
+export function decodeNewTaskFields(body: string): Parsed<NewTaskRecord> {
+  const p = NEWTASK_PID.exec(body);
+  const t = NEWTASK_TAIL.exec(body);
+  if (!p || !t) return fail('task_newtask body does not match');
+  const flags = BigInt(`0x${t[1]!}`);
+  return {
+    ok: true,
+    value: {
+      kind: 'newtask',
+      pid: Number(p[1]),
+      thread: (flags & CLONE_THREAD) !== 0n,
+      cloneParent: (flags & CLONE_PARENT) !== 0n,
+    },
+  };
 }
 
 export function decodeAcceptExitFields(body: string): Parsed<AcceptExitRecord> {
@@ -254,8 +269,8 @@ export function decodeMain(event: string, body: string): Parsed<TraceRecord> {
       return decodeExecFields(body);
     case 'sched_process_exit':
       return decodeExitFields(body);
-    case 'sched_process_fork':
-      return decodeForkFields(body);
+    case 'task_newtask':
+      return decodeNewTaskFields(body);
     case 'sys_enter_accept4':
     case 'sys_enter_accept':
       return decodeAcceptEnterFields(body);

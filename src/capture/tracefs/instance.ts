@@ -81,6 +81,8 @@ export interface EventSpec {
   filter?: string;
   /** Missing on some kernels (no syscall tracepoints, no fib events): skip instead of failing. */
   optional?: boolean;
+  /** The filter only saves work (user space checks too): enable unfiltered if the kernel refuses it. */
+  filterOptional?: boolean;
 }
 
 export interface InstanceConfig {
@@ -127,7 +129,15 @@ export function createInstance(cfg: InstanceConfig, root = TRACEFS_ROOT): TraceI
     for (const ev of cfg.events) {
       const evDir = path.join(dir, 'events', ev.event);
       try {
-        if (ev.filter) write(path.join(evDir, 'filter'), ev.filter);
+        if (ev.filter) {
+          try {
+            write(path.join(evDir, 'filter'), ev.filter);
+          } catch (err) {
+            if (!ev.filterOptional || !fs.existsSync(evDir)) throw err;
+            write(path.join(evDir, 'filter'), '0'); // clear the refused one explicitly
+            skipped.push(`${ev.event} filter ${ev.filter}: ${errorMessage(err)} (enabled unfiltered)`);
+          }
+        }
         write(path.join(evDir, 'enable'), '1');
       } catch (err) {
         if (!ev.optional) throw err;

@@ -36,5 +36,5 @@ export function probeTracefs(root = TRACEFS_ROOT): ProbeResult {
   const notes: string[] = [];
   if (!fs.existsSync(path.join(root, 'events', 'syscalls'))) notes.push('no syscall tracepoints: accepted connections lack their process');
   if (!fs.existsSync(path.join(root, 'events', 'fib'))) notes.push('no fib tracepoints: no UDP');
-  return { works: true, reason: notes.length > 0 ? `works (${notes.join('; ')})` : 'works (TCP connect/accept/listen, UDP sends, exec/exit)' };
+  return { works: true, reason: notes.length > 0 ? `works (${notes.join('; ')})` : 'works (TCP connect/accept/listen, UDP sends, exec/exit/fork)' };
 }

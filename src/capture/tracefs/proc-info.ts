@@ -11,6 +11,8 @@ export interface ProcInfo {
   ppid(pid: number): number | undefined;
   cmdline(pid: number): string[] | undefined;
   exe(pid: number): string | undefined;
+  /** Parent and start time (clock ticks since boot) from /proc/PID/stat, uncached. */
+  stat(pid: number): { ppid: number; startTicks: number } | undefined;
   /** Local port of a listening TCP socket held as fd in pid, or undefined. */
   listenPortOfFd(pid: number, fd: number): { family: 'ipv4' | 'ipv6'; port: number } | undefined;
   /** Remember a comm learnt from an exec event, for when /proc is already gone. */
@@ -75,6 +77,7 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
         return undefined;
       }
     },
+    stat: (pid) => parseStat(readText(path.join(procRoot, String(pid), 'stat'))),
     listenPortOfFd(pid, fd) {
       let link: string;
       try {
@@ -99,6 +102,17 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
       comms.delete(pid);
     },
   };
+}
+
+/** ppid (field 4) and starttime (field 22) of /proc/PID/stat text; the comm (field 2) may hold anything but ')' ends it last. */
+export function parseStat(text: string | undefined): { ppid: number; startTicks: number } | undefined {
+  if (!text) return undefined;
+  const rest = text.slice(text.lastIndexOf(')') + 1).trim().split(' ');
+  // rest[0] is field 3 (state): field n is rest[n - 3].
+  const ppid = Number(rest[1]);
+  const startTicks = Number(rest[19]);
+  if (rest.length < 20 || !Number.isInteger(ppid) || !Number.isInteger(startTicks)) return undefined;
+  return { ppid, startTicks };
 }
 
 /** Finds the local port of a LISTEN (0A) row with this inode in /proc/net/tcp{,6} text. */

@@ -23,7 +23,7 @@ import {
 
 export interface TracefsSourceOptions {
   logger: Logger;
-  /** Our own pid: its connections (to our sinks) are not recorded. */
+  /** Our own pid: its connections (to our sinks) and its own forks are not recorded. */
   ignorePid?: number;
   /** A UDP (process, local port, remote) is reported again after this many seconds. Default 60. */
   udpReemitSecs?: number;
@@ -38,7 +38,11 @@ export const MAIN_EVENTS: EventSpec[] = [
   { event: 'sock/inet_sock_set_state', filter: `protocol == 6 && ${TCP_STATES_USED}` },
   { event: 'sched/sched_process_exec' },
   { event: 'sched/sched_process_exit', filter: 'group_dead == 1' },
-  { event: 'sched/sched_process_fork' },
+  // New processes, not threads. task_newtask rather than sched_process_fork: it carries the
+  // clone flags, so the kernel drops thread creations (CLONE_THREAD) before they reach the
+  // buffer. sched_process_fork gives only tids, and telling a thread from a process there
+  // needs /proc/<child>, which a short-lived child has already left.
+  { event: 'task/task_newtask', filter: '!(clone_flags & 0x10000)', filterOptional: true },
   { event: 'syscalls/sys_enter_accept4', optional: true },
   { event: 'syscalls/sys_enter_accept', optional: true },
   { event: 'syscalls/sys_exit_accept4', filter: 'ret >= 0', optional: true },
@@ -165,7 +169,7 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
         removeAll();
         throw err instanceof PtError ? err : new PtError('E_CAPTURE', `tracefs start failed: ${errorMessage(err)}`, { cause: err });
       }
-      for (const i of instances) if (i.skipped.length > 0) log.warn({ skipped: i.skipped }, 'tracefs events not available on this kernel');
+      for (const i of instances) if (i.skipped.length > 0) log.warn({ skipped: i.skipped }, 'tracefs events not available (or filters refused) on this kernel');
       const offsetUs = Math.round(wallNowUs() - monoNowUs());
       correlator = new TracefsCorrelator({
         proc: createProcInfo(),

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEbpfSource } from '../../../src/capture/ebpf';
+import { cgroup2Root } from '../../../src/capture/ebpf/cgroup2';
 import { silentLogger } from '../../../src/core/context';
 import type { ConnectionEvent } from '../../../src/core/connection-event';
 import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
@@ -27,11 +28,14 @@ import {
 const skip = kernelSkipReason();
 
 type ExecEvent = Extract<ProcessEvent, { type: 'exec' }>;
+type ForkEvent = Extract<ProcessEvent, { type: 'fork' }>;
 
 describe('ebpf capture source (real kernel events)', { skip }, () => {
   let source: CaptureSource | undefined;
   const conns: ConnectionEvent[] = [];
   const procs: ProcessEvent[] = [];
+  /** Every event in the order the source emitted it. */
+  const order: (ConnectionEvent | ProcessEvent)[] = [];
   let lost = 0;
   const servers: (net.Server | dgram.Socket)[] = [];
   let held: ReturnType<typeof bpfHeldByUs> = { progIds: new Set(), linkIds: new Set() };
@@ -41,8 +45,14 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     const objectPath = ensureBpfObject();
     source = createEbpfSource({ logger: silentLogger, bpfObjectPath: objectPath, ignorePid: process.pid });
     await source.start({
-      connection: (ev) => conns.push(ev),
-      process: (ev) => procs.push(ev),
+      connection: (ev) => {
+        conns.push(ev);
+        order.push(ev);
+      },
+      process: (ev) => {
+        procs.push(ev);
+        order.push(ev);
+      },
       lost: (n) => (lost += n),
     });
     held = bpfHeldByUs();
@@ -361,6 +371,81 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     await runPython(code, [String(port)]);
     assert.equal(conns.filter((c) => c.process?.pid === process.pid).length, 0);
     assert.equal(procs.filter((p) => p.pid === process.pid).length, 0);
+  });
+
+  function forksOf(ppid: number): ForkEvent[] {
+    return procs.filter((p): p is ForkEvent => p.type === 'fork' && p.ppid === ppid);
+  }
+
+  it('a child that forks without exec and connects: a fork record (pid, ppid, start) before its connection', async () => {
+    const port = await tcpServer('127.0.0.1');
+    const code = [
+      'import os,socket,sys',
+      'pid = os.fork()',
+      'if pid == 0:',
+      "    st = open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]",
+      "    os.write(1, st.encode() + b'\\n')",
+      "    socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+      '    os._exit(0)',
+      'os.waitpid(pid, 0)',
+      'print(pid, flush=True)',
+    ].join('\n');
+    const { pid, out } = await runPython(code, [String(port)]);
+    const childPid = Number(out[1]);
+    assert.ok(childPid > 0 && childPid !== pid, `child pid from ${JSON.stringify(out)}`);
+    const [conn] = connsOf(childPid, 'connection_attempted');
+    assert.ok(conn, 'the child connection record');
+    assert.deepEqual(conn.remote, { ip: '127.0.0.1', port });
+    const fork = procs.find((p): p is ForkEvent => p.type === 'fork' && p.pid === childPid);
+    assert.ok(fork, 'fork record of the child');
+    assert.equal(fork.ppid, pid);
+    assert.equal(fork.startTicks, Number(out[0]), 'start ticks = /proc/PID/stat starttime of the child');
+    assert.ok(Math.abs(fork.timeUs - Date.now() * 1000) < 60e6, 'kernel time converted to epoch');
+    assert.ok(fork.timeUs <= conn.timeUs);
+    assert.ok(order.indexOf(fork) < order.indexOf(conn), 'fork emitted before the child connection');
+    assert.deepEqual(forksOf(pid).map((f) => f.pid), [childPid], 'one fork, the child');
+    assert.equal(procs.some((p) => p.type === 'exec' && p.pid === childPid), false, 'the child never exec');
+    await exitOf(childPid);
+    // The sensor (ignorePid) spawned the python parent: its own fork is not reported.
+    assert.equal(procs.some((p) => p.type === 'fork' && p.pid === pid), false);
+  });
+
+  it('threads are not forks; a fork from a thread names the process as parent', async () => {
+    const port = await tcpServer('127.0.0.1');
+    const code = [
+      'import os,socket,sys,threading',
+      'def conn():',
+      '    print(threading.get_native_id(), flush=True)',
+      "    socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+      'def forker():',
+      '    print(threading.get_native_id(), flush=True)',
+      '    c = os.fork()',
+      '    if c == 0: os._exit(0)',
+      '    os.waitpid(c, 0)',
+      '    print(c, flush=True)',
+      'for f in (conn, forker):',
+      '    t = threading.Thread(target=f); t.start(); t.join()',
+    ].join('\n');
+    const { pid, out } = await runPython(code, [String(port)]);
+    const [connTid, forkerTid, childPid] = out.map(Number);
+    assert.ok(connsOf(pid, 'connection_attempted').some((c) => c.tid === connTid), 'the thread ran and connected');
+    for (const tid of [connTid, forkerTid]) {
+      assert.equal(procs.some((p) => p.type === 'fork' && p.pid === tid), false, `no fork record for thread ${tid}`);
+    }
+    assert.deepEqual(forksOf(pid).map((f) => f.pid), [childPid], 'only the real child');
+    assert.equal(procs.some((p) => p.type === 'fork' && (p.ppid === connTid || p.ppid === forkerTid)), false, 'ppid is the tgid');
+  });
+
+  it('exec carries the cgroup id: the inode of the process cgroup v2 directory', async () => {
+    const root = cgroup2Root();
+    assert.ok(root, 'a cgroup v2 mount');
+    const code = `print([l for l in open('/proc/self/cgroup').read().splitlines() if l.startswith('0::')][0][3:])`;
+    const { pid, out } = await runPython(code);
+    const dir = path.join(root, out[0]!);
+    const ino = fs.statSync(dir, { bigint: true }).ino.toString();
+    const exec = execOf(pid);
+    assert.ok(exec.cgroupId, 'cgroupId present');
+    assert.equal(exec.cgroupId, ino, `cgroup id of ${dir}`);
   });
 
   it('stats count what was emitted and every loss reported', () => {

@@ -15,10 +15,13 @@ export function kernelSkipReason(): string | false {
   return false;
 }
 
-/** Builds bpf/build/packettrail.bpf.o when it is missing (the script is fast when up to date). */
+const BPF_SOURCES = ['packettrail.bpf.c', 'packettrail.h'].map((f) => path.resolve(__dirname, '../../../bpf', f));
+
+/** Builds bpf/build/packettrail.bpf.o when it is missing or older than its sources. */
 export function ensureBpfObject(): string {
   const obj = defaultBpfObjectPath();
-  if (!fs.existsSync(obj)) {
+  const mtime = (f: string): number => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
+  if (!fs.existsSync(obj) || BPF_SOURCES.some((src) => mtime(src) > mtime(obj))) {
     execFileSync('bash', [path.resolve(__dirname, '../../../scripts/build-bpf.sh')], { stdio: 'inherit' });
   }
   return obj;

@@ -24,13 +24,14 @@ int main(void) {
   F(pt_conn, action); F(pt_conn, family); F(pt_conn, protocol); F(pt_conn, ok); F(pt_conn, err);
   F(pt_conn, lport); F(pt_conn, rport); F(pt_conn, laddr); F(pt_conn, raddr); F(pt_conn, tcomm);
   S(pt_conn);
-  F(pt_exec, start_ticks); F(pt_exec, ppid); F(pt_exec, path_len); F(pt_exec, args_len);
+  F(pt_exec, start_ticks); F(pt_exec, cgroup_id); F(pt_exec, ppid); F(pt_exec, path_len); F(pt_exec, args_len);
   F(pt_exec, args_truncated); F(pt_exec, path); F(pt_exec, args); S(pt_exec);
   F(pt_rename, newcomm); S(pt_rename);
+  F(pt_fork, start_ticks); F(pt_fork, child_pid); F(pt_fork, ppid); S(pt_fork);
   F(pt_config, ignore_pid); F(pt_config, udp_reemit_secs); S(pt_config);
   printf("\\"consts\\": [%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d]\\n}\\n",
     PT_COMM_LEN, PT_PATH_LEN, PT_ARGS_LEN, PT_KIND_CONN, PT_KIND_EXEC, PT_KIND_EXIT, PT_KIND_RENAME,
-    PT_ACT_CONNECT, PT_ACT_ACCEPT, PT_ACT_LISTEN, PT_ACT_UDP_SEND, PT_ACT_UDP_RECV, 0, 0);
+    PT_ACT_CONNECT, PT_ACT_ACCEPT, PT_ACT_LISTEN, PT_ACT_UDP_SEND, PT_ACT_UDP_RECV, PT_KIND_FORK, 0);
   return 0;
 }
 `;
@@ -62,6 +63,7 @@ describe('ring-buffer record layout', () => {
   it('exec record offsets and size match', () => {
     const pairs: [string, number][] = [
       ['start_ticks', L.EXEC.startTicks],
+      ['cgroup_id', L.EXEC.cgroupId],
       ['ppid', L.EXEC.ppid],
       ['path_len', L.EXEC.pathLen],
       ['args_len', L.EXEC.argsLen],
@@ -81,8 +83,16 @@ describe('ring-buffer record layout', () => {
     assert.equal(c['pt_config.size'], L.CONFIG.size);
     assert.deepEqual(c.consts, [
       L.COMM_LEN, L.PATH_LEN, L.ARGS_LEN, L.KIND.conn, L.KIND.exec, L.KIND.exit, L.KIND.rename,
-      L.ACTION.connect, L.ACTION.accept, L.ACTION.listen, L.ACTION.udpSend, L.ACTION.udpRecv, 0, 0,
+      L.ACTION.connect, L.ACTION.accept, L.ACTION.listen, L.ACTION.udpSend, L.ACTION.udpRecv, L.KIND.fork, 0,
     ]);
+  });
+
+  it('fork record offsets and size match, and it stays small', () => {
+    assert.equal(c['pt_fork.start_ticks'], L.FORK.startTicks);
+    assert.equal(c['pt_fork.child_pid'], L.FORK.childPid);
+    assert.equal(c['pt_fork.ppid'], L.FORK.ppid);
+    assert.equal(c['pt_fork.size'], L.FORK.size);
+    assert.ok(L.FORK.size <= 64, 'a fork record is header + 16 bytes');
   });
 });
 
@@ -144,6 +154,7 @@ describe('decodeRecord', () => {
     const b = Buffer.alloc(L.EXEC.size);
     header(b, L.KIND.exec);
     b.writeBigUInt64LE(98765n, L.EXEC.startTicks);
+    b.writeBigUInt64LE(0xfedcba9876543210n, L.EXEC.cgroupId);
     b.writeUInt32LE(1, L.EXEC.ppid);
     const exe = '/usr/bin/curl';
     b.write(exe, L.EXEC.path, 'utf8');
@@ -159,6 +170,35 @@ describe('decodeRecord', () => {
     assert.equal(r.record.startTicks, 98765);
     assert.equal(r.record.ppid, 1);
     assert.equal(r.record.argsTruncated, false);
+    assert.equal(r.record.cgroupId, '18364758544493064720', 'the whole u64, as a decimal string');
+  });
+
+  it('an exec record with cgroup id 0 has no cgroupId', () => {
+    const b = Buffer.alloc(L.EXEC.size);
+    header(b, L.KIND.exec);
+    const r = decodeRecord(b);
+    assert.ok(r.ok && r.record.kind === 'exec');
+    if (!r.ok || r.record.kind !== 'exec') return;
+    assert.equal(r.record.cgroupId, undefined);
+    assert.equal('cgroupId' in r.record, false);
+  });
+
+  it('decodes a fork record: child pid, real parent, start ticks; header is the parent', () => {
+    const b = Buffer.alloc(L.FORK.size);
+    header(b, L.KIND.fork);
+    b.writeBigUInt64LE(55555n, L.FORK.startTicks);
+    b.writeUInt32LE(5000, L.FORK.childPid);
+    b.writeUInt32LE(4242, L.FORK.ppid);
+    const r = decodeRecord(b);
+    assert.ok(r.ok && r.record.kind === 'fork');
+    if (!r.ok || r.record.kind !== 'fork') return;
+    assert.deepEqual(
+      [r.record.childPid, r.record.ppid, r.record.startTicks, r.record.pid, r.record.comm],
+      [5000, 4242, 55555, 4242, 'curl'],
+    );
+    const short = Buffer.alloc(L.FORK.size - 1);
+    header(short, L.KIND.fork);
+    assert.equal(decodeRecord(short).ok, false);
   });
 
   it('returns an error value for short, unknown or inconsistent records', () => {
@@ -186,7 +226,7 @@ describe('decodeRecord', () => {
       const len = Math.floor(Math.random() * 2500);
       const b = new Uint8Array(len);
       for (let j = 0; j < len; j++) b[j] = Math.floor(Math.random() * 256);
-      if (len >= 4) b[0] = 1 + (i % 5);
+      if (len >= 4) b[0] = 1 + (i % 6);
       const r = decodeRecord(b);
       assert.equal(typeof r.ok, 'boolean');
     }

@@ -9,7 +9,7 @@ import {
   decodeState6,
   ipv4FromLeHex,
 } from '../../../src/capture/tracefs/decode';
-import { listenPortByInode, commFromExecFilename } from '../../../src/capture/tracefs/proc-info';
+import { listenPortByInode, commFromExecFilename, parseStat } from '../../../src/capture/tracefs/proc-info';
 
 function ok<T>(r: { ok: true; value: T } | { ok: false; error: string }): T {
   assert.ok(r.ok, r.ok ? '' : r.error);
@@ -39,11 +39,11 @@ test('exec: the numeric tail is read from the end, so a filename cannot forge th
   assert.equal(forged.filename, '/tmp/a pid=0x1 (1) old_pid=0x1 (1) b');
 });
 
-test('exit, fork, accept, fib (fields mode)', () => {
+test('exit, task_newtask, accept, fib (fields mode)', () => {
   assert.deepEqual(ok(decodeMain('sched_process_exit', 'comm=loadgen pid=0x7db6 (32182) prio=0x78 (120) group_dead=(1)')), { kind: 'exit', pid: 32182, groupDead: true });
   assert.deepEqual(
-    ok(decodeMain('sched_process_fork', 'parent_comm=memfd:sealed-91 parent_pid=0x437 (1079) child_comm=memfd:sealed-91 child_pid=0xc69 (3177)')),
-    { kind: 'fork', parentPid: 1079, childPid: 3177 },
+    ok(decodeMain('task_newtask', 'pid=0x1e91 (7825) comm=python3 clone_flags=0x1200000 (18874368) oom_score_adj=0x0 (0)')),
+    { kind: 'newtask', pid: 7825, thread: false, cloneParent: false },
   );
   assert.deepEqual(
     ok(decodeMain('sys_enter_accept4', '__syscall_nr=0x120 (288) fd=0x5 (5) upeer_sockaddr=0x7f3142386d70 (139849541119344) upeer_addrlen=0x7f3142386d2c (139849541119276) flags=0x80000 (524288)')),
@@ -68,6 +68,27 @@ test('IPv6 companion instance (default format): set_state and fib6', () => {
   const mapped = ok(decodeState6('family=AF_INET6 protocol=IPPROTO_TCP sport=1 dport=2 saddr=127.0.0.1 daddr=127.0.0.1 saddrv6=::ffff:127.0.0.1 daddrv6=::ffff:127.0.0.1 oldstate=TCP_CLOSE newstate=TCP_LISTEN'));
   assert.equal(mapped.saddr, '::ffff:127.0.0.1');
   assert.equal(mapped.newstate, 10);
+});
+
+test('task_newtask: CLONE_THREAD and CLONE_PARENT from the flags; a comm cannot forge them', () => {
+  const thread = ok(decodeMain('task_newtask', 'pid=0x1e90 (7824) comm=python3 clone_flags=0x3d0f00 (4001536) oom_score_adj=0x0 (0)'));
+  assert.deepEqual(thread, { kind: 'newtask', pid: 7824, thread: true, cloneParent: false });
+  const parent = ok(decodeMain('task_newtask', 'pid=0x10 (16) comm=x clone_flags=0x8011 (32785) oom_score_adj=0xfc18 (-1000)'));
+  assert.deepEqual(parent, { kind: 'newtask', pid: 16, thread: false, cloneParent: true });
+  // clone3 flags above 32 bits (CLONE_INTO_CGROUP) keep the low bits right.
+  const big = ok(decodeMain('task_newtask', 'pid=0x11 (17) comm=x clone_flags=0x200010000 (8589999104) oom_score_adj=0x0 (0)'));
+  assert.equal(big.kind === 'newtask' && big.thread, true);
+  // A comm shaped like the flags is still followed by the real tail, which wins.
+  const forged = ok(decodeMain('task_newtask', 'pid=0x12 (18) comm= clone_flags=0x0 clone_flags=0x10000 (65536) oom_score_adj=0x0 (0)'));
+  assert.equal(forged.kind === 'newtask' && forged.thread, true);
+  assert.equal(decodeMain('task_newtask', 'pid=0x12 (18) comm=x').ok, false);
+});
+
+test('/proc/PID/stat: ppid and start time, with a comm holding spaces and parentheses', () => {
+  const stat = '4242 (a) b (c) S 77 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 1000 100 18446744073709551615';
+  assert.deepEqual(parseStat(stat), { ppid: 77, startTicks: 123456 });
+  assert.equal(parseStat('1 (x) S 0'), undefined);
+  assert.equal(parseStat(undefined), undefined);
 });
 
 test('wrong shapes are error values', () => {

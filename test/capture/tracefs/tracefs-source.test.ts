@@ -41,6 +41,8 @@ sys.stdin.read()
 let source: CaptureSource | undefined;
 const conns: ConnectionEvent[] = [];
 const procs: ProcessEvent[] = [];
+/** Every event in the order the source emitted it. */
+const order: (ConnectionEvent | ProcessEvent)[] = [];
 let lost = 0;
 const children: ChildProcess[] = [];
 let tmp = '';
@@ -70,7 +72,17 @@ before(async () => {
   if (skip) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-tracefs-'));
   source = createTracefsSource({ logger: silentLogger, ignorePid: process.pid });
-  await source.start({ connection: (e) => conns.push(e), process: (e) => procs.push(e), lost: (n) => (lost += n) });
+  await source.start({
+    connection: (e) => {
+      conns.push(e);
+      order.push(e);
+    },
+    process: (e) => {
+      procs.push(e);
+      order.push(e);
+    },
+    lost: (n) => (lost += n),
+  });
 });
 
 after(async () => {
@@ -155,6 +167,122 @@ test('a short-lived process gives exec and exit events with its pid', { skip }, 
   }
   await until('exit', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
   assert.equal(lost, 0);
+});
+
+type ForkEvent = Extract<ProcessEvent, { type: 'fork' }>;
+
+/**
+ * Runs python code with args; resolves with its pid and stdout lines once it has exited.
+ * `beforeStdinEnd` runs while the child is alive (it may hold on reading stdin).
+ */
+async function runPython(
+  code: string,
+  args: string[],
+  beforeStdinEnd?: (stdout: () => string) => Promise<void>,
+): Promise<{ pid: number; out: string[] }> {
+  const child = spawn(PY, ['-c', code, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const done = exited(child);
+  if (beforeStdinEnd) await beforeStdinEnd(() => stdout);
+  child.stdin!.end();
+  await done;
+  assert.equal(child.exitCode, 0, `python failed: ${code}`);
+  return { pid: child.pid!, out: stdout.split('\n').filter((l) => l !== '') };
+}
+
+async function loopbackServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const net = await import('node:net');
+  const server = net.createServer((s) => s.on('error', () => {}).resume());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { port: (server.address() as { port: number }).port, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+test('a child that forks without exec and connects: a fork event (pid, ppid) before its connection', { skip }, async () => {
+  const server = await loopbackServer();
+  try {
+    const code = [
+      'import os,socket,sys',
+      'pid = os.fork()',
+      'if pid == 0:',
+      "    st = open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]",
+      "    os.write(1, st.encode() + b'\\n')",
+      "    socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+      '    os._exit(0)',
+      'os.waitpid(pid, 0)',
+      'print(pid, flush=True)',
+    ].join('\n');
+    const { pid, out } = await runPython(code, [String(server.port)]);
+    const childPid = Number(out[1]);
+    const conn = await until('child connect', () =>
+      conns.find((e) => e.action === 'connection_attempted' && e.process?.pid === childPid && e.remote.port === server.port),
+    );
+    const fork = procs.find((e): e is ForkEvent => e.type === 'fork' && e.pid === childPid);
+    assert.ok(fork, 'fork event of the child');
+    assert.equal(fork.ppid, pid);
+    assert.ok(order.indexOf(fork) < order.indexOf(conn), 'fork emitted before the child connection');
+    assert.ok(fork.timeUs <= conn.timeUs);
+    assert.ok(Math.abs(fork.timeUs / 1000 - Date.now()) < 60_000, `timeUs ${fork.timeUs}`);
+    // The child may be gone before /proc is read: then the start time is left out, never wrong.
+    if (fork.startTicks !== undefined) assert.equal(fork.startTicks, Number(out[0]));
+    assert.equal(procs.some((e) => e.type === 'exec' && e.pid === childPid), false, 'the child never exec');
+    // The test process (the sensor's ignorePid) spawned the parent: its own fork is left out.
+    assert.equal(procs.some((e) => e.type === 'fork' && e.pid === pid), false);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a fork whose child is still alive carries its start time', { skip }, async () => {
+  const code = [
+    'import os,sys',
+    'pid = os.fork()',
+    'if pid == 0:',
+    "    st = open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]",
+    "    os.write(1, (str(os.getpid()) + ' ' + st).encode() + b'\\n')",
+    '    sys.stdin.read()',
+    '    os._exit(0)',
+    'os.waitpid(pid, 0)',
+  ].join('\n');
+  const { pid, out } = await runPython(code, [], async (stdout) => {
+    // Hold the child (it reads stdin) until its fork event has been read.
+    const line = await until('child line', () => (stdout().includes('\n') ? stdout() : undefined));
+    const childPid = Number(line.split(' ')[0]);
+    await until('fork event', () => procs.find((e) => e.type === 'fork' && e.pid === childPid));
+  });
+  const [childPid, startTicks] = out[0]!.split(' ').map(Number);
+  const fork = procs.find((e): e is ForkEvent => e.type === 'fork' && e.pid === childPid)!;
+  assert.equal(fork.ppid, pid);
+  assert.equal(fork.startTicks, startTicks);
+});
+
+test('threads are not forks; a fork from a thread names the process as parent', { skip }, async () => {
+  const code = [
+    'import os,threading',
+    'def idle():',
+    '    print(threading.get_native_id(), flush=True)',
+    'def forker():',
+    '    print(threading.get_native_id(), flush=True)',
+    '    c = os.fork()',
+    '    if c == 0: os._exit(0)',
+    '    os.waitpid(c, 0)',
+    '    print(c, flush=True)',
+    'for f in (idle, forker):',
+    '    t = threading.Thread(target=f); t.start(); t.join()',
+  ].join('\n');
+  const { pid, out } = await runPython(code, []);
+  const [idleTid, forkerTid, childPid] = out.map(Number);
+  // Threads are dropped in the kernel (the filter took), and again in user space.
+  const filter = path.join(TRACEFS_ROOT, 'instances', `packettrail-${process.pid}`, 'events', 'task', 'task_newtask', 'filter');
+  assert.equal(fs.readFileSync(filter, 'utf8').trim(), '!(clone_flags & 0x10000)');
+  await until('fork of the child', () => procs.find((e) => e.type === 'fork' && e.pid === childPid));
+  await until('exit of the parent', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
+  for (const tid of [idleTid, forkerTid]) {
+    assert.equal(procs.some((e) => e.type === 'fork' && e.pid === tid), false, `no fork event for thread ${tid}`);
+  }
+  const forks = procs.filter((e): e is ForkEvent => e.type === 'fork' && [pid, idleTid, forkerTid].includes(e.ppid));
+  assert.deepEqual(forks.map((f) => [f.pid, f.ppid]), [[childPid, pid]], 'one fork, the child, parent = the tgid');
 });
 
 test('the sensor\'s own connections are left out', { skip }, async () => {
