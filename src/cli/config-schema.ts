@@ -87,7 +87,7 @@ export const configSchema = z.strictObject({
   udp: z.strictObject({ idleTimeout: duration.default(60_000) }).default({ idleTimeout: 60_000 }),
   stats: z.strictObject({ interval: duration.default(60_000) }).default({ interval: 60_000 }),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
-  console: z.strictObject({ enabled: z.boolean().optional() }).default({}),
+  console: z.strictObject({ enabled: z.boolean().optional(), format: z.enum(['text', 'ecs', 'ocsf', 'sigma', 'seed']).default('text') }).default({ format: 'text' }),
   spool: spool.default({}),
   sinks: z
     .strictObject({

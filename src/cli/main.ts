@@ -35,6 +35,7 @@ function buildProgram(): Command {
     .option('--spool-dir <dir>', 'directory for the network sinks\' disk spools')
     .option('--console', 'also print a readable line per connection')
     .option('--no-console', 'do not print a line per connection')
+    .addOption(new Option('--console-format <format>', 'console line format').choices(['text', 'ecs', 'ocsf', 'sigma', 'seed']))
     .addOption(new Option('--log-level <level>', 'diagnostics on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
     .option('--config <file>', 'YAML config; flags override it')
     .action(async (flags: RunFlags) => {

@@ -16,6 +16,7 @@ export interface RunFlags {
   pollInterval?: string;
   spoolDir?: string;
   console?: boolean;
+  consoleFormat?: string;
   logLevel?: string;
   config?: string;
 }
@@ -33,6 +34,7 @@ export function mergeFlags(raw: Raw, flags: RunFlags): Raw {
   }
   if (flags.logLevel) section('log').level = flags.logLevel;
   if (flags.console !== undefined) section('console').enabled = flags.console;
+  if (flags.consoleFormat) section('console').format = flags.consoleFormat;
   if (flags.spoolDir) section('spool').dir = flags.spoolDir;
   const sinks = section('sinks');
   if (flags.syslog?.length) {
@@ -54,10 +56,10 @@ export function mergeFlags(raw: Raw, flags: RunFlags): Raw {
 /** With no sink named, the embedded default: a readable console line plus a local file. */
 export function applyEmbeddedDefault(config: Config): Config {
   const named = config.sinks.syslog.length + config.sinks.file.length + config.sinks.elasticsearch.length;
-  if (named > 0) return { ...config, console: { enabled: config.console.enabled ?? false } };
+  if (named > 0) return { ...config, console: { ...config.console, enabled: config.console.enabled ?? false } };
   return {
     ...config,
-    console: { enabled: config.console.enabled ?? true },
+    console: { ...config.console, enabled: config.console.enabled ?? true },
     sinks: { ...config.sinks, file: [{ path: join(defaultStateDir(), 'connections.jsonl'), format: 'ecs' }] },
   };
 }

@@ -14,7 +14,10 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
   const env: FormatEnv = { host: ctx.host, agentVersion: ctx.agentVersion };
   const sinks: Sink[] = [];
   try {
-    if (config.console.enabled) sinks.push(createConsoleSink());
+    if (config.console.enabled) {
+      const f = config.console.format;
+      sinks.push(f === 'text' ? createConsoleSink() : createConsoleSink((ev) => formatRecord(f, ev, env)));
+    }
     for (const f of config.sinks.file) {
       sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env) }));
     }

@@ -31,3 +31,10 @@ test('with sinks named, the console is off unless asked; with none, the embedded
   assert.equal(none.console.enabled, true);
   assert.match(none.sinks.file[0]!.path, /connections\.jsonl$/);
 });
+
+test('the console format is chosen by flag or file', () => {
+  const c = applyEmbeddedDefault(validateConfig(mergeFlags({ console: { format: 'ocsf' } }, { consoleFormat: 'sigma' })));
+  assert.equal(c.console.format, 'sigma');
+  assert.equal(c.console.enabled, true);
+  assert.throws(() => validateConfig({ console: { format: 'xml' } }), /console\.format/);
+});

@@ -52,6 +52,8 @@ test('seed lines over UDP, with a hostile process name escaped into exactly one 
     assert.equal(rec.fields.proto, 'tcp');
     assert.equal(rec.fields.dir, 'out');
     assert.equal(rec.fields.exe, process.execPath);
+    // The sensor never records its own traffic to its sinks.
+    assert.equal(lines.map(parseSeedLine).filter((r) => r.fields.pid === String(sensor.child.pid)).length, 0);
     // No key was forged by the name: every key appears once.
     const keys = rec.pairs.map(([k]) => k);
     assert.equal(new Set(keys).size, keys.length);

@@ -14,6 +14,7 @@ import { cgroup2Root } from '../../../src/capture/ebpf/cgroup2';
 import { silentLogger } from '../../../src/core/context';
 import type { ConnectionEvent } from '../../../src/core/connection-event';
 import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
+import { repoRoot } from '../../helpers/repo';
 import {
   bpfHeldByUs,
   bpfInKernel,
@@ -338,7 +339,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
 
   it('io_uring IORING_OP_CONNECT and IORING_OP_SENDMSG are attributed to the process', async () => {
     const exe = path.join(tmp, 'uring-connect');
-    execFileSync('gcc', ['-O2', '-o', exe, path.join(__dirname, 'fixtures', 'uring-connect.c')]);
+    execFileSync('gcc', ['-O2', '-o', exe, path.join(repoRoot(), 'test/capture/ebpf/fixtures/uring-connect.c')]);
     const port = await tcpServer('127.0.0.1');
     const udp = dgram.createSocket('udp4');
     servers.push(udp);

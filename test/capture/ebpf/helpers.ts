@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { defaultBpfObjectPath } from '../../../src/capture/ebpf/object-path';
+import { repoRoot } from '../../helpers/repo';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -15,14 +16,14 @@ export function kernelSkipReason(): string | false {
   return false;
 }
 
-const BPF_SOURCES = ['packettrail.bpf.c', 'packettrail.h'].map((f) => path.resolve(__dirname, '../../../bpf', f));
+const BPF_SOURCES = ['packettrail.bpf.c', 'packettrail.h'].map((f) => path.join(repoRoot(), 'bpf', f));
 
 /** Builds bpf/build/packettrail.bpf.o when it is missing or older than its sources. */
 export function ensureBpfObject(): string {
   const obj = defaultBpfObjectPath();
   const mtime = (f: string): number => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
   if (!fs.existsSync(obj) || BPF_SOURCES.some((src) => mtime(src) > mtime(obj))) {
-    execFileSync('bash', [path.resolve(__dirname, '../../../scripts/build-bpf.sh')], { stdio: 'inherit' });
+    execFileSync('bash', [path.join(repoRoot(), 'scripts/build-bpf.sh')], { stdio: 'inherit' });
   }
   return obj;
 }

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeRecord } from '../../../src/capture/ebpf/decode-record';
 import * as L from '../../../src/capture/ebpf/record-layout';
+import { repoRoot } from '../../helpers/repo';
 
-const HEADER_FILE = path.resolve(__dirname, '../../../bpf/packettrail.h');
+const HEADER_FILE = path.join(repoRoot(), 'bpf/packettrail.h');
 
 const C_PROGRAM = `
 #include <stdio.h>

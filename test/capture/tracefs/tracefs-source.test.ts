@@ -11,6 +11,7 @@ import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
 import { silentLogger } from '../../../src/core/context';
 import { createTracefsSource, probeTracefs } from '../../../src/capture/tracefs';
 import { TRACEFS_ROOT } from '../../../src/capture/tracefs/instance';
+import { repoRoot } from '../../helpers/repo';
 
 const probe = probeTracefs();
 const skip = probe.works ? false : `tracefs tier cannot run here: ${probe.reason}`;
@@ -346,7 +347,7 @@ s.start({ connection() {}, process() {}, lost() {} }).then(async () => {
   );
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
-    cwd: path.resolve(__dirname, '../../..'),
+    cwd: repoRoot(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
