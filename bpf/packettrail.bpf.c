@@ -175,7 +175,7 @@ static __always_inline void emit_from_owner(struct pt_conn *e, const struct owne
 {
 	header_from_owner(&e->h, PT_KIND_CONN, o);
 	__builtin_memcpy(e->tcomm, o->tcomm, sizeof(e->tcomm));
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 /* ---------------------------------------------------------------- TCP connect */
@@ -512,7 +512,7 @@ int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 		e->args_len = len;
 	else
 		e->args_len = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
@@ -538,7 +538,7 @@ int pt_sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	f->start_ticks = BPF_CORE_READ(child, start_boottime) / 10000000ULL;
 	f->child_pid = child_pid;
 	f->ppid = BPF_CORE_READ(child, real_parent, tgid);
-	bpf_ringbuf_submit(f, 0);
+	bpf_ringbuf_submit(f, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
@@ -558,7 +558,7 @@ int pt_sched_process_exit(void *ctx)
 		return 0;
 	}
 	header_from_owner(h, PT_KIND_EXIT, &o);
-	bpf_ringbuf_submit(h, 0);
+	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
@@ -584,6 +584,6 @@ int pt_task_rename(struct trace_event_raw_task_rename *ctx)
 	}
 	header_from_owner(&r->h, PT_KIND_RENAME, &o);
 	bpf_probe_read_kernel(r->newcomm, sizeof(r->newcomm), ctx->newcomm);
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
 }

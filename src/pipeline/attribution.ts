@@ -14,8 +14,15 @@ export function attribute(ev: ConnectionEvent, table: ProcessLookup): Connection
   if (!seen || ev.attribution === 'socket-owner') return ev;
   const known = table.lookup(seen.pid, { comm: seen.name, uid: seen.uid });
   if (!known) return ev;
+  // The table's record is shared and read-only: copy only when the event says otherwise.
+  // The source's event is the pipeline's own (no one else holds it): fill it in place.
+  if ((!seen.name || seen.name === known.name) && (seen.uid === undefined || seen.uid === known.uid)) {
+    ev.process = known;
+    return ev;
+  }
   // The name the kernel saw at the event wins (a process may have renamed itself since exec).
   const process: ProcessInfo = { ...known, name: seen.name || known.name, uid: seen.uid ?? known.uid };
   if (seen.uid !== undefined && seen.uid !== known.uid) delete process.userName;
-  return { ...ev, process };
+  ev.process = process;
+  return ev;
 }

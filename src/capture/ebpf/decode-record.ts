@@ -75,7 +75,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 function cString(buf: Uint8Array, at: number, max: number): string {
   let end = at;
   const limit = at + max;
-  while (end < limit && buf[end] !== 0) end++;
+  let ascii = true;
+  for (; end < limit && buf[end] !== 0; end++) if (buf[end]! >= 0x80) ascii = false;
+  // Short ASCII names (comm) are most records: building them directly beats a TextDecoder call.
+  if (ascii && end - at <= 32) {
+    let s = '';
+    for (let i = at; i < end; i++) s += String.fromCharCode(buf[i]!);
+    return s;
+  }
   return utf8.decode(buf.subarray(at, end));
 }
 

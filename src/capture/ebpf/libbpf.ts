@@ -23,6 +23,8 @@ export interface Libbpf {
   /** Callback gets (data pointer, size); return 0 to continue. */
   ringBufferNew(mapFd: number, sample: (data: Ptr, size: number) => number): { rb: Ptr | null; release(): void };
   ringBufferPoll(rb: Ptr, timeoutMs: number): number;
+  /** Drains what is in the ring now, without waiting; returns the record count or -errno. */
+  ringBufferConsume(rb: Ptr): number;
   ringBufferFree(rb: Ptr): void;
   /** Silences (or restores) libbpf's own stderr messages; returns the previous printer. */
   setPrint(fn: Ptr | null): Ptr | null;
@@ -69,6 +71,7 @@ export function loadLibbpf(): Libbpf {
     ),
     ringBufferNew: lib.func('void *ring_buffer__new(int map_fd, pt_ring_buffer_sample_fn *cb, void *ctx, void *opts)'),
     ringBufferPoll: lib.func('int ring_buffer__poll(void *rb, int timeout_ms)'),
+    ringBufferConsume: lib.func('int ring_buffer__consume(void *rb)'),
     ringBufferFree: lib.func('void ring_buffer__free(void *rb)'),
     setPrint: lib.func('void *libbpf_set_print(void *fn)'),
   };
@@ -97,6 +100,7 @@ export function loadLibbpf(): Libbpf {
       return { rb, release: () => koffi.unregister(cb) };
     },
     ringBufferPoll: (rb, ms) => f.ringBufferPoll(rb, ms) as number,
+    ringBufferConsume: (rb) => f.ringBufferConsume(rb) as number,
     ringBufferFree: (rb) => void f.ringBufferFree(rb),
     setPrint: (fn) => nonNull(f.setPrint(fn)),
     errno: () => koffi.errno(),
