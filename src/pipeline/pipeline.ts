@@ -40,7 +40,8 @@ const RECONCILE_DEBOUNCE_MS = 500;
 
 export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   const flows = new UdpFlowTracker({ idleTimeoutMs: opts.udpIdleTimeoutMs, maxFlows: 100_000 });
-  const recent = new RecentKeys(200_000);
+  // Enough for the connections of the last minute or so at high rates; bounded either way.
+  const recent = new RecentKeys(65_536);
   const stats: PipelineStats = { recorded: 0, ownTrafficDropped: 0, udpRepeats: 0, lost: 0, reconciled: 0 };
   let statsTimer: NodeJS.Timeout | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
