@@ -3,6 +3,7 @@
 import type { ConnectionEvent } from '../core/connection-event';
 import type { FormatEnv } from './ecs';
 import { isoSeconds } from './timestamp';
+import { escapeText } from './escape-text';
 
 // Anything outside printable ASCII except valid non-ASCII text, plus space, quote, = and \.
 const NEEDS_QUOTES = /[\s"=\\\x00-\x1f\x7f-\x9f]/;
@@ -10,19 +11,7 @@ const NEEDS_QUOTES = /[\s"=\\\x00-\x1f\x7f-\x9f]/;
 export function seedValue(v: string): string {
   if (v === '') return '""';
   if (!NEEDS_QUOTES.test(v) && !/[\u2028\u2029\ufffd]/.test(v)) return v;
-  let out = '"';
-  for (const ch of v) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16);
-    else out += ch;
-  }
-  return out + '"';
+  return '"' + escapeText(v, true) + '"';
 }
 
 /** The key=value body after the header: `process=… sip=… sport=… rip=… rport=…` then extras. */

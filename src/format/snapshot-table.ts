@@ -3,24 +3,14 @@
 // socket is always one line.
 import type { Endpoint } from '../core/connection-event';
 import type { SnapshotEntry } from '../capture/poll/snapshot';
+import { escapeText } from './escape-text';
 
 const HEADER = ['Netid', 'State', 'Local', 'Peer', 'PID', 'User', 'Process', 'Exe'];
 
 /** Backslash, C0/C1 controls, DEL and line/paragraph separators → \\, \n, \t, \xHH, \uHHHH. */
 export function escapeCell(s: string): string {
   if (!/[\\\x00-\x1f\x7f-\x9f\u2028\u2029]/.test(s)) return s;
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16);
-    else out += ch;
-  }
-  return out;
+  return escapeText(s);
 }
 
 function endpoint(e: Endpoint): string {

@@ -1,6 +1,7 @@
 // Addresses from kernel byte arrays to text. A v4-mapped IPv6 address (::ffff:a.b.c.d, from a
 // dual-stack socket) is reported as the IPv4 address it stands for.
 import type { IpFamily } from '../../core/connection-event';
+import { ipv6Text } from '../../core/ip-text';
 
 export interface IpText {
   ip: string;
@@ -28,26 +29,7 @@ function isV4Mapped(b: Uint8Array): boolean {
 
 /** RFC 5952 text: lower case, longest run (>= 2) of zero groups as "::", first run on ties. */
 export function ipv6(b: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((b[i] << 8) | b[i + 1]);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(':');
-  const head = hex.slice(0, bestStart).join(':');
-  const tail = hex.slice(bestStart + bestLen).join(':');
-  return `${head}::${tail}`;
+  const groups = new Array<number>(8);
+  for (let i = 0; i < 8; i++) groups[i] = (b[i * 2]! << 8) | b[i * 2 + 1]!;
+  return ipv6Text(groups);
 }

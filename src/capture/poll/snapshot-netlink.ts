@@ -5,7 +5,7 @@ import koffi from 'koffi';
 import type { Transport } from '../../core/connection-event';
 import type { SocketRow } from './socket-table';
 import { stateName } from './socket-table';
-import { ipv6Text, isUnspecified6, v4MappedText } from './snapshot-address';
+import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
 
 const AF_INET = 2;
 const AF_INET6 = 10;

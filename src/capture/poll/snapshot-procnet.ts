@@ -5,7 +5,7 @@ import type { IpFamily, Transport } from '../../core/connection-event';
 import { readProcText } from '../../process/proc-files';
 import type { SocketRow } from './socket-table';
 import { stateName } from './socket-table';
-import { ipv6Text, isUnspecified6, v4MappedText } from './snapshot-address';
+import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
 
 const FILES: Array<[string, Transport, IpFamily]> = [
   ['tcp', 'tcp', 'ipv4'],

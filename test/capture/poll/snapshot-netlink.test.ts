@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildDumpRequest, decodeDumpChunk, readSocketTableNetlink } from '../../../src/capture/poll/snapshot-netlink';
 import { readSocketTableProcNet } from '../../../src/capture/poll/snapshot-procnet';
-import { ipv6Text } from '../../../src/capture/poll/snapshot-address';
+import { ipv6Text } from '../../../src/core/ip-text';
 import type { SocketRow } from '../../../src/capture/poll/socket-table';
 
 /** A real dump chunk: one inet_diag_msg for 127.0.0.1:8080 ← 127.0.0.1:40000, then DONE. */

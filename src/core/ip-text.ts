@@ -1,6 +1,6 @@
-// Address text for socket table rows. IPv4-mapped IPv6 (::ffff:a.b.c.d, what a dual-stack
-// socket shows for an IPv4 peer) is reported as IPv4 a.b.c.d with family ipv4, as the ECS
-// record and Community ID want the address the packets carried.
+// Address text from kernel bytes, shared by the tiers. IPv4-mapped IPv6 (::ffff:a.b.c.d, what a
+// dual-stack socket shows for an IPv4 peer) is reported as IPv4 a.b.c.d, as the ECS record and
+// Community ID want the address the packets carried. Pure.
 
 const HEX = Array.from({ length: 65536 }, (_, i) => i.toString(16));
 
