@@ -27,6 +27,7 @@ export interface ParentInfo {
   entityId?: string;
 }
 
+/** Never changed once handed out (replace, do not mutate): formatters cache their rendering per object. */
 export interface ProcessInfo {
   pid: number;
   name: string;

@@ -1,5 +1,5 @@
 // ECS JSON rendering of a ConnectionEvent (DESIGN.md §4; field names are normative).
-import { ianaNumber, initiatorAndResponder, type ConnectionEvent } from '../core/connection-event';
+import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
 import type { HostInfo } from '../core/context';
 import { communityId, ipBytes } from './community-id';
 import { isoMicros } from './timestamp';
@@ -107,37 +107,48 @@ export function ecsLine(ev: ConnectionEvent, env: FormatEnv): string {
     `{"@timestamp":"${isoMicros(ev.timeUs)}","event":{"kind":"event","category":["network"],"type":${EVENT_TYPE_JSON[ev.action]},` +
     `"action":"${ev.action}","outcome":"${ev.outcome}","module":"packettrail","dataset":"packettrail.connection"},` +
     `"network":{"transport":"${ev.transport}","type":"${ev.family}","iana_number":"${ianaNumber(ev.transport)}","direction":"${ev.direction}"` +
-    (cid !== undefined ? `,"community_id":${q(cid)}}` : '}') +
-    (ev.action === 'listen' ? '' : `,"source":{"ip":${q(source.ip)},"port":${source.port}}`) +
-    `,"destination":{"ip":${q(destination.ip)},"port":${destination.port}}` +
+    (cid !== undefined ? `,"community_id":"${cid}"}` : '}') +
+    // Addresses and the Community ID come from our own code (digits, hex, ':', '.', base64): no escaping.
+    (ev.action === 'listen' ? '' : `,"source":{"ip":"${source.ip}","port":${source.port}}`) +
+    `,"destination":{"ip":"${destination.ip}","port":${destination.port}}` +
     envJson(env) +
     `,"related":{"ip":${q(relatedIps(ev))}}` +
-    `,"packettrail":{"capture":"${ev.capture}","attribution":"${ev.attribution}","local":{"ip":${q(ev.local.ip)},"port":${ev.local.port}},"remote":{"ip":${q(ev.remote.ip)},"port":${ev.remote.port}}` +
+    `,"packettrail":{"capture":"${ev.capture}","attribution":"${ev.attribution}","local":{"ip":"${ev.local.ip}","port":${ev.local.port}},"remote":{"ip":"${ev.remote.ip}","port":${ev.remote.port}}` +
     (ev.preexisting ? ',"preexisting":true' : '') +
     (ev.tid !== undefined ? `,"tid":${ev.tid}` : '') +
     (ev.errno !== undefined ? `,"errno":${ev.errno}` : '') +
     '}';
   const p = ev.process;
-  if (p) {
-    out += `,"process":{"pid":${p.pid},"name":${q(p.name)}`;
-    if (p.executable !== undefined) out += `,"executable":${q(p.executable)}`;
-    if (p.commandLine !== undefined) out += `,"command_line":${q(p.commandLine)}`;
-    if (p.args !== undefined) out += `,"args":${q(p.args)}`;
-    if (p.startMs !== undefined) out += `,"start":"${new Date(p.startMs).toISOString()}"`;
-    if (p.entityId !== undefined) out += `,"entity_id":${q(p.entityId)}`;
-    const par = p.parent;
-    if (par) {
-      out += `,"parent":{"pid":${par.pid}`;
-      if (par.name !== undefined) out += `,"name":${q(par.name)}`;
-      if (par.executable !== undefined) out += `,"executable":${q(par.executable)}`;
-      if (par.entityId !== undefined) out += `,"entity_id":${q(par.entityId)}`;
-      out += '}';
-    }
-    out += '}';
-    if (p.uid !== undefined) out += `,"user":{"id":"${p.uid}"` + (p.userName !== undefined ? `,"name":${q(p.userName)}}` : '}');
-    if (p.containerId) out += `,"container":{"id":${q(p.containerId)}}`;
-  }
+  if (p) out += processJson(p);
   return out + '}';
+}
+
+// A process's part of the record is the same for all its connections, and ProcessInfo objects
+// are never changed once published (the process table replaces them): serialise each once.
+const processCache = new WeakMap<ProcessInfo, string>();
+function processJson(p: ProcessInfo): string {
+  let out = processCache.get(p);
+  if (out !== undefined) return out;
+  const q = JSON.stringify;
+  out = `,"process":{"pid":${p.pid},"name":${q(p.name)}`;
+  if (p.executable !== undefined) out += `,"executable":${q(p.executable)}`;
+  if (p.commandLine !== undefined) out += `,"command_line":${q(p.commandLine)}`;
+  if (p.args !== undefined) out += `,"args":${q(p.args)}`;
+  if (p.startMs !== undefined) out += `,"start":"${new Date(p.startMs).toISOString()}"`;
+  if (p.entityId !== undefined) out += `,"entity_id":${q(p.entityId)}`;
+  const par = p.parent;
+  if (par) {
+    out += `,"parent":{"pid":${par.pid}`;
+    if (par.name !== undefined) out += `,"name":${q(par.name)}`;
+    if (par.executable !== undefined) out += `,"executable":${q(par.executable)}`;
+    if (par.entityId !== undefined) out += `,"entity_id":${q(par.entityId)}`;
+    out += '}';
+  }
+  out += '}';
+  if (p.uid !== undefined) out += `,"user":{"id":"${p.uid}"` + (p.userName !== undefined ? `,"name":${q(p.userName)}}` : '}');
+  if (p.containerId) out += `,"container":{"id":${q(p.containerId)}}`;
+  processCache.set(p, out);
+  return out;
 }
 
 const EVENT_TYPE_JSON = Object.fromEntries(Object.entries(EVENT_TYPE).map(([k, v]) => [k, JSON.stringify(v)])) as Record<ConnectionEvent['action'], string>;

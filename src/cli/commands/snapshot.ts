@@ -7,6 +7,7 @@ import { UserNames } from '../../process/users';
 import { ecsLine } from '../../format/ecs';
 import { renderSnapshotTable } from '../../format/snapshot-table';
 import { AGENT_VERSION } from '../version';
+import { StdoutWriter } from '../stdout-writer';
 
 export async function snapshotCommand(flags: { json?: boolean }): Promise<number> {
   const host = detectHostInfo();
@@ -18,18 +19,12 @@ export async function snapshotCommand(flags: { json?: boolean }): Promise<number
   const listening = listeningPorts(entries);
   const now = systemClock.nowUs();
   const env = { host, agentVersion: AGENT_VERSION };
-  // Written in chunks: tens of thousands of sockets make megabytes of JSON.
-  let chunk = '';
+  const out = new StdoutWriter();
   for (const e of entries) {
     const ev = entryToEvent(e, listening, now, 'poll', true);
-    if (!ev) continue;
-    chunk += ecsLine(ev, env) + '\n';
-    if (chunk.length > 1 << 20) {
-      await writeOut(chunk);
-      chunk = '';
-    }
+    if (ev) out.line(ecsLine(ev, env));
   }
-  await writeOut(chunk);
+  out.flush();
   return 0;
 }
 
