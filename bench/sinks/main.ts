@@ -172,6 +172,17 @@ async function main(): Promise<void> {
       rx.stop();
       rows.push({ sink: 'syslog rfc5424 over TLS (spooled)', records: n, perSecond, note: 'octet-counted frames counted by a TLS receiver' });
     }
+    // 4b. Syslog RFC 5424 over plain TCP (the issue's target: >= 20,000/s), through the spool.
+    {
+      const rx = await startReceiver('tcp');
+      const transport = createSyslogTransport(`tcp://127.0.0.1:${rx.port}`, { logger: silentLogger });
+      const sink = spooled('syslog-tcp', dir, transport, createSyslogFormatter('rfc5424', env, 8192));
+      const n = 200_000;
+      const perSecond = await pump(sink, n, async () => (await rx.count()) >= n);
+      await sink.close();
+      rx.stop();
+      rows.push({ sink: 'syslog rfc5424 over TCP (spooled)', records: n, perSecond, note: 'octet-counted frames counted by a TCP receiver' });
+    }
     // 5. Seed line over UDP, through the spool (UDP has no acknowledgement: received is reported).
     {
       const rx = await startReceiver('udp');

@@ -1,10 +1,12 @@
 // Receivers for the sinks benchmark, run in their own process so the sender keeps its core:
 //   bulk [PORT]   the local `_bulk` server (no Elasticsearch can be installed here)
 //   tls CERTDIR   RFC 5425 octet-counted syslog over TLS, counting frames
+//   tcp           RFC 6587 octet-counted syslog over plain TCP, counting frames
 //   udp           syslog over UDP, counting datagrams
 // Prints {"port":N} once listening; answers each "count" line on stdin with {"count":N}.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import tls from 'node:tls';
@@ -18,9 +20,9 @@ async function main(): Promise<void> {
     const server = await startBulkServer(certDir ? { port: Number(certDir) } : {});
     port = server.port;
     count = () => server.docs.size;
-  } else if (kind === 'tls') {
+  } else if (kind === 'tls' || kind === 'tcp') {
     let frames = 0;
-    const srv = tls.createServer({ key: fs.readFileSync(path.join(certDir!, 'server.key')), cert: fs.readFileSync(path.join(certDir!, 'server.pem')) }, (sock) => {
+    const onSocket = (sock: net.Socket) => {
       let buf: Buffer = Buffer.alloc(0);
       sock.on('data', (chunk: Buffer) => {
         buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
@@ -36,7 +38,11 @@ async function main(): Promise<void> {
         buf = buf.subarray(pos);
       });
       sock.on('error', () => {});
-    });
+    };
+    const srv =
+      kind === 'tls'
+        ? tls.createServer({ key: fs.readFileSync(path.join(certDir!, 'server.key')), cert: fs.readFileSync(path.join(certDir!, 'server.pem')) }, onSocket)
+        : net.createServer(onSocket);
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     port = (srv.address() as { port: number }).port;
     count = () => frames;

@@ -25,6 +25,12 @@ export interface SnapshotEnv {
   procRoot?: string;
   /** Filled with scan counters when given. */
   stats?: SnapshotStats;
+  /**
+   * Owners of the previous poll's sockets, by inode (pass the same object each poll): only
+   * sockets not seen before are looked up, and when there are none the /proc fd scan — the
+   * expensive half — is skipped, so an idle host costs one netlink dump per poll.
+   */
+  ownerMemory?: Map<number, ProcessInfo[]>;
 }
 
 export interface SnapshotStats extends OwnerScanStats {
@@ -89,9 +95,10 @@ export function takeSnapshot(env: SnapshotEnv): SnapshotEntry[] {
   const stats: SnapshotStats = env.stats ?? { sockets: 0, ownerProcesses: 0, cacheHits: 0, processes: 0, skipped: 0, fds: 0 };
   const rows = readSocketTable(env.method ?? 'netlink');
   stats.sockets = rows.length;
+  const memory = env.ownerMemory;
   const wanted = new Set<number>();
-  for (const r of rows) if (r.inode !== 0) wanted.add(r.inode);
-  const owners = findSocketOwners(wanted, env.procRoot ?? '/proc', stats);
+  for (const r of rows) if (r.inode !== 0 && !memory?.has(r.inode)) wanted.add(r.inode);
+  const owners = wanted.size === 0 ? new Map<number, number[]>() : findSocketOwners(wanted, env.procRoot ?? '/proc', stats, memory !== undefined);
 
   // Full process info only for pids that own a socket, once each.
   const infos = new Map<number, ProcessInfo | undefined>();
@@ -100,21 +107,31 @@ export function takeSnapshot(env: SnapshotEnv): SnapshotEntry[] {
     for (const pid of pids) if (!infos.has(pid)) infos.set(pid, ownerInfo(pid, env, parents, stats));
   }
   stats.ownerProcesses = infos.size;
-  env.cache?.retainOnly(new Set(infos.keys()));
+  if (!memory) env.cache?.retainOnly(new Set(infos.keys()));
 
   const out: SnapshotEntry[] = new Array(rows.length);
+  const nextMemory = memory ? new Map<number, ProcessInfo[]>() : undefined;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as SnapshotEntry;
-    const pids = r.inode === 0 ? undefined : owners.get(r.inode);
-    const list: ProcessInfo[] = [];
-    if (pids) {
-      for (const pid of pids) {
-        const info = infos.get(pid);
-        if (info) list.push(info);
+    let list = r.inode === 0 ? undefined : memory?.get(r.inode);
+    if (list === undefined) {
+      list = [];
+      const pids = r.inode === 0 ? undefined : owners.get(r.inode);
+      if (pids) {
+        for (const pid of pids) {
+          const info = infos.get(pid);
+          if (info) list.push(info);
+        }
       }
     }
+    if (nextMemory && r.inode !== 0) nextMemory.set(r.inode, list);
     r.owners = list;
     out[i] = r;
+  }
+  if (memory && nextMemory) {
+    // Forget sockets that closed: the memory is as large as the socket table, no larger.
+    memory.clear();
+    for (const [k, v] of nextMemory) memory.set(k, v);
   }
   return out;
 }

@@ -19,6 +19,8 @@ export function findSocketOwners(
   wanted: ReadonlySet<number>,
   procRoot = '/proc',
   stats?: OwnerScanStats,
+  /** Stop once every wanted socket has an owner (the poll tier records only the first). */
+  firstOwnerOnly = false,
 ): Map<number, number[]> {
   const owners = new Map<number, number[]>();
   let names: string[];
@@ -32,8 +34,10 @@ export function findSocketOwners(
     const c = n.charCodeAt(0);
     if (c >= 48 && c <= 57) pids.push(Number(n));
   }
-  pids.sort((a, b) => a - b);
+  // New sockets mostly belong to young (high-pid) processes: look there first when one owner will do.
+  pids.sort(firstOwnerOnly ? (a, b) => b - a : (a, b) => a - b);
   for (const pid of pids) {
+    if (firstOwnerOnly && owners.size === wanted.size) break;
     const dir = `${procRoot}/${pid}/fd`;
     let fds: string[];
     try {

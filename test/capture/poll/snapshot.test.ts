@@ -166,3 +166,29 @@ one(); one(); one();`;
   }
   assert.ok(stats.cacheHits > 0, 'repeated polls hit the process cache');
 });
+
+test('with an owner memory, known sockets skip the /proc fd scan and new ones are found', async (t) => {
+  const ownerMemory = new Map();
+  const stats = { sockets: 0, ownerProcesses: 0, cacheHits: 0, processes: 0, skipped: 0, fds: 0 };
+  const polling: SnapshotEnv = { ...env, cache: new SnapshotProcessCache(), ownerMemory, stats };
+  const a = await spawnNode(SOCKETS);
+  t.after(() => stopChild(a.child));
+  const pa = JSON.parse(a.line) as { c4: number };
+  const first = takeSnapshot(polling);
+  assert.equal(find(first, (e) => e.local.port === pa.c4 && e.transport === 'tcp', 'first c4').owners[0]?.pid, a.child.pid);
+  // Sockets can come and go between two polls on a busy test machine; poll until a quiet one.
+  let quiet = false;
+  for (let i = 0; i < 20 && !quiet; i++) {
+    stats.processes = 0;
+    const again = takeSnapshot(polling);
+    assert.equal(find(again, (e) => e.local.port === pa.c4 && e.transport === 'tcp', 'remembered c4').owners[0]?.pid, a.child.pid);
+    quiet = stats.processes === 0;
+  }
+  assert.ok(quiet, 'a poll with no new socket scans no process');
+  const b = await spawnNode(SOCKETS);
+  t.after(() => stopChild(b.child));
+  const pb = JSON.parse(b.line) as { c4: number };
+  const third = takeSnapshot(polling);
+  assert.equal(find(third, (e) => e.local.port === pb.c4 && e.transport === 'tcp', 'new c4').owners[0]?.pid, b.child.pid);
+  assert.ok(stats.processes > 0);
+});
