@@ -9,7 +9,8 @@
 // (C0, DEL, C1) become the text `\xHH`: a generic RFC 5424 parser shows them as that text,
 // and a packetTrail-aware reader can decode them exactly, since a literal backslash is sent
 // as `\\`. Lone UTF-16 surrogates become U+FFFD, so the frame is always valid UTF-8.
-import { initiatorAndResponder, type ConnectionEvent } from '../core/connection-event';
+import { initiatorAndResponder, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
+import type { HostInfo } from '../core/context';
 import type { FormatEnv } from './ecs';
 import { eventCommunityId } from './ecs';
 import { isoMicros } from './timestamp';
@@ -94,12 +95,26 @@ interface SdParam {
 }
 
 function sdParams(ev: ConnectionEvent, env: Rfc5424Env): SdParam[] {
-  const { source, destination } = initiatorAndResponder(ev);
-  const out: SdParam[] = [];
-  const add = (element: SdParam['element'], name: string, v: string | number | boolean | undefined, first?: boolean) => {
+  const out = connParams(ev);
+  if (ev.process) out.push(...procParams(ev.process));
+  out.push(...originParams(env));
+  out.push({ element: 'meta', name: 'sequenceId', value: String(env.sequenceId) });
+  return out;
+}
+
+type AddParam = (element: SdParam['element'], name: string, v: string | number | boolean | undefined, first?: boolean) => void;
+
+function collector(out: SdParam[]): AddParam {
+  return (element, name, v, first) => {
     if (v === undefined || v === '') return;
     out.push({ element, name, value: String(v), ...(first ? { first } : {}) });
   };
+}
+
+function connParams(ev: ConnectionEvent): SdParam[] {
+  const { source, destination } = initiatorAndResponder(ev);
+  const out: SdParam[] = [];
+  const add = collector(out);
   add('conn', 'action', ev.action);
   add('conn', 'outcome', ev.outcome);
   add('conn', 'transport', ev.transport);
@@ -119,27 +134,35 @@ function sdParams(ev: ConnectionEvent, env: Rfc5424Env): SdParam[] {
   add('conn', 'tid', ev.tid);
   add('conn', 'errno', ev.errno);
   if (ev.preexisting) add('conn', 'preexisting', true);
-  const p = ev.process;
-  if (p) {
-    add('proc', 'pid', p.pid);
-    add('proc', 'name', p.name);
-    add('proc', 'exe', p.executable);
-    add('proc', 'cmd', p.commandLine ?? (p.args ? p.args.join(' ') : undefined), true);
-    add('proc', 'entityId', p.entityId);
-    add('proc', 'start', p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined);
-    add('proc', 'ppid', p.parent?.pid);
-    add('proc', 'pname', p.parent?.name);
-    add('proc', 'pexe', p.parent?.executable);
-    add('proc', 'uid', p.uid);
-    add('proc', 'user', p.userName);
-    add('proc', 'container', p.containerId);
-    if (p.exited) add('proc', 'exited', true);
-  }
+  return out;
+}
+
+function procParams(p: ProcessInfo): SdParam[] {
+  const out: SdParam[] = [];
+  const add = collector(out);
+  add('proc', 'pid', p.pid);
+  add('proc', 'name', p.name);
+  add('proc', 'exe', p.executable);
+  add('proc', 'cmd', p.commandLine ?? (p.args ? p.args.join(' ') : undefined), true);
+  add('proc', 'entityId', p.entityId);
+  add('proc', 'start', p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined);
+  add('proc', 'ppid', p.parent?.pid);
+  add('proc', 'pname', p.parent?.name);
+  add('proc', 'pexe', p.parent?.executable);
+  add('proc', 'uid', p.uid);
+  add('proc', 'user', p.userName);
+  add('proc', 'container', p.containerId);
+  if (p.exited) add('proc', 'exited', true);
+  return out;
+}
+
+function originParams(env: Rfc5424Env): SdParam[] {
+  const out: SdParam[] = [];
+  const add = collector(out);
   const ips = env.host.ips.length > 0 ? env.host.ips : env.host.ip ? [env.host.ip] : [];
   for (const ip of ips) add('origin', 'ip', ip);
   add('origin', 'software', APP_NAME);
   add('origin', 'swVersion', env.agentVersion);
-  add('meta', 'sequenceId', env.sequenceId);
   return out;
 }
 
@@ -150,7 +173,56 @@ const SD_IDS: Record<SdParam['element'], string> = {
   meta: 'meta',
 };
 
-function renderSd(params: SdParam[], values: string[]): string {
+/**
+ * The conn element written directly: the same text renderSd(connParams(ev)) gives (a test
+ * holds them equal), without building a parameter list. Its values are ours — names,
+ * addresses, numbers, base64 — and need no escaping.
+ */
+function connSd(ev: ConnectionEvent): string {
+  const { source, destination } = initiatorAndResponder(ev);
+  const cid = eventCommunityId(ev);
+  return (
+    `[${SD_IDS.conn} action="${ev.action}" outcome="${ev.outcome}" transport="${ev.transport}" type="${ev.family}" direction="${ev.direction}"` +
+    ` src="${source.ip}" sport="${source.port}" dst="${destination.ip}" dport="${destination.port}"` +
+    ` localIp="${ev.local.ip}" localPort="${ev.local.port}" remoteIp="${ev.remote.ip}" remotePort="${ev.remote.port}"` +
+    (cid !== undefined ? ` communityId="${cid}"` : '') +
+    ` capture="${ev.capture}" attribution="${ev.attribution}"` +
+    (ev.tid !== undefined ? ` tid="${ev.tid}"` : '') +
+    (ev.errno !== undefined ? ` errno="${ev.errno}"` : '') +
+    (ev.preexisting ? ' preexisting="true"' : '') +
+    ']'
+  );
+}
+
+/** For tests: the general renderer's conn element, which connSd must equal. */
+export function connSdGeneral(ev: ConnectionEvent): string {
+  return renderSd(connParams(ev));
+}
+
+export { connSd };
+
+// A process's element and MSG label are the same for all its connections, and ProcessInfo
+// objects are never changed once published: render each once.
+const procCache = new WeakMap<ProcessInfo, { sd: string; label: string }>();
+function procPart(p: ProcessInfo): { sd: string; label: string } {
+  let part = procCache.get(p);
+  if (!part) {
+    part = { sd: renderSd(procParams(p)), label: safeText(p.name, 64) + `[${p.pid}]` };
+    procCache.set(p, part);
+  }
+  return part;
+}
+
+const originCache = new WeakMap<HostInfo, Map<string, string>>();
+function originSd(env: Rfc5424Env): string {
+  let byVersion = originCache.get(env.host);
+  if (!byVersion) originCache.set(env.host, (byVersion = new Map()));
+  let sd = byVersion.get(env.agentVersion);
+  if (sd === undefined) byVersion.set(env.agentVersion, (sd = renderSd(originParams(env))));
+  return sd;
+}
+
+function renderSd(params: SdParam[], values: string[] = params.map((p) => p.value)): string {
   let out = '';
   let open: string | undefined;
   params.forEach((p, i) => {
@@ -166,7 +238,7 @@ function renderSd(params: SdParam[], values: string[]): string {
 
 /** The short human MSG: `curl[4242] tcp egress 10.0.0.5:51000 -> 93.184.216.34:443 connection_attempted`. */
 function humanMessage(ev: ConnectionEvent): string {
-  const name = ev.process ? safeText(ev.process.name, 64) + `[${ev.process.pid}]` : 'unknown';
+  const name = ev.process ? procPart(ev.process).label : 'unknown';
   const hostPort = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
   const arrow = ev.direction === 'egress' ? '->' : '<-';
   return `${name} ${ev.transport} ${ev.direction} ${hostPort(ev.local)} ${arrow} ${hostPort(ev.remote)} ${ev.action}`;
@@ -187,16 +259,30 @@ function safeText(v: string, max: number): string {
 export function rfc5424Line(ev: ConnectionEvent, env: Rfc5424Env): string {
   const pri = (env.facility ?? 1) * 8 + severity(ev);
   const header =
-    `<${pri}>1 ${isoMicros(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME} ` +
-    `${headerToken(String(env.procId ?? process.pid), 128)} ${headerToken(ev.action, 32)} `;
+    `<${pri}>1 ${isoMicros(ev.timeUs)} ${hostToken(env.host)} ${APP_NAME} ` +
+    `${env.procId ?? process.pid} ${ev.action} `;
   const msg = ' ' + humanMessage(ev);
-  const params = sdParams(ev, env);
-  // Nearly every record fits: render once and only fit values when it does not.
-  const whole = header + renderSd(params, params.map((p) => p.value)) + msg;
+  // Nearly every record fits: render it from cached parts, and fit values only when it does not.
+  const p = ev.process;
+  const whole =
+    header +
+    connSd(ev) +
+    (p ? procPart(p).sd : '') +
+    originSd(env) +
+    `[meta sequenceId="${env.sequenceId}"]` +
+    msg;
   if (whole.length * 3 <= env.maxBytes || utf8Length(whole) <= env.maxBytes) return whole;
+  const params = sdParams(ev, env);
   const fields: FittableField[] = params.map((p) => ({ value: p.value, ...(p.first ? { first: true } : {}) }));
   const values = fitFields(fields, (vs) => header + renderSd(params, vs) + msg, env.maxBytes, SD_ESCAPER);
   return header + renderSd(params, values) + msg;
+}
+
+const hostTokens = new WeakMap<HostInfo, string>();
+function hostToken(host: HostInfo): string {
+  let t = hostTokens.get(host);
+  if (t === undefined) hostTokens.set(host, (t = headerToken(host.name, 255)));
+  return t;
 }
 
 /** informational (6) for a connection, notice (5) for a failed one. */

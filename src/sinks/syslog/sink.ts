@@ -44,13 +44,19 @@ const SEQUENCE_MAX = 2_147_483_647;
 export function createSyslogFormatter(format: SyslogFormat, env: FormatEnv, maxBytes: number): (ev: ConnectionEvent) => string {
   let seq = 0;
   switch (format) {
-    case 'rfc5424':
+    case 'rfc5424': {
+      // One env object, its sequenceId advanced per record (no object per record).
+      const e = { ...env, sequenceId: 0, maxBytes };
       return (ev) => {
         seq = seq >= SEQUENCE_MAX ? 1 : seq + 1;
-        return rfc5424Line(ev, { ...env, sequenceId: seq, maxBytes });
+        e.sequenceId = seq;
+        return rfc5424Line(ev, e);
       };
-    case 'rfc3164':
-      return (ev) => rfc3164Line(ev, { ...env, maxBytes });
+    }
+    case 'rfc3164': {
+      const e = { ...env, maxBytes };
+      return (ev) => rfc3164Line(ev, e);
+    }
     case 'seed':
       return (ev) => seedLine(ev, env);
   }
