@@ -65,20 +65,26 @@ function parseArgs(argv: string[]): { runs: number; sizes: number[] } {
   return { runs, sizes };
 }
 
-/** Checks the load is what we think it is before timing anything. */
-function verify(load: Load, env: SnapshotEnv): { sockets: number; owned: number } {
-  const snap = takeSnapshot(env);
+/**
+ * Checks the load is what we think it is before timing anything. A server may not have
+ * accepted the last connections yet (they wait in its queue, owned by no one): retry briefly.
+ */
+async function verify(load: Load, env: SnapshotEnv): Promise<{ sockets: number; owned: number }> {
   const pids = new Set(load.pids);
-  const owned = snap.filter((e) => e.state === 'ESTABLISHED' && e.owners.some((o) => pids.has(o.pid))).length;
-  if (owned < 2 * load.connections) throw new Error(`snapshot sees ${owned} owned established sockets, expected ${2 * load.connections}`);
-  return { sockets: snap.length, owned };
+  for (let attempt = 0; ; attempt++) {
+    const snap = takeSnapshot(env);
+    const owned = snap.filter((e) => e.state === 'ESTABLISHED' && e.owners.some((o) => pids.has(o.pid))).length;
+    if (owned >= 2 * load.connections) return { sockets: snap.length, owned };
+    if (attempt >= 20) throw new Error(`snapshot sees ${owned} owned established sockets, expected ${2 * load.connections}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function benchSize(connections: number, runs: number, cli: string | undefined): Promise<boolean> {
   const load = await startLoad({ connections });
   try {
     const env: SnapshotEnv = { hostId: 'bench', bootTimeMs: readBootTimeMs() ?? 0, users: new UserNames() };
-    const { sockets, owned } = verify(load, env);
+    const { sockets, owned } = await verify(load, env);
     const polling: SnapshotEnv = { ...env, cache: new SnapshotProcessCache() };
     const rows: Row[] = [
       { name: 'ss -tunap', run: () => runCommand('ss', ['-tunap']), times: [] },
