@@ -11,7 +11,7 @@ import type { Logger } from '../../core/context';
 import { errorMessage, PtError } from '../../core/errors';
 import type { AttemptResult, BatchTransport } from '../delivery';
 import { Backoff } from '../retry';
-import { octetFrame } from './octet-framing';
+import { octetFrames } from './octet-framing';
 
 export interface SyslogTlsOptions {
   /** PEM file of the CA(s) that sign the receiver's certificate; default: Node's bundled roots. */
@@ -171,14 +171,14 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     const c = r;
     const pending = window.filter((f) => f.writtenAt === undefined);
     if (pending.length > 0) {
-      if (!(await writeAll(c, pending.map((f) => f.buf)))) return records.map(() => retryBroken());
+      if (!(await writeAll(c, [Buffer.concat(pending.map((f) => f.buf))]))) return records.map(() => retryBroken());
       const now = Date.now();
       for (const f of pending) f.writtenAt = now;
       resent += pending.length;
       opts.logger.info({ target, resent: pending.length }, 'syslog resent frames written before the break');
     }
-    const frames = records.map(octetFrame);
-    if (frames.length > 0 && !(await writeAll(c, frames))) return records.map(() => retryBroken());
+    const { joined, frames } = octetFrames(records);
+    if (frames.length > 0 && !(await writeAll(c, [joined]))) return records.map(() => retryBroken());
     remember(frames);
     return records.map(() => ({ kind: 'ok' }));
   };
