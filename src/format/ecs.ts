@@ -22,9 +22,22 @@ export function eventCommunityId(ev: ConnectionEvent): string | undefined {
   const { source, destination } = initiatorAndResponder(ev);
   // A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d, but the packets are IPv4:
   // hash the IPv4 addresses, as a network sensor on the same flow does.
-  const [saddr, daddr] = unmapV4Pair(source.ip, destination.ip);
-  return communityId({ proto: ianaNumber(ev.transport), saddr, daddr, sport: source.port, dport: destination.port });
+  // Both ends of a local connection (connect and accept) and every sink ask for the same flow:
+  // remember recent answers instead of hashing again.
+  const key = `${ev.transport} ${source.ip} ${source.port} ${destination.ip} ${destination.port}`;
+  let id = flowIds.get(key);
+  if (id === undefined) {
+    const [saddr, daddr] = unmapV4Pair(source.ip, destination.ip);
+    id = communityId({ proto: ianaNumber(ev.transport), saddr, daddr, sport: source.port, dport: destination.port });
+    if (id === undefined) return undefined;
+    if (flowIds.size >= FLOW_IDS_MAX) flowIds.clear();
+    flowIds.set(key, id);
+  }
+  return id;
 }
+
+const FLOW_IDS_MAX = 4096;
+const flowIds = new Map<string, string>();
 
 function unmapV4Pair(a: string, b: string): [string, string] {
   const ua = unmapV4(a);
@@ -125,7 +138,10 @@ export function ecsLine(ev: ConnectionEvent, env: FormatEnv): string {
 
 // A process's part of the record is the same for all its connections, and ProcessInfo objects
 // are never changed once published (the process table replaces them): serialise each once.
-const processCache = new WeakMap<ProcessInfo, string>();
+// A small Map cleared when full, not a WeakMap: most short-lived processes are formatted once,
+// and thousands of weak entries a second cost the garbage collector more than they save.
+const PROCESS_CACHE_MAX = 1024;
+const processCache = new Map<ProcessInfo, string>();
 function processJson(p: ProcessInfo): string {
   let out = processCache.get(p);
   if (out !== undefined) return out;
@@ -147,6 +163,7 @@ function processJson(p: ProcessInfo): string {
   out += '}';
   if (p.uid !== undefined) out += `,"user":{"id":"${p.uid}"` + (p.userName !== undefined ? `,"name":${q(p.userName)}}` : '}');
   if (p.containerId) out += `,"container":{"id":${q(p.containerId)}}`;
+  if (processCache.size >= PROCESS_CACHE_MAX) processCache.clear();
   processCache.set(p, out);
   return out;
 }

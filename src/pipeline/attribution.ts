@@ -22,7 +22,8 @@ export function attribute(ev: ConnectionEvent, table: ProcessLookup): Connection
   }
   // The name the kernel saw at the event wins (a process may have renamed itself since exec).
   const process: ProcessInfo = { ...known, name: seen.name || known.name, uid: seen.uid ?? known.uid };
-  if (seen.uid !== undefined && seen.uid !== known.uid) delete process.userName;
+  // Another uid than the table knows: its user name is unknown (undefined, not delete: deleting slows the object).
+  if (seen.uid !== undefined && seen.uid !== known.uid) process.userName = undefined;
   ev.process = process;
   return ev;
 }

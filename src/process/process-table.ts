@@ -222,17 +222,21 @@ export class ProcessTable {
   private applyFork(ev: Extract<ProcessEvent, { type: 'fork' }>): void {
     const parent = this.entries.get(ev.ppid)?.info ?? this.lookup(ev.ppid);
     if (!parent) return;
-    const info: ProcessInfo = { ...parent, pid: ev.pid };
-    delete info.exited;
-    delete info.startTicks;
-    delete info.startMs;
-    delete info.entityId;
+    // Built field by field (no spread-then-delete: deleting turns an object into a slow
+    // dictionary, and every formatter reads these).
+    const info: ProcessInfo = { pid: ev.pid, name: parent.name };
+    if (parent.executable !== undefined) info.executable = parent.executable;
+    if (parent.commandLine !== undefined) info.commandLine = parent.commandLine;
+    if (parent.args !== undefined) info.args = parent.args;
     if (ev.startTicks !== undefined) {
       info.startTicks = ev.startTicks;
       info.startMs = startMsFromTicks(this.env.bootTimeMs, ev.startTicks);
       info.entityId = entityId(this.env.hostId, ev.pid, ev.startTicks);
     }
     info.parent = { pid: ev.ppid, name: parent.name, executable: parent.executable, entityId: parent.entityId };
+    if (parent.uid !== undefined) info.uid = parent.uid;
+    if (parent.userName !== undefined) info.userName = parent.userName;
+    if (parent.containerId !== undefined) info.containerId = parent.containerId;
     this.put(ev.pid, { info });
   }
 

@@ -1,0 +1,114 @@
+// npm run bench:pipeline — what the sensor's own user-space path costs per connection when
+// nothing else competes for the CPU: the kernel tier's events for one short-lived connection
+// (fork, connect, the listener's accept, exit) go through the real pipeline (process table,
+// attribution, UDP flows, own-traffic filter) into the real JSON-lines file sink. Set beside
+// `bench:capture` (sensor and load generator sharing two cores), it shows how much of that
+// figure is our code and how much is the machine. Baseline in the same run: formatting the
+// same records alone.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConnectionEvent } from '../../src/core/connection-event';
+import { silentLogger, systemClock, type Context } from '../../src/core/context';
+import type { CaptureSource, SourceOutput } from '../../src/core/stages';
+import { ecsLine } from '../../src/format/ecs';
+import { detectHostInfo } from '../../src/pipeline/host-info';
+import { createPipeline } from '../../src/pipeline/pipeline';
+import { OwnTraffic } from '../../src/pipeline/own-traffic';
+import { ProcessTable } from '../../src/process/process-table';
+import { UserNames } from '../../src/process/users';
+import { createFileSink } from '../../src/sinks/file/jsonl-file-sink';
+
+const PARENT = 4_000_000; // above pid_max: never a real process, so /proc is never read for it
+const LISTENER = 4_100_000;
+
+function connect(pid: number, i: number, timeUs: number): ConnectionEvent {
+  return {
+    timeUs, action: 'connection_attempted', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'egress',
+    local: { ip: '127.0.0.1', port: 20000 + (i % 40000) }, remote: { ip: '127.0.0.1', port: 8080 },
+    process: { pid, name: 'loadgen', uid: 0 }, tid: pid, capture: 'ebpf', attribution: 'syscall',
+  };
+}
+
+function accept(i: number, timeUs: number): ConnectionEvent {
+  return {
+    timeUs, action: 'connection_accepted', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'ingress',
+    local: { ip: '127.0.0.1', port: 8080 }, remote: { ip: '127.0.0.1', port: 20000 + (i % 40000) },
+    process: { pid: LISTENER, name: 'loadgen', uid: 0 }, tid: LISTENER + 1, capture: 'ebpf', attribution: 'syscall',
+  };
+}
+
+async function run(n: number, dir: string): Promise<number> {
+  const host = detectHostInfo();
+  const ctx: Context = { logger: silentLogger, clock: systemClock, host, signal: new AbortController().signal, agentVersion: 'bench' };
+  const users = new UserNames();
+  const processes = new ProcessTable({ hostId: host.id, bootTimeMs: host.bootTimeMs, users });
+  let out: SourceOutput | undefined;
+  const source: CaptureSource = { tier: 'ebpf', start: async (o) => void (out = o), stats: () => ({ events: 0, lost: 0 }), close: async () => {} };
+  const env = { host, agentVersion: 'bench' };
+  const sink = createFileSink({ path: path.join(dir, 'out.jsonl'), format: (ev) => ecsLine(ev, env) });
+  const pipeline = createPipeline({ source, sinks: [sink], processes, ownTraffic: new OwnTraffic(process.pid), udpIdleTimeoutMs: 60_000, statsIntervalMs: 3_600_000 }, ctx);
+  await pipeline.start();
+  const t0 = Date.now() * 1000;
+  out!.process({ type: 'exec', pid: PARENT, ppid: 1, uid: 0, comm: 'loadgen', executable: '/opt/bench/loadgen', args: ['loadgen', '--rate', '1000'], startTicks: 1, timeUs: t0 });
+  out!.process({ type: 'exec', pid: LISTENER, ppid: PARENT, uid: 0, comm: 'loadgen', executable: '/opt/bench/loadgen', args: ['loadgen'], startTicks: 2, timeUs: t0 });
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < n; ) {
+    // Batches as the ring drain delivers them.
+    const end = Math.min(n, i + 100);
+    for (; i < end; i++) {
+      const pid = PARENT + 1000 + (i % 90000);
+      const t = t0 + i * 100;
+      out!.process({ type: 'fork', pid, ppid: PARENT, startTicks: 100 + i, timeUs: t });
+      out!.connection(connect(pid, i, t + 10));
+      out!.connection(accept(i, t + 20));
+      out!.process({ type: 'exit', pid, timeUs: t + 30 });
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await pipeline.close();
+  const cpu = process.cpuUsage(cpu0);
+  const lines = fs.readFileSync(path.join(dir, 'out.jsonl'), 'utf8').split('\n').length - 1;
+  if (lines !== 2 * n) throw new Error(`expected ${2 * n} records, the file has ${lines}`);
+  return (cpu.user + cpu.system) / 1000;
+}
+
+function baseline(n: number): number {
+  const host = detectHostInfo();
+  const env = { host, agentVersion: 'bench' };
+  const proc = { pid: 1, name: 'loadgen', executable: '/opt/bench/loadgen', args: ['loadgen'], commandLine: 'loadgen', uid: 0, userName: 'root' };
+  const cpu0 = process.cpuUsage();
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    // A new process object per connection, as each short-lived process is new.
+    const p = { ...proc, pid: PARENT + i };
+    bytes += ecsLine({ ...connect(p.pid, i, 1e15 + i), process: p }, env).length;
+    bytes += ecsLine({ ...accept(i, 1e15 + i), process: p }, env).length;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  if (bytes === 0) throw new Error('nothing formatted');
+  return (cpu.user + cpu.system) / 1000;
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2] ?? 100_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-bench-pipeline-'));
+  try {
+    await run(10_000, dir); // warm the JIT, as a long-running sensor is
+    fs.rmSync(path.join(dir, 'out.jsonl'));
+    const pipelineMs = await run(n, dir);
+    const formatMs = baseline(n);
+    console.log(`${n} short-lived connections (fork, connect, accept, exit; 2 records each), warmed, one process`);
+    console.log(`  pipeline + ECS file sink:        ${((pipelineMs / n) * 1000).toFixed(1)} ms CPU per 1,000 connections`);
+    console.log(`  baseline: ECS formatting alone:  ${((formatMs / n) * 1000).toFixed(1)} ms CPU per 1,000 connections`);
+    console.log(`  ratio pipeline/baseline:         ${(pipelineMs / formatMs).toFixed(2)}×`);
+    console.log('  (bench:capture adds decoding, the ring and the kernel, and shares two cores with the load generator)');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
