@@ -3,7 +3,8 @@
 import type { ConnectionEvent } from '../core/connection-event';
 import type { Context } from '../core/context';
 import type { CaptureSource, Sink, SourceOutput } from '../core/stages';
-import { connectionKey, entryToEvent, listeningPorts } from '../capture/poll/snapshot-events';
+import { entryToEvent, listeningPorts } from '../capture/poll/snapshot-events';
+import { flowHash } from './flow-hash';
 import type { SnapshotEntry } from '../capture/poll/snapshot';
 import { attribute, type ProcessLookup } from './attribution';
 import { UdpFlowTracker } from './udp-flows';
@@ -48,7 +49,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   let closed = false;
 
   function record(ev: ConnectionEvent): void {
-    recent.add(connectionKey(ev));
+    recent.add(flowHash(ev.transport, ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port));
     stats.recorded++;
     for (const sink of opts.sinks) sink.write(ev);
   }
@@ -95,12 +96,18 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     const listening = listeningPorts(entries);
     const now = ctx.clock.nowUs();
     for (const e of entries) {
-      if (recent.has(connectionKey(e))) continue;
+      if (recent.has(flowHash(e.transport, e.local.ip, e.local.port, e.remote.ip, e.remote.port))) continue;
       const ev = entryToEvent(e, listening, now, 'poll', atStart);
       if (!ev || opts.ownTraffic.isOwn(ev)) continue;
       stats.reconciled++;
       record(ev);
     }
+  }
+
+  function memoryMb(): Record<string, number> {
+    const m = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1e5) / 10;
+    return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
   }
 
   function reportStats(): void {
@@ -114,6 +121,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         source: opts.source.stats(),
         pipeline: { ...stats, udpFlowsOpen: flows.size, udpFlowsEvicted: flows.evicted },
         sinks: Object.fromEntries(opts.sinks.map((s) => [s.name, s.stats()])),
+        memory: memoryMb(),
       },
       'stats',
     );

@@ -2,11 +2,11 @@
 // loss adds only what the kernel tier missed. Two generations of sets: adding is one Set.add,
 // and when the young one is full the old one is dropped whole — no per-key bookkeeping.
 export class RecentKeys {
-  private young = new Set<string>();
-  private old = new Set<string>();
+  private young = new Set<number>();
+  private old = new Set<number>();
   constructor(private readonly max: number) {}
 
-  add(key: string): void {
+  add(key: number): void {
     this.young.add(key);
     if (this.young.size >= this.max / 2) {
       this.old = this.young;
@@ -14,7 +14,7 @@ export class RecentKeys {
     }
   }
 
-  has(key: string): boolean {
+  has(key: number): boolean {
     return this.young.has(key) || this.old.has(key);
   }
 }

@@ -1,6 +1,7 @@
 // UDP is reported as flows, not packets: the first datagram per (process, local, remote)
 // opens a flow; the flow closes after an idle timeout. Bounded: the oldest flows are evicted.
 import type { ConnectionEvent } from '../core/connection-event';
+import { flowHash } from './flow-hash';
 
 export interface UdpFlowOptions {
   idleTimeoutMs: number;
@@ -8,7 +9,7 @@ export interface UdpFlowOptions {
 }
 
 export class UdpFlowTracker {
-  private readonly lastSeenUs = new Map<string, number>();
+  private readonly lastSeenUs = new Map<number, number>();
   evicted = 0;
 
   constructor(private readonly opts: UdpFlowOptions) {}
@@ -16,13 +17,13 @@ export class UdpFlowTracker {
   /** True when this event opens a new flow and should be recorded. */
   opens(ev: ConnectionEvent): boolean {
     if (ev.transport !== 'udp' || ev.action !== 'udp_flow') return true;
-    const key = `${ev.process?.pid ?? '-'} ${ev.local.ip} ${ev.local.port} ${ev.remote.ip} ${ev.remote.port}`;
+    const key = flowHash('udp', ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port, ev.process?.pid ?? -1);
     const last = this.lastSeenUs.get(key);
     // Delete and set again so Map order stays least-recently-seen first.
     this.lastSeenUs.delete(key);
     this.lastSeenUs.set(key, ev.timeUs);
     if (this.lastSeenUs.size > this.opts.maxFlows) {
-      const oldest = this.lastSeenUs.keys().next().value as string;
+      const oldest = this.lastSeenUs.keys().next().value as number;
       this.lastSeenUs.delete(oldest);
       this.evicted++;
     }

@@ -92,8 +92,9 @@ export class ProcessTable {
       case 'exit': {
         const e = this.entries.get(ev.pid);
         if (!e || e.exitedAtMs !== undefined) break;
+        // The record is marked exited when someone looks it up (late events are rare): most
+        // short-lived processes are never asked for again, so no copy is made for them.
         e.exitedAtMs = ev.timeUs / 1000;
-        e.info = { ...e.info, exited: true };
         this.exitOrder.set(ev.pid, e.exitedAtMs);
         break;
       }
@@ -115,6 +116,7 @@ export class ProcessTable {
     const e = this.entries.get(pid);
     const comm = hint?.comm;
     if (e) {
+      if (e.exitedAtMs !== undefined && !e.info.exited) e.info = { ...e.info, exited: true };
       if (comm === undefined || comm === e.info.name || e.otherComms?.has(comm)) return e.info;
       const fresh = this.readProc(pid);
       if (!fresh) return e.info;
@@ -222,21 +224,24 @@ export class ProcessTable {
   private applyFork(ev: Extract<ProcessEvent, { type: 'fork' }>): void {
     const parent = this.entries.get(ev.ppid)?.info ?? this.lookup(ev.ppid);
     if (!parent) return;
-    // Built field by field (no spread-then-delete: deleting turns an object into a slow
-    // dictionary, and every formatter reads these).
-    const info: ProcessInfo = { pid: ev.pid, name: parent.name };
-    if (parent.executable !== undefined) info.executable = parent.executable;
-    if (parent.commandLine !== undefined) info.commandLine = parent.commandLine;
-    if (parent.args !== undefined) info.args = parent.args;
-    if (ev.startTicks !== undefined) {
-      info.startTicks = ev.startTicks;
-      info.startMs = startMsFromTicks(this.env.bootTimeMs, ev.startTicks);
-      info.entityId = entityId(this.env.hostId, ev.pid, ev.startTicks);
-    }
-    info.parent = { pid: ev.ppid, name: parent.name, executable: parent.executable, entityId: parent.entityId };
-    if (parent.uid !== undefined) info.uid = parent.uid;
-    if (parent.userName !== undefined) info.userName = parent.userName;
-    if (parent.containerId !== undefined) info.containerId = parent.containerId;
+    // One literal with every field (absent ones undefined): every forked entry shares one
+    // object shape with its properties in-object — thousands a second otherwise grow their
+    // own property stores. No spread-then-delete either (that makes slow dictionaries).
+    const ticks = ev.startTicks;
+    const info: ProcessInfo = {
+      pid: ev.pid,
+      name: parent.name,
+      executable: parent.executable,
+      commandLine: parent.commandLine,
+      args: parent.args,
+      startMs: ticks !== undefined ? startMsFromTicks(this.env.bootTimeMs, ticks) : undefined,
+      startTicks: ticks,
+      entityId: ticks !== undefined ? entityId(this.env.hostId, ev.pid, ticks) : undefined,
+      parent: { pid: ev.ppid, name: parent.name, executable: parent.executable, entityId: parent.entityId },
+      uid: parent.uid,
+      userName: parent.userName,
+      containerId: parent.containerId,
+    };
     this.put(ev.pid, { info });
   }
 
