@@ -3,43 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ecsLine, toEcs } from '../../src/format/ecs';
-import type { ConnectionEvent } from '../../src/core/connection-event';
 import { env, egressEvent } from './sample-events';
-
-const text = fc.string({ unit: 'binary', maxLength: 40 });
-const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
-const endpoint = fc.record({ ip: fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant('0.0.0.0'), fc.constant('::')), port: fc.integer({ min: 0, max: 65535 }) });
-
-const eventArb: fc.Arbitrary<ConnectionEvent> = fc.record({
-  timeUs: fc.integer({ min: 0, max: 4_000_000_000_000_000 }),
-  action: fc.constantFrom('connection_attempted', 'connection_accepted', 'udp_flow', 'listen', 'connection_closed'),
-  outcome: fc.constantFrom('success', 'failure', 'unknown'),
-  transport: fc.constantFrom('tcp', 'udp'),
-  family: fc.constantFrom('ipv4', 'ipv6'),
-  direction: fc.constantFrom('egress', 'ingress'),
-  local: endpoint,
-  remote: endpoint,
-  capture: fc.constantFrom('ebpf', 'tracefs', 'poll'),
-  attribution: fc.constantFrom('syscall', 'socket-owner', 'inferred', 'unknown'),
-  preexisting: maybe(fc.boolean()),
-  tid: maybe(fc.nat()),
-  errno: maybe(fc.nat(200)),
-  process: maybe(
-    fc.record({
-      pid: fc.nat(),
-      name: text,
-      executable: maybe(text),
-      commandLine: maybe(text),
-      args: maybe(fc.array(text, { maxLength: 4 })),
-      startMs: maybe(fc.integer({ min: 0, max: 4_000_000_000_000 })),
-      entityId: maybe(text),
-      parent: maybe(fc.record({ pid: fc.nat(), name: maybe(text), executable: maybe(text), entityId: maybe(text) })),
-      uid: maybe(fc.nat()),
-      userName: maybe(text),
-      containerId: maybe(text),
-    }),
-  ),
-}) as fc.Arbitrary<ConnectionEvent>;
+import { eventArb } from './event-arbitrary';
 
 test('ecsLine is the JSON of toEcs for any event, hostile strings included', () => {
   fc.assert(

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { connSd, connSdGeneral, rfc5424Line, sdValue, wellFormed } from '../../src/format/rfc5424';
 import type { ConnectionEvent } from '../../src/core/connection-event';
+import { eventArb } from './event-arbitrary';
 import { parseStructuredData, splitRfc5424 } from '../helpers/rsyslog';
 import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from '../sinks/syslog/events';
 
@@ -133,29 +134,11 @@ describe('rfc5424Line', () => {
 });
 
 it('the directly written conn element equals the general renderer for any event', () => {
-  const endpoint = fc.record({ ip: fc.oneof(fc.ipV4(), fc.ipV6()), port: fc.integer({ min: 0, max: 65535 }) });
   fc.assert(
-    fc.property(
-      fc.record({
-        timeUs: fc.nat(),
-        action: fc.constantFrom('connection_attempted', 'connection_accepted', 'udp_flow', 'listen', 'connection_closed'),
-        outcome: fc.constantFrom('success', 'failure', 'unknown'),
-        transport: fc.constantFrom('tcp', 'udp'),
-        family: fc.constantFrom('ipv4', 'ipv6'),
-        direction: fc.constantFrom('egress', 'ingress'),
-        local: endpoint,
-        remote: endpoint,
-        capture: fc.constantFrom('ebpf', 'tracefs', 'poll'),
-        attribution: fc.constantFrom('syscall', 'socket-owner', 'inferred', 'unknown'),
-        tid: fc.option(fc.nat(), { nil: undefined }),
-        errno: fc.option(fc.nat(200), { nil: undefined }),
-        preexisting: fc.option(fc.boolean(), { nil: undefined }),
-      }),
-      (ev) => {
-        const clean = Object.fromEntries(Object.entries(ev).filter(([, v]) => v !== undefined)) as unknown as ConnectionEvent;
-        assert.equal(connSd(clean), connSdGeneral(clean));
-      },
-    ),
+    fc.property(eventArb, (ev) => {
+      const clean = Object.fromEntries(Object.entries(ev).filter(([, v]) => v !== undefined)) as unknown as ConnectionEvent;
+      assert.equal(connSd(clean), connSdGeneral(clean));
+    }),
     { numRuns: 1000 },
   );
 });
