@@ -8,6 +8,7 @@ import { errorMessage } from '../../core/errors';
 import type { AttemptResult, BatchTransport } from '../delivery';
 import { Backoff } from '../retry';
 import { decodeRelpFrame, encodeRelpFrame, parseRelpResponse, RELP_MAX_TXNR } from './relp-codec';
+import { serialSender } from './serial-send';
 
 export interface RelpTransportOptions {
   host: string;
@@ -42,7 +43,6 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
   let nextAttemptAt = 0;
   let lastError = '';
   let closed = false;
-  let queue: Promise<unknown> = Promise.resolve();
 
   const breakSession = (s: Session, why: string) => {
     if (s.broken) return;
@@ -180,19 +180,16 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
     return Promise.all(results);
   };
 
+  const serial = serialSender(sendNow);
   return {
     name: target,
-    send(records: string[]): Promise<AttemptResult[]> {
-      const run = queue.then(() => sendNow(records));
-      queue = run.catch(() => undefined);
-      return run.catch((err) => records.map(() => ({ kind: 'retry' as const, reason: errorMessage(err) })));
-    },
+    send: serial.send,
     ownEndpoints() {
       const s = session;
       return s && s.sock.localAddress && s.sock.localPort ? [{ ip: s.sock.localAddress, port: s.sock.localPort }] : [];
     },
     async close() {
-      await queue;
+      await serial.idle();
       closed = true;
       const s = session;
       if (!s || s.broken) return;

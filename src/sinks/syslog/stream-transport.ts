@@ -12,6 +12,7 @@ import { errorMessage, PtError } from '../../core/errors';
 import type { AttemptResult, BatchTransport } from '../delivery';
 import { Backoff } from '../retry';
 import { octetFrames } from './octet-framing';
+import { serialSender } from './serial-send';
 
 export interface SyslogTlsOptions {
   /** PEM file of the CA(s) that sign the receiver's certificate; default: Node's bundled roots. */
@@ -72,7 +73,6 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
   let resent = 0;
   let window: Frame[] = [];
   let windowBytes = 0;
-  let queue: Promise<unknown> = Promise.resolve();
 
   const markBroken = (c: Conn, why: string) => {
     if (c.broken) return;
@@ -204,21 +204,17 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     if (drop > 0) window = window.slice(drop);
   };
 
+  const serial = serialSender(sendNow);
   return {
     name: target,
-    // One send at a time, so resends and batches keep their order on the wire.
-    send(records: string[]): Promise<AttemptResult[]> {
-      const run = queue.then(() => sendNow(records));
-      queue = run.catch(() => undefined);
-      return run.catch((err) => records.map(() => ({ kind: 'retry' as const, reason: errorMessage(err) })));
-    },
+    send: serial.send,
     ownEndpoints() {
       const c = conn;
       return c && c.localAddress && c.localPort ? [{ ip: c.localAddress, port: c.localPort }] : [];
     },
     resentCount: () => resent,
     async close() {
-      await queue;
+      await serial.idle();
       closed = true;
       const c = conn;
       conn = undefined;
