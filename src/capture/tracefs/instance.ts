@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { PtError, errorMessage } from '../../core/errors';
+import { pidAlive } from '../../process/pid-alive';
 
 export const TRACEFS_ROOT = '/sys/kernel/tracing';
 const INSTANCE_NAME = /^packettrail-(\d+)(?:-[a-z0-9]+)?$/;
@@ -32,14 +33,6 @@ export function ensureTracefsMounted(root = TRACEFS_ROOT): void {
   if (!tracefsMounted(root)) throw new PtError('E_CAPTURE', `tracefs mounted at ${root} has no instances/ directory`);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Disable every event in an instance, then remove it. Returns an error text or undefined. */
 export function removeInstanceDir(dir: string): string | undefined {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PtError } from '../../core/errors';
 import { crc32 } from './crc32';
+import { pidAlive } from '../../process/pid-alive';
 
 export interface SpoolPosition {
   /** Segment sequence number. */
@@ -122,11 +123,3 @@ export function lockSpoolDir(dir: string): () => void {
   };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
