@@ -2,14 +2,12 @@
 // dual-stack socket) is reported as the IPv4 address it stands for.
 import type { IpFamily } from '../../core/connection-event';
 import { ipv6Text } from '../../core/ip-text';
+import { AF_INET } from '../../core/kernel-constants';
 
 export interface IpText {
   ip: string;
   family: IpFamily;
 }
-
-export const AF_INET = 2;
-export const AF_INET6 = 10;
 
 /** `bytes` holds 16 bytes; IPv4 uses the first 4. Network byte order. */
 export function ipFromBytes(bytes: Uint8Array, afFamily: number): IpText {

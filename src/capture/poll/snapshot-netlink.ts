@@ -6,9 +6,8 @@ import type { Transport } from '../../core/connection-event';
 import type { SocketRow } from './socket-table';
 import { stateName } from './socket-table';
 import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
+import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from '../../core/kernel-constants';
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
@@ -20,8 +19,6 @@ const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 const NLMSG_HDRLEN = 16;
 const INET_DIAG_MSG_LEN = 72;
-const IPPROTO_TCP = 6;
-const IPPROTO_UDP = 17;
 // The kernel caps one dump chunk at ~32 KiB; a larger buffer costs nothing and is future-proof.
 const RECV_BUF = 64 * 1024;
 

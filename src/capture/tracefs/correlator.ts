@@ -17,6 +17,7 @@ import type { ProcessEvent } from '../../core/stages';
 import type { TraceLine } from './trace-line';
 import { TCP_STATE, type StateRecord, type TraceRecord, type UdpRouteRecord } from './decode';
 import { commFromExecFilename, type ProcInfo } from './proc-info';
+import { AF_INET, AF_INET6, IPPROTO_TCP } from '../../core/kernel-constants';
 
 export interface Decoded {
   line: TraceLine;
@@ -35,9 +36,6 @@ export interface CorrelatorOptions {
   process(ev: ProcessEvent): void;
 }
 
-const AF_INET = 2;
-const AF_INET6 = 10;
-const IPPROTO_TCP = 6;
 /** An accepted connection nobody accept()ed within this is reported with the listener's owner. */
 const ACCEPT_WAIT_US = 2_000_000;
 /** A SYN_SENT with no answer is reported as outcome unknown after this. */

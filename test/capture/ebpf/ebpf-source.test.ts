@@ -15,6 +15,7 @@ import { silentLogger } from '../../../src/core/context';
 import type { ConnectionEvent } from '../../../src/core/connection-event';
 import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
 import { repoRoot } from '../../helpers/repo';
+import { FORK_CONNECT_PY } from '../../helpers/fork-connect';
 import {
   bpfHeldByUs,
   bpfInKernel,
@@ -380,18 +381,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
 
   it('a child that forks without exec and connects: a fork record (pid, ppid, start) before its connection', async () => {
     const port = await tcpServer('127.0.0.1');
-    const code = [
-      'import os,socket,sys',
-      'pid = os.fork()',
-      'if pid == 0:',
-      "    st = open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]",
-      "    os.write(1, st.encode() + b'\\n')",
-      "    socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
-      '    os._exit(0)',
-      'os.waitpid(pid, 0)',
-      'print(pid, flush=True)',
-    ].join('\n');
-    const { pid, out } = await runPython(code, [String(port)]);
+    const { pid, out } = await runPython(FORK_CONNECT_PY, [String(port)]);
     const childPid = Number(out[1]);
     assert.ok(childPid > 0 && childPid !== pid, `child pid from ${JSON.stringify(out)}`);
     const [conn] = connsOf(childPid, 'connection_attempted');

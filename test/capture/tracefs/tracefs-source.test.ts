@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/core/context';
 import { createTracefsSource, probeTracefs } from '../../../src/capture/tracefs';
 import { TRACEFS_ROOT } from '../../../src/capture/tracefs/instance';
 import { repoRoot } from '../../helpers/repo';
+import { FORK_CONNECT_PY } from '../../helpers/fork-connect';
 
 const probe = probeTracefs();
 const skip = probe.works ? false : `tracefs tier cannot run here: ${probe.reason}`;
@@ -203,18 +204,7 @@ async function loopbackServer(): Promise<{ port: number; close(): Promise<void> 
 test('a child that forks without exec and connects: a fork event (pid, ppid) before its connection', { skip }, async () => {
   const server = await loopbackServer();
   try {
-    const code = [
-      'import os,socket,sys',
-      'pid = os.fork()',
-      'if pid == 0:',
-      "    st = open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]",
-      "    os.write(1, st.encode() + b'\\n')",
-      "    socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
-      '    os._exit(0)',
-      'os.waitpid(pid, 0)',
-      'print(pid, flush=True)',
-    ].join('\n');
-    const { pid, out } = await runPython(code, [String(server.port)]);
+    const { pid, out } = await runPython(FORK_CONNECT_PY, [String(server.port)]);
     const childPid = Number(out[1]);
     const conn = await until('child connect', () =>
       conns.find((e) => e.action === 'connection_attempted' && e.process?.pid === childPid && e.remote.port === server.port),

@@ -44,12 +44,9 @@ function writerArgs(): string[] {
   return ext === '.ts' ? ['--import', 'tsx', file] : [file];
 }
 
-test('records spooled by a process killed with SIGKILL are all delivered by the next start', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const deadPort = await freePort();
-  const N = 5000;
-  const child = spawn(process.execPath, [...writerArgs(), spoolDir, `http://127.0.0.1:${deadPort}`, String(N), '1'], {
+/** The writer child: spools n records (flushing every `chunk`) toward a dead receiver; killed by pid after the test. */
+function startWriter(t: { after(fn: () => void): void }, spoolDir: string, deadPort: number, n: number, chunk: number) {
+  const child = spawn(process.execPath, [...writerArgs(), spoolDir, `http://127.0.0.1:${deadPort}`, String(n), String(chunk)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -58,7 +55,16 @@ test('records spooled by a process killed with SIGKILL are all delivered by the 
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  await waitFor(() => out.includes(`flushed ${N}\n`), 'the child to spool its records', 60_000);
+  return { child, exited, output: () => out };
+}
+
+test('records spooled by a process killed with SIGKILL are all delivered by the next start', async (t) => {
+  const dir = tempDir(t);
+  const spoolDir = path.join(dir, 'spool');
+  const deadPort = await freePort();
+  const N = 5000;
+  const { child, exited, output } = startWriter(t, spoolDir, deadPort, N, 1);
+  await waitFor(() => output().includes(`flushed ${N}\n`), 'the child to spool its records', 60_000);
   assert.ok(process.kill(child.pid!, 'SIGKILL'));
   await exited;
   assert.equal(child.signalCode, 'SIGKILL');
@@ -81,19 +87,11 @@ test('SIGKILL in the middle of writing: every record the child had flushed arriv
   const spoolDir = path.join(dir, 'spool');
   const deadPort = await freePort();
   const N = 200_000;
-  const child = spawn(process.execPath, [...writerArgs(), spoolDir, `http://127.0.0.1:${deadPort}`, String(N), '400'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  await waitFor(() => (out.match(/flushed \d+\n/g) ?? []).length >= 3, 'the child to flush a few chunks', 60_000);
+  const { child, exited, output } = startWriter(t, spoolDir, deadPort, N, 400);
+  await waitFor(() => (output().match(/flushed \d+\n/g) ?? []).length >= 3, 'the child to flush a few chunks', 60_000);
   child.kill('SIGKILL');
   await exited;
-  const flushed = Math.max(...(out.match(/flushed (\d+)\n/g) ?? []).map((l) => Number(l.split(' ')[1])));
+  const flushed = Math.max(...(output().match(/flushed (\d+)\n/g) ?? []).map((l) => Number(l.split(' ')[1])));
   assert.ok(flushed > 0 && flushed < N, `killed mid-stream (flushed ${flushed})`);
 
   const server = await startBulkServer({ port: deadPort });

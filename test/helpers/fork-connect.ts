@@ -1,0 +1,14 @@
+// A Python parent that forks a child which never execs: the child prints its start time
+// (/proc/self/stat field 22), connects to 127.0.0.1:argv[1] and exits; the parent prints the
+// child's pid. Both kernel tiers must attribute that connection through the fork.
+export const FORK_CONNECT_PY = [
+  'import os,socket,sys',
+  'pid = os.fork()',
+  'if pid == 0:',
+  "    st = open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19]",
+  "    os.write(1, st.encode() + b'\\n')",
+  "    socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+  '    os._exit(0)',
+  'os.waitpid(pid, 0)',
+  'print(pid, flush=True)',
+].join('\n');
