@@ -31,6 +31,8 @@ export class BpfObject {
   private cgroupFd = -1;
   private readonly lostMap: Ptr;
   readonly ringFd: number;
+  /** The ring's data size in bytes (a power of two). */
+  readonly ringBytes: number;
   readonly report: AttachReport = { attached: [], skipped: [] };
 
   private constructor(private readonly lib: Libbpf, obj: Ptr) {
@@ -39,6 +41,7 @@ export class BpfObject {
     const lost = lib.findMap(obj, 'lost');
     if (!ring || !lost) throw new Error('BPF object lacks the events/lost maps: rebuild it');
     this.ringFd = lib.mapFd(ring);
+    this.ringBytes = lib.maxEntries(ring);
     this.lostMap = lost;
   }
 

@@ -1,5 +1,5 @@
 // The ebpf capture tier (DESIGN.md §3): CO-RE programs loaded through libbpf.
 export { createEbpfSource, type EbpfSourceOptions } from './source';
 export { probeEbpf, type ProbeResult } from './probe';
-export { decodeRecord, type KernelRecord, type DecodeResult } from './decode-record';
+export { RecordDecoder, decodeOne, type DecodedEvent } from './decode-record';
 export { defaultBpfObjectPath } from './object-path';

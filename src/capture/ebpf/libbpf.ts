@@ -18,21 +18,12 @@ export interface Libbpf {
   findMap(obj: Ptr, name: string): Ptr | null;
   mapFd(map: Ptr): number;
   setMaxEntries(map: Ptr, n: number): number;
+  maxEntries(map: Ptr): number;
   mapLookup(map: Ptr, key: Buffer, value: Buffer): number;
   mapUpdate(map: Ptr, key: Buffer, value: Buffer): number;
-  /** Callback gets (data pointer, size); return 0 to continue. */
-  ringBufferNew(mapFd: number, sample: (data: Ptr, size: number) => number): { rb: Ptr | null; release(): void };
-  ringBufferPoll(rb: Ptr, timeoutMs: number): number;
-  /** Drains what is in the ring now, without waiting; returns the record count or -errno. */
-  ringBufferConsume(rb: Ptr): number;
-  ringBufferFree(rb: Ptr): void;
   /** Silences (or restores) libbpf's own stderr messages; returns the previous printer. */
   setPrint(fn: Ptr | null): Ptr | null;
   errno(): number;
-  /** A copy of `size` bytes at `ptr`. */
-  copy(ptr: Ptr, size: number): ArrayBuffer;
-  /** `size` bytes at `ptr` without a copy: valid only until the callback returns. */
-  view(ptr: Ptr, size: number): ArrayBuffer;
 }
 
 let cached: Libbpf | undefined;
@@ -48,7 +39,6 @@ function nonNull(p: unknown): Ptr | null {
 export function loadLibbpf(): Libbpf {
   if (cached) return cached;
   const lib = koffi.load('libbpf.so.1');
-  const SampleFn = koffi.proto('int pt_ring_buffer_sample_fn(void *ctx, void *data, size_t size)');
   const f = {
     openFile: lib.func('void *bpf_object__open_file(const char *path, void *opts)'),
     load: lib.func('int bpf_object__load(void *obj)'),
@@ -63,16 +53,13 @@ export function loadLibbpf(): Libbpf {
     findMap: lib.func('void *bpf_object__find_map_by_name(void *obj, const char *name)'),
     mapFd: lib.func('int bpf_map__fd(void *map)'),
     setMaxEntries: lib.func('int bpf_map__set_max_entries(void *map, uint32_t max_entries)'),
+    maxEntries: lib.func('uint32_t bpf_map__max_entries(void *map)'),
     mapLookup: lib.func(
       'int bpf_map__lookup_elem(void *map, const void *key, size_t key_sz, _Out_ void *value, size_t value_sz, uint64_t flags)',
     ),
     mapUpdate: lib.func(
       'int bpf_map__update_elem(void *map, const void *key, size_t key_sz, const void *value, size_t value_sz, uint64_t flags)',
     ),
-    ringBufferNew: lib.func('void *ring_buffer__new(int map_fd, pt_ring_buffer_sample_fn *cb, void *ctx, void *opts)'),
-    ringBufferPoll: lib.func('int ring_buffer__poll(void *rb, int timeout_ms)'),
-    ringBufferConsume: lib.func('int ring_buffer__consume(void *rb)'),
-    ringBufferFree: lib.func('void ring_buffer__free(void *rb)'),
     setPrint: lib.func('void *libbpf_set_print(void *fn)'),
   };
   cached = {
@@ -89,23 +76,11 @@ export function loadLibbpf(): Libbpf {
     findMap: (obj, name) => nonNull(f.findMap(obj, name)),
     mapFd: (map) => f.mapFd(map) as number,
     setMaxEntries: (map, n) => f.setMaxEntries(map, n) as number,
+    maxEntries: (map) => f.maxEntries(map) as number,
     mapLookup: (map, key, value) => f.mapLookup(map, key, key.length, value, value.length, 0) as number,
     mapUpdate: (map, key, value) => f.mapUpdate(map, key, key.length, value, value.length, 0) as number,
-    ringBufferNew(mapFd, sample) {
-      const cb = koffi.register(
-        (_ctx: unknown, data: unknown, size: unknown) => sample(nonNull(data) ?? 0n, Number(size)),
-        koffi.pointer(SampleFn),
-      );
-      const rb = nonNull(f.ringBufferNew(mapFd, cb, null, null));
-      return { rb, release: () => koffi.unregister(cb) };
-    },
-    ringBufferPoll: (rb, ms) => f.ringBufferPoll(rb, ms) as number,
-    ringBufferConsume: (rb) => f.ringBufferConsume(rb) as number,
-    ringBufferFree: (rb) => void f.ringBufferFree(rb),
     setPrint: (fn) => nonNull(f.setPrint(fn)),
     errno: () => koffi.errno(),
-    copy: (ptr, size) => koffi.view(ptr, size).slice(0),
-    view: (ptr, size) => koffi.view(ptr, size),
   };
   return cached;
 }

@@ -1,20 +1,21 @@
-// The ebpf capture tier: a worker thread owns the BPF object and the ring buffer; this side
-// decodes records and hands them to the pipeline.
+// The ebpf capture tier: loads and attaches the BPF object, then drains its ring buffer in
+// place on a timer of the event loop (ring-reader.ts), decoding each record straight into
+// the pipeline's events. The kernel submits records without a wakeup (BPF_RB_NO_WAKEUP), so
+// there is nothing to wait on: one drain per tick however many records, no thread, no copy.
 import fs from 'node:fs';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../core/context';
 import { PtError } from '../../core/errors';
-import type { CaptureSource, SourceOutput, SourceStats } from '../../core/stages';
-import { decodeRecord } from './decode-record';
+import type { CaptureSource, ProcessEvent, SourceOutput, SourceStats } from '../../core/stages';
+import { BpfObject } from './bpf-object';
+import { kernelClockNow, RecordDecoder, type DecodedEvents } from './decode-record';
+import { loadLibbpf } from './libbpf';
 import { defaultBpfObjectPath } from './object-path';
-import type { RingWorkerData, RingWorkerMessage } from './ring-worker';
-import { kernelClockNow, toSourceEvent, type KernelClock } from './to-events';
+import { RingReader } from './ring-reader';
 
 export interface EbpfSourceOptions {
   logger: Logger;
   bpfObjectPath?: string;
-  /** Ring buffer size (rounded up to a power of two, at least a page). Default 4 MiB. */
+  /** Ring buffer size (rounded up to a power of two, at least a page). Default 16 MiB. */
   ringBufferBytes?: number;
   /** The sensor's own pid: its sockets, its exec/exit and its own forks are not reported. */
   ignorePid?: number;
@@ -24,42 +25,101 @@ export interface EbpfSourceOptions {
   cgroupPath?: string;
 }
 
-const STOP_TIMEOUT_MS = 5000;
+// The drain interval bounds the added latency; the ring holds what arrives meanwhile, and
+// whatever arrives while the event loop is busy elsewhere (16 MiB: seconds of records even
+// at thousands of short-lived processes a second).
+const DRAIN_MS = 20;
+const DEFAULT_RING_BYTES = 16 << 20;
+/** Records per slice of a drain: a backlog is worked off in slices so sinks and timers still run. */
+const SLICE_RECORDS = 4096;
+const LOST_CHECK_MS = 500;
 
 export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   const log = opts.logger;
   const stats: SourceStats = { events: 0, lost: 0 };
-  let worker: Worker | undefined;
-  let stopFlag: Int32Array | undefined;
-  let exited: Promise<void> | undefined;
+  let obj: BpfObject | undefined;
+  let ring: RingReader | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let slice: NodeJS.Immediate | undefined;
   let lostTotal = 0;
+  let lastLostCheck = 0;
   let decodeErrors = 0;
+  /** Drains everything left (used once more at close, after the programs are detached). */
+  let drainAll: (() => void) | undefined;
 
-  function handleBatch(out: SourceOutput, clock: KernelClock, batch: ArrayBuffer): void {
-    const bytes = new Uint8Array(batch);
-    const dv = new DataView(batch);
-    let at = 0;
-    while (at + 4 <= bytes.length) {
-      const size = dv.getUint32(at, true);
-      const rec = bytes.subarray(at + 4, at + 4 + size);
-      at += 4 + size;
-      const res = decodeRecord(rec);
-      if (!res.ok) {
-        if (decodeErrors++ < 10) log.warn({ error: res.error }, 'ebpf: undecodable ring-buffer record');
-        continue;
-      }
-      const ev = toSourceEvent(res.record, clock);
-      stats.events++;
-      try {
-        if ('connection' in ev) out.connection(ev.connection);
-        else {
-          const p = ev.process;
-          if (p.type === 'exec' && !p.executable.startsWith('/')) p.executable = resolveExe(p.pid, p.executable);
-          out.process(p);
+  function start(out: SourceOutput): void {
+    const lib = loadLibbpf();
+    const loaded = BpfObject.load(lib, {
+      objectPath: opts.bpfObjectPath ?? defaultBpfObjectPath(),
+      ringBufferBytes: opts.ringBufferBytes ?? DEFAULT_RING_BYTES,
+      ignorePid: opts.ignorePid,
+      udpReemitSecs: opts.udpReemitSecs,
+    });
+    try {
+      ring = new RingReader(loaded.ringFd, loaded.ringBytes);
+      const report = loaded.attachAll(opts.cgroupPath);
+      for (const s of report.skipped) log.warn(s, 'ebpf: program not attached');
+      log.info({ programs: report.attached.length, ringBytes: loaded.ringBytes }, 'ebpf: capture attached');
+    } catch (err) {
+      ring?.close();
+      ring = undefined;
+      loaded.close();
+      throw err;
+    }
+    obj = loaded;
+    const decoder = new RecordDecoder(kernelClockNow());
+    const events = toPipeline(out);
+    const onSample = (bytes: Uint8Array, view: DataView, at: number, len: number): void => {
+      const error = decoder.decode(bytes, view, at, len, events);
+      if (error === undefined) stats.events++;
+      else if (decodeErrors++ < 10) log.warn({ error }, 'ebpf: undecodable ring-buffer record');
+    };
+    const drain = (): void => {
+      slice = undefined;
+      if (!ring) return;
+      const { more } = ring.drain(onSample, SLICE_RECORDS);
+      if (more) slice = setImmediate(drain);
+      checkLost(out);
+    };
+    drainAll = () => {
+      while (ring?.drain(onSample, SLICE_RECORDS).more);
+    };
+    timer = setInterval(() => {
+      if (!slice) drain();
+    }, DRAIN_MS);
+  }
+
+  /** The pipeline must not stop the drain: an exception is logged and the next record goes on. */
+  function toPipeline(out: SourceOutput): DecodedEvents {
+    return {
+      connection(ev) {
+        try {
+          out.connection(ev);
+        } catch (err) {
+          log.error({ err }, 'ebpf: pipeline rejected an event');
         }
-      } catch (err) {
-        log.error({ err }, 'ebpf: pipeline rejected an event');
-      }
+      },
+      process(ev: ProcessEvent) {
+        try {
+          if (ev.type === 'exec' && !ev.executable.startsWith('/')) ev.executable = resolveExe(ev.pid, ev.executable);
+          out.process(ev);
+        } catch (err) {
+          log.error({ err }, 'ebpf: pipeline rejected an event');
+        }
+      },
+    };
+  }
+
+  function checkLost(out: SourceOutput): void {
+    const now = Date.now();
+    if (!obj || now - lastLostCheck < LOST_CHECK_MS) return;
+    lastLostCheck = now;
+    const total = obj.lostTotal();
+    const delta = total - lostTotal;
+    lostTotal = total;
+    if (delta > 0) {
+      stats.lost += delta;
+      out.lost(delta);
     }
   }
 
@@ -67,87 +127,33 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
     tier: 'ebpf',
 
     start(out: SourceOutput): Promise<void> {
-      if (worker) return Promise.reject(new PtError('E_CAPTURE', 'ebpf source already started'));
-      const stop = new SharedArrayBuffer(4);
-      stopFlag = new Int32Array(stop);
-      const data: RingWorkerData = {
-        objectPath: opts.bpfObjectPath ?? defaultBpfObjectPath(),
-        ringBufferBytes: opts.ringBufferBytes ?? 4 << 20,
-        ignorePid: opts.ignorePid,
-        udpReemitSecs: opts.udpReemitSecs,
-        cgroupPath: opts.cgroupPath,
-        stop,
-      };
-      const clock = kernelClockNow();
-      const w = spawnWorker(data);
-      worker = w;
-      exited = new Promise((resolve) => w.once('exit', () => resolve()));
-      return new Promise((resolve, reject) => {
-        let ready = false;
-        w.on('message', (msg: RingWorkerMessage) => {
-          switch (msg.type) {
-            case 'records':
-              handleBatch(out, clock, msg.batch);
-              break;
-            case 'lost': {
-              const delta = msg.total - lostTotal;
-              lostTotal = msg.total;
-              if (delta > 0) {
-                stats.lost += delta;
-                out.lost(delta);
-              }
-              break;
-            }
-            case 'ready':
-              ready = true;
-              for (const s of msg.report.skipped) log.warn(s, 'ebpf: program not attached');
-              log.info({ programs: msg.report.attached.length }, 'ebpf: capture attached');
-              resolve();
-              break;
-            case 'error':
-              if (!ready) reject(new PtError('E_CAPTURE', `ebpf: ${msg.message}`));
-              else log.error({ error: msg.message }, 'ebpf: capture failed');
-              break;
-            case 'stopped':
-              break;
-          }
-        });
-        w.on('error', (err) => {
-          if (!ready) reject(new PtError('E_CAPTURE', `ebpf worker failed: ${err.message}`, { cause: err }));
-          else log.error({ err }, 'ebpf: worker failed');
-        });
-        w.once('exit', (code) => {
-          if (!ready) reject(new PtError('E_CAPTURE', `ebpf worker exited (${code}) before capture started`));
-        });
-      });
+      if (obj) return Promise.reject(new PtError('E_CAPTURE', 'ebpf source already started'));
+      try {
+        start(out);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        return Promise.reject(new PtError('E_CAPTURE', `ebpf: ${message}`, { cause: err }));
+      }
+      return Promise.resolve();
     },
 
     stats: () => ({ ...stats }),
 
     async close(): Promise<void> {
-      const w = worker;
-      if (!w || !stopFlag) return;
-      Atomics.store(stopFlag, 0, 1);
-      const timer = setTimeout(() => void w.terminate(), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-      worker = undefined;
+      if (timer) clearInterval(timer);
+      if (slice) clearImmediate(slice);
+      timer = undefined;
+      slice = undefined;
+      // Detach first, then read what the programs wrote before they went away: the mapping
+      // keeps the ring alive after the object (and its map fd) is closed.
+      obj?.close();
+      obj = undefined;
+      drainAll?.();
+      drainAll = undefined;
+      ring?.close();
+      ring = undefined;
     },
   };
-}
-
-/** Runs ring-worker.ts under tsx (tests, dev) or ring-worker.js (built). */
-function spawnWorker(data: RingWorkerData): Worker {
-  const ext = path.extname(__filename);
-  const file = path.join(__dirname, `ring-worker${ext}`);
-  if (ext === '.ts') {
-    const tsx = require.resolve('tsx/cjs');
-    return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, {
-      eval: true,
-      workerData: data,
-    });
-  }
-  return new Worker(file, { workerData: data });
 }
 
 /** The kernel gives the path as passed to execve; a relative one is resolved while we can. */

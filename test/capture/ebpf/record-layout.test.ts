@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeRecord } from '../../../src/capture/ebpf/decode-record';
+import { decodeOne, RecordDecoder, type DecodedEvent } from '../../../src/capture/ebpf/decode-record';
+import type { ConnectionEvent } from '../../../src/core/connection-event';
+import type { ProcessEvent } from '../../../src/core/stages';
 import * as L from '../../../src/capture/ebpf/record-layout';
 import { repoRoot } from '../../helpers/repo';
 
@@ -106,7 +108,23 @@ function header(buf: Buffer, kind: number): void {
   buf.write('curl\0', L.HEADER.comm, 'latin1');
 }
 
-describe('decodeRecord', () => {
+function connection(e: DecodedEvent): ConnectionEvent {
+  assert.ok('connection' in e, 'a connection event');
+  return e.connection;
+}
+
+function proc<T extends ProcessEvent['type']>(e: DecodedEvent, type: T): Extract<ProcessEvent, { type: T }> {
+  assert.ok('process' in e && e.process.type === type, `a ${type} event`);
+  return e.process as Extract<ProcessEvent, { type: T }>;
+}
+
+function decoded(b: Uint8Array, offsetUs = 0): DecodedEvent {
+  const r = decodeOne(b, { offsetUs });
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  return r.event;
+}
+
+describe('RecordDecoder', () => {
   it('decodes a failed IPv4 connect', () => {
     const b = Buffer.alloc(L.CONN.size);
     header(b, L.KIND.conn);
@@ -119,19 +137,42 @@ describe('decodeRecord', () => {
     b.writeUInt16LE(443, L.CONN.rport);
     b.set([127, 0, 0, 1], L.CONN.laddr);
     b.set([10, 1, 2, 3], L.CONN.raddr);
-    const r = decodeRecord(b);
-    assert.ok(r.ok);
-    assert.equal(r.record.kind, 'conn');
-    if (r.record.kind !== 'conn') return;
-    assert.equal(r.record.pid, 4242);
-    assert.equal(r.record.tid, 4243);
-    assert.equal(r.record.uid, 1000);
-    assert.equal(r.record.comm, 'curl');
-    assert.equal(r.record.tsNs, 123456789012n);
-    assert.equal(r.record.ok, false);
-    assert.equal(r.record.err, 111);
-    assert.deepEqual(r.record.local, { ip: '127.0.0.1', family: 'ipv4', port: 40000 });
-    assert.deepEqual(r.record.remote, { ip: '10.1.2.3', family: 'ipv4', port: 443 });
+    b.write('worker\0', L.CONN.tcomm, 'latin1');
+    const ev = connection(decoded(b, 1_000_000));
+    assert.equal(ev.process?.pid, 4242);
+    assert.equal(ev.tid, 4243);
+    assert.equal(ev.process?.uid, 1000);
+    assert.equal(ev.process?.name, 'curl', 'the process name, not the thread name');
+    assert.equal(ev.timeUs, 123456789 + 1_000_000, 'kernel ns to us, plus the clock offset');
+    assert.equal(ev.action, 'connection_attempted');
+    assert.equal(ev.outcome, 'failure');
+    assert.equal(ev.errno, 111);
+    assert.equal(ev.direction, 'egress');
+    assert.equal(ev.transport, 'tcp');
+    assert.equal(ev.family, 'ipv4');
+    assert.deepEqual(ev.local, { ip: '127.0.0.1', port: 40000 });
+    assert.deepEqual(ev.remote, { ip: '10.1.2.3', port: 443 });
+    assert.deepEqual([ev.capture, ev.attribution], ['ebpf', 'syscall']);
+  });
+
+  it('maps every action to its event', () => {
+    const want: [number, string, string, string][] = [
+      [L.ACTION.connect, 'connection_attempted', 'egress', 'success'],
+      [L.ACTION.accept, 'connection_accepted', 'ingress', 'success'],
+      [L.ACTION.listen, 'listen', 'ingress', 'success'],
+      [L.ACTION.udpSend, 'udp_flow', 'egress', 'success'],
+      [L.ACTION.udpRecv, 'udp_flow', 'ingress', 'success'],
+    ];
+    for (const [action, name, direction, outcome] of want) {
+      const b = Buffer.alloc(L.CONN.size);
+      header(b, L.KIND.conn);
+      b[L.CONN.action] = action;
+      b[L.CONN.family] = 2;
+      b[L.CONN.protocol] = 6;
+      b[L.CONN.ok] = 1;
+      const ev = connection(decoded(b));
+      assert.deepEqual([ev.action, ev.direction, ev.outcome, ev.errno], [name, direction, outcome, undefined]);
+    }
   });
 
   it('reports a v4-mapped address on an AF_INET6 record as IPv4', () => {
@@ -142,13 +183,42 @@ describe('decodeRecord', () => {
     b[L.CONN.protocol] = 17;
     b.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7], L.CONN.raddr);
     b.set([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], L.CONN.laddr);
-    const r = decodeRecord(b);
-    assert.ok(r.ok && r.record.kind === 'conn');
-    if (!r.ok || r.record.kind !== 'conn') return;
-    assert.deepEqual([r.record.remote.ip, r.record.remote.family], ['192.0.2.7', 'ipv4']);
-    assert.deepEqual([r.record.local.ip, r.record.local.family], ['2001:db8::1', 'ipv6']);
-    assert.equal(r.record.transport, 'udp');
-    assert.equal(r.record.action, 'udp_send');
+    const ev = connection(decoded(b));
+    assert.equal(ev.remote.ip, '192.0.2.7');
+    assert.equal(ev.local.ip, '2001:db8::1');
+    assert.equal(ev.family, 'ipv4', 'the peer decides the family of a mixed pair');
+    assert.equal(ev.transport, 'udp');
+    assert.equal(ev.action, 'udp_flow');
+  });
+
+  it('a dual-stack wildcard "::" with a v4-mapped peer becomes 0.0.0.0', () => {
+    const b = Buffer.alloc(L.CONN.size);
+    header(b, L.KIND.conn);
+    b[L.CONN.action] = L.ACTION.udpRecv;
+    b[L.CONN.family] = 10;
+    b[L.CONN.protocol] = 17;
+    b.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 9], L.CONN.raddr);
+    const ev = connection(decoded(b));
+    assert.deepEqual([ev.local.ip, ev.remote.ip, ev.family], ['0.0.0.0', '127.0.0.9', 'ipv4']);
+  });
+
+  it('gives the right text for many addresses through its cache', () => {
+    const dec = new RecordDecoder({ offsetUs: 0 });
+    const b = Buffer.alloc(L.CONN.size);
+    header(b, L.KIND.conn);
+    b[L.CONN.action] = L.ACTION.connect;
+    b[L.CONN.family] = 10;
+    b[L.CONN.protocol] = 6;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let i = 0; i < 3000; i++) {
+      const n = (i * 7919) % 1000; // repeats, so both hits and misses
+      b.fill(0, L.CONN.raddr, L.CONN.raddr + 16);
+      b.writeUInt16BE(0x2001, L.CONN.raddr);
+      b.writeUInt16BE(n, L.CONN.raddr + 14);
+      let got: ConnectionEvent | undefined;
+      dec.decode(b, dv, 0, b.length, { connection: (e) => void (got = e), process: () => assert.fail('not a process event') });
+      assert.equal(got?.remote.ip, n === 0 ? '2001::' : `2001::${n.toString(16)}`);
+    }
   });
 
   it('decodes an exec record with argv', () => {
@@ -163,63 +233,65 @@ describe('decodeRecord', () => {
     const argv = Buffer.from('curl\0-s\0http://[::1]:8080/ a\0');
     argv.copy(b, L.EXEC.args);
     b.writeUInt32LE(argv.length, L.EXEC.argsLen);
-    const r = decodeRecord(b);
-    assert.ok(r.ok && r.record.kind === 'exec');
-    if (!r.ok || r.record.kind !== 'exec') return;
-    assert.equal(r.record.executable, exe);
-    assert.deepEqual(r.record.args, ['curl', '-s', 'http://[::1]:8080/ a']);
-    assert.equal(r.record.startTicks, 98765);
-    assert.equal(r.record.ppid, 1);
-    assert.equal(r.record.argsTruncated, false);
-    assert.equal(r.record.cgroupId, '18364758544493064720', 'the whole u64, as a decimal string');
+    const ev = proc(decoded(b), 'exec');
+    assert.equal(ev.pid, 4242);
+    assert.equal(ev.uid, 1000);
+    assert.equal(ev.comm, 'curl');
+    assert.equal(ev.executable, exe);
+    assert.deepEqual(ev.args, ['curl', '-s', 'http://[::1]:8080/ a']);
+    assert.equal(ev.startTicks, 98765);
+    assert.equal(ev.ppid, 1);
+    assert.equal(ev.cgroupId, '18364758544493064720', 'the whole u64, as a decimal string');
   });
 
   it('an exec record with cgroup id 0 has no cgroupId', () => {
     const b = Buffer.alloc(L.EXEC.size);
     header(b, L.KIND.exec);
-    const r = decodeRecord(b);
-    assert.ok(r.ok && r.record.kind === 'exec');
-    if (!r.ok || r.record.kind !== 'exec') return;
-    assert.equal(r.record.cgroupId, undefined);
-    assert.equal('cgroupId' in r.record, false);
+    const ev = proc(decoded(b), 'exec');
+    assert.equal('cgroupId' in ev, false);
   });
 
-  it('decodes a fork record: child pid, real parent, start ticks; header is the parent', () => {
+  it('decodes a fork record: child pid, real parent, start ticks', () => {
     const b = Buffer.alloc(L.FORK.size);
     header(b, L.KIND.fork);
     b.writeBigUInt64LE(55555n, L.FORK.startTicks);
     b.writeUInt32LE(5000, L.FORK.childPid);
     b.writeUInt32LE(4242, L.FORK.ppid);
-    const r = decodeRecord(b);
-    assert.ok(r.ok && r.record.kind === 'fork');
-    if (!r.ok || r.record.kind !== 'fork') return;
-    assert.deepEqual(
-      [r.record.childPid, r.record.ppid, r.record.startTicks, r.record.pid, r.record.comm],
-      [5000, 4242, 55555, 4242, 'curl'],
-    );
+    const ev = proc(decoded(b), 'fork');
+    assert.deepEqual([ev.pid, ev.ppid, ev.startTicks], [5000, 4242, 55555]);
     const short = Buffer.alloc(L.FORK.size - 1);
     header(short, L.KIND.fork);
-    assert.equal(decodeRecord(short).ok, false);
+    assert.equal(decodeOne(short).ok, false);
+  });
+
+  it('decodes exit and rename records', () => {
+    const exit = Buffer.alloc(L.HEADER.size);
+    header(exit, L.KIND.exit);
+    assert.deepEqual(proc(decoded(exit), 'exit'), { type: 'exit', pid: 4242, timeUs: 123456789 });
+    const rename = Buffer.alloc(L.RENAME.size);
+    header(rename, L.KIND.rename);
+    rename.write('new-name\0', L.RENAME.newComm, 'latin1');
+    assert.equal(proc(decoded(rename), 'rename').comm, 'new-name');
   });
 
   it('returns an error value for short, unknown or inconsistent records', () => {
-    assert.equal(decodeRecord(new Uint8Array(10)).ok, false);
+    assert.equal(decodeOne(new Uint8Array(10)).ok, false);
     const unknown = Buffer.alloc(L.HEADER.size);
     header(unknown, 99);
-    assert.equal(decodeRecord(unknown).ok, false);
+    assert.equal(decodeOne(unknown).ok, false);
     const shortConn = Buffer.alloc(L.CONN.size - 1);
     header(shortConn, L.KIND.conn);
-    assert.equal(decodeRecord(shortConn).ok, false);
+    assert.equal(decodeOne(shortConn).ok, false);
     const badExec = Buffer.alloc(L.EXEC.size);
     header(badExec, L.KIND.exec);
     badExec.writeUInt32LE(L.ARGS_LEN + 1, L.EXEC.argsLen);
-    assert.equal(decodeRecord(badExec).ok, false);
+    assert.equal(decodeOne(badExec).ok, false);
     const badAction = Buffer.alloc(L.CONN.size);
     header(badAction, L.KIND.conn);
     badAction[L.CONN.action] = 77;
     badAction[L.CONN.family] = 2;
     badAction[L.CONN.protocol] = 6;
-    assert.equal(decodeRecord(badAction).ok, false);
+    assert.equal(decodeOne(badAction).ok, false);
   });
 
   it('never throws on random bytes', () => {
@@ -228,7 +300,7 @@ describe('decodeRecord', () => {
       const b = new Uint8Array(len);
       for (let j = 0; j < len; j++) b[j] = Math.floor(Math.random() * 256);
       if (len >= 4) b[0] = 1 + (i % 6);
-      const r = decodeRecord(b);
+      const r = decodeOne(b);
       assert.equal(typeof r.ok, 'boolean');
     }
   });
