@@ -36,6 +36,7 @@ fi
 
 rm -rf dist   # no stale output of deleted sources (the tests would still run it)
 npx tsc -p tsconfig.json >&2
+chmod +x dist/src/cli/main.js   # run as a program, its #! line gives node its memory flags
 
 # Kernel programs for the ebpf tier (skipped with a note where the toolchain is absent).
 if [ -x scripts/build-bpf.sh ]; then

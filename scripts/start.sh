@@ -4,4 +4,4 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/ensure.sh" run
 if [ $# -eq 0 ]; then set -- run; fi
-exec node "$root/dist/src/cli/main.js" "$@"
+exec "$root/dist/src/cli/main.js" "$@"   # its #! line sets node's flags

@@ -1,5 +1,6 @@
 // Starts the built sensor CLI as a child, waits for its "ready" line, and stops it with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { track } from './children';
 
 export interface SensorOptions {
@@ -29,7 +30,10 @@ export function isReadyLine(line: string): boolean {
 
 export function startSensor(o: SensorOptions): Promise<StartResult> {
   const args = [o.cli, 'run', '--source', o.tier, '--file', o.outFile, '--file-format', 'ecs', ...(o.extraArgs ?? [])];
-  const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  // Run as users run it: the CLI as a program, whose #! line gives node its flags; a CLI file
+  // that is not executable is run by this node.
+  const command = isExecutable(o.cli) ? o.cli : process.execPath;
+  const child = track(spawn(command, command === o.cli ? args.slice(1) : args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   const lines: string[] = [];
   const remember = (l: string): void => {
     lines.push(l.length > 400 ? `${l.slice(0, 400)}…` : l);
@@ -92,4 +96,13 @@ export function startSensor(o: SensorOptions): Promise<StartResult> {
     child.once('error', (e) => settle({ ok: false, reason: `spawn failed: ${e.message}`, tail: handle.tail() }));
     void exitPromise.then((r) => settle({ ok: false, reason: `exited before ready (${r.code ?? r.signal})`, tail: handle.tail() }));
   });
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,6 @@ import type { Config } from '../cli/config-schema';
 import type { FormatEnv } from '../format/ecs';
 import { formatRecord } from '../format/registry';
 import { createSyslogFormatter, createSyslogTransport, MAX_RECORD_BYTES, parseSyslogUrl } from '../sinks/syslog';
-import { createElasticsearchTransport } from '../sinks/elasticsearch/transport';
 import { createSpooledSink } from '../sinks/spool/spooled-sink';
 import type { OwnTraffic } from './own-traffic';
 import { defaultStateDir } from './state-dir';
@@ -43,6 +42,8 @@ export async function createNetworkSinks(config: Config, ctx: Context, env: Form
       spooled(`syslog:${s.url}`, spoolDirName('syslog', s.url), transport, createSyslogFormatter(s.format, env, MAX_RECORD_BYTES[scheme]), s.spool);
     }
     for (const e of config.sinks.elasticsearch) {
+      // undici is loaded only for an Elasticsearch sink.
+      const { createElasticsearchTransport } = await import('../sinks/elasticsearch/transport');
       const transport = createElasticsearchTransport({
         url: e.url,
         dataStream: e.dataStream,

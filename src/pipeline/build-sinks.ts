@@ -8,7 +8,6 @@ import { createConsoleSink } from '../sinks/console/console-sink';
 import { formatRecord } from '../format/registry';
 import type { FormatEnv } from '../format/ecs';
 import type { OwnTraffic } from './own-traffic';
-import { createNetworkSinks } from './build-network-sinks';
 
 export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic): Promise<Sink[]> {
   const env: FormatEnv = { host: ctx.host, agentVersion: ctx.agentVersion };
@@ -21,7 +20,11 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
     for (const f of config.sinks.file) {
       sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env) }));
     }
-    sinks.push(...(await createNetworkSinks(config, ctx, env, own)));
+    // Loaded only when named: the network clients (undici above all) cost memory and start-up.
+    if (config.sinks.syslog.length > 0 || config.sinks.elasticsearch.length > 0) {
+      const { createNetworkSinks } = await import('./build-network-sinks');
+      sinks.push(...(await createNetworkSinks(config, ctx, env, own)));
+    }
   } catch (err) {
     await Promise.allSettled(sinks.map((s) => s.close()));
     throw err;
