@@ -36,6 +36,15 @@ struct {
 	__uint(max_entries, 1 << 22);
 } events SEC(".maps");
 
+/* Exec records are built here and sent with only the argv bytes they use (most are a few
+ * hundred bytes of their 2,376): the ring holds several times more of them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pt_exec);
+} exec_scratch SEC(".maps");
+
 /* Records that did not fit in the ring buffer (index 0). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -484,11 +493,10 @@ int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	fill_owner(&o);
 	if (ignored(o.pid))
 		return 0;
-	struct pt_exec *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	__u32 zero = 0;
+	struct pt_exec *e = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!e)
 		return 0;
-	}
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	header_from_owner(&e->h, PT_KIND_EXEC, &o);
 	e->start_ticks = BPF_CORE_READ(task, start_boottime) / 10000000ULL;
@@ -512,7 +520,12 @@ int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 		e->args_len = len;
 	else
 		e->args_len = 0;
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	/* The record ends after the argv bytes (bounded again for the verifier). */
+	__u64 size = offsetof(struct pt_exec, args) + (e->args_len & (PT_ARGS_LEN - 1));
+	if (e->args_len == PT_ARGS_LEN)
+		size = sizeof(*e);
+	if (bpf_ringbuf_output(&events, e, size, BPF_RB_NO_WAKEUP) < 0)
+		count_lost();
 	return 0;
 }
 

@@ -161,11 +161,13 @@ export class RecordDecoder {
   }
 
   private exec(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): string | undefined {
-    if (len < EXEC.size) return `exec record of ${len} bytes, want ${EXEC.size}`;
+    // An exec record ends after its argv bytes (the kernel sends only what it used).
+    if (len < EXEC.args) return `exec record of ${len} bytes, want at least ${EXEC.args}`;
     const pathLen = dv.getUint32(at + EXEC.pathLen, true);
     const argsLen = dv.getUint32(at + EXEC.argsLen, true);
     if (pathLen > PATH_LEN) return `exec path length ${pathLen} exceeds ${PATH_LEN}`;
     if (argsLen > ARGS_LEN) return `exec args length ${argsLen} exceeds ${ARGS_LEN}`;
+    if (EXEC.args + argsLen > len) return `exec record of ${len} bytes cannot hold ${argsLen} bytes of argv`;
     const ev: ProcessEvent = {
       type: 'exec',
       pid: dv.getUint32(at + HEADER.pid, true),

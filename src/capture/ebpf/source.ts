@@ -15,7 +15,7 @@ import { RingReader } from './ring-reader';
 export interface EbpfSourceOptions {
   logger: Logger;
   bpfObjectPath?: string;
-  /** Ring buffer size (rounded up to a power of two, at least a page). Default 16 MiB. */
+  /** Ring buffer size (rounded up to a power of two, at least a page). Default 8 MiB. */
   ringBufferBytes?: number;
   /** The sensor's own pid: its sockets, its exec/exit and its own forks are not reported. */
   ignorePid?: number;
@@ -26,10 +26,10 @@ export interface EbpfSourceOptions {
 }
 
 // The drain interval bounds the added latency; the ring holds what arrives meanwhile, and
-// whatever arrives while the event loop is busy elsewhere (16 MiB: seconds of records even
+// whatever arrives while the event loop is busy elsewhere (8 MiB: seconds of records even
 // at thousands of short-lived processes a second).
 const DRAIN_MS = 20;
-const DEFAULT_RING_BYTES = 16 << 20;
+const DEFAULT_RING_BYTES = 8 << 20;
 /** Records per slice of a drain: a backlog is worked off in slices so sinks and timers still run. */
 const SLICE_RECORDS = 4096;
 const LOST_CHECK_MS = 500;

@@ -286,6 +286,12 @@ describe('RecordDecoder', () => {
     header(badExec, L.KIND.exec);
     badExec.writeUInt32LE(L.ARGS_LEN + 1, L.EXEC.argsLen);
     assert.equal(decodeOne(badExec).ok, false);
+    const cutExec = Buffer.alloc(L.EXEC.args + 10);
+    header(cutExec, L.KIND.exec);
+    cutExec.writeUInt32LE(11, L.EXEC.argsLen);
+    assert.equal(decodeOne(cutExec).ok, false, 'argv longer than the record');
+    cutExec.writeUInt32LE(10, L.EXEC.argsLen);
+    assert.equal(decodeOne(cutExec).ok, true, 'a record that ends right after its argv');
     const badAction = Buffer.alloc(L.CONN.size);
     header(badAction, L.KIND.conn);
     badAction[L.CONN.action] = 77;
