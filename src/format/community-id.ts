@@ -1,5 +1,5 @@
 // Community ID v1 flow hash (corelight/community-id-spec), written to the spec's byte layout.
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { isIP } from 'node:net';
 
 const ICMP = 1;
@@ -40,26 +40,44 @@ export function communityId(t: FlowTuple, seed = 0): string | undefined {
     [saddr, daddr] = [daddr, saddr];
     [sport, dport] = [dport, sport];
   }
-  // seed(2) saddr daddr proto(1) pad(1) [sport(2) dport(2)], in one reused buffer.
+  // seed(2) saddr daddr proto(1) pad(1) [sport(2) dport(2)], in one reused buffer. Plain loops:
+  // Buffer.copy/compare cross into C++, which costs more than 4 or 16 bytes of JS.
   const buf = SCRATCH;
-  buf.writeUInt16BE(seed & 0xffff, 0);
-  let at = 2 + saddr.copy(buf, 2);
-  at += daddr.copy(buf, at);
+  buf[0] = (seed >> 8) & 0xff;
+  buf[1] = seed & 0xff;
+  let at = 2;
+  for (let i = 0; i < saddr.length; i++) buf[at++] = saddr[i]!;
+  for (let i = 0; i < daddr.length; i++) buf[at++] = daddr[i]!;
   buf[at++] = t.proto & 0xff;
   buf[at++] = 0;
   if (sport !== null && dport !== null) {
-    buf.writeUInt16BE(sport & 0xffff, at);
-    buf.writeUInt16BE(dport & 0xffff, at + 2);
-    at += 4;
+    buf[at++] = (sport >> 8) & 0xff;
+    buf[at++] = sport & 0xff;
+    buf[at++] = (dport >> 8) & 0xff;
+    buf[at++] = dport & 0xff;
   }
-  return '1:' + createHash('sha1').update(buf.subarray(0, at)).digest('base64');
+  return '1:' + sha1Base64(scratchView(at));
 }
 
 const SCRATCH = Buffer.alloc(2 + 16 + 16 + 2 + 4);
+// One view per possible length (12/16 for IPv4, 36/40 for IPv6), made once, not per hash.
+const SCRATCH_VIEWS: Buffer[] = [];
+function scratchView(len: number): Buffer {
+  return (SCRATCH_VIEWS[len] ??= SCRATCH.subarray(0, len));
+}
 
+// crypto.hash (Node >= 20.12) hashes in one native call, about twice as fast as
+// createHash().update().digest(); older Node 20 releases lack it.
+const sha1Base64: (data: Buffer) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha1', data, 'base64')
+    : (data) => crypto.createHash('sha1').update(data).digest('base64');
+
+/** Address order, then port order: the spec's "smaller endpoint first". */
 function isOrdered(a: Buffer, b: Buffer, ap: number | null, bp: number | null): boolean {
-  const c = Buffer.compare(a, b);
-  return c < 0 || (c === 0 && (ap ?? 0) <= (bp ?? 0));
+  // a and b have the same length (checked by the caller).
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return (ap ?? 0) <= (bp ?? 0);
 }
 
 // Parsed addresses are cached: a host talks to the same few addresses again and again.

@@ -23,3 +23,20 @@ test('ecsLine of a sample event parses and keeps its fields', () => {
   assert.equal(doc.host.name, 'myhost');
   assert.match(doc.network.community_id, /^1:/);
 });
+
+test('ecsLine is byte for byte JSON.stringify(toEcs), with flows, processes and times repeating', () => {
+  // Few addresses, ports and processes, so that the Community ID, process and time caches hit
+  // and miss; v4-mapped IPv6 for the unmapping.
+  const ip = fc.constantFrom('10.0.0.1', '10.0.0.2', '0.0.0.0', '::', '::1', '::ffff:10.0.0.1', '::ffff:a00:2', 'fd00::1');
+  const endpoint = fc.record({ ip, port: fc.constantFrom(0, 22, 443, 50000, 65535) });
+  const processes = fc.sample(eventArb.map((ev) => ev.process), 20);
+  const ev = fc
+    .tuple(eventArb, endpoint, endpoint, fc.integer({ min: 0, max: 19 }), fc.integer({ min: 0, max: 3_000_000 }))
+    .map(([e, local, remote, p, dt]) => ({ ...e, local, remote, process: processes[p], timeUs: 1_764_000_000_000_000 + dt }));
+  fc.assert(
+    fc.property(fc.oneof(eventArb, ev), (e) => {
+      assert.equal(ecsLine(e, env), JSON.stringify(toEcs(e, env)));
+    }),
+    { numRuns: 5000 },
+  );
+});
