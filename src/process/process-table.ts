@@ -3,7 +3,7 @@
 // still has a full record; exited processes stay for a grace period (late events, the
 // hand-off detector); anything unknown is read from /proc once and cached.
 import fs from 'node:fs';
-import type { ProcessInfo } from '../core/connection-event';
+import type { ParentInfo, ProcessInfo } from '../core/connection-event';
 import type { ProcessEvent } from '../core/stages';
 import { containerIdFromCgroup } from './container';
 import { entityId } from './entity-id';
@@ -32,20 +32,20 @@ export interface LookupHint {
   uid?: number;
 }
 
-interface Entry {
-  info: ProcessInfo;
-  exitedAtMs?: number;
-  /** Thread names seen for this process (kernel events carry the thread's comm). */
-  otherComms?: Set<string>;
-}
-
 export class ProcessTable {
   private readonly env: ProcEnv;
   private readonly graceMs: number;
   private readonly maxEntries: number;
   // Both maps keep insertion order: `entries` oldest-inserted first, `exitOrder` oldest exit first.
-  private readonly entries = new Map<number, Entry>();
+  // A process is its ProcessInfo and nothing else (its exit time lives in exitOrder): at
+  // thousands of short-lived processes a second, every object kept per process is garbage
+  // collector work for the whole grace period.
+  private readonly entries = new Map<number, ProcessInfo>();
   private readonly exitOrder = new Map<number, number>();
+  /** Thread names seen for a process (kernel events carry the thread's comm); rare. */
+  private readonly otherComms = new Map<number, Set<string>>();
+  /** The ParentInfo that forked children of one parent share (fork storms come from one parent). */
+  private lastParent: { info: ProcessInfo; view: ParentInfo } | undefined;
   /** Kernel cgroup id → container id (null: no container). */
   private readonly cgroupContainers = new Map<string, string | null>();
   private evictions = 0;
@@ -74,7 +74,7 @@ export class ProcessTable {
       if (this.entries.has(pid)) continue;
       const info = this.readProc(pid);
       if (info) {
-        this.put(pid, { info });
+        this.put(pid, info);
         n++;
       }
     }
@@ -90,17 +90,15 @@ export class ProcessTable {
         this.applyFork(ev);
         break;
       case 'exit': {
-        const e = this.entries.get(ev.pid);
-        if (!e || e.exitedAtMs !== undefined) break;
+        if (!this.entries.has(ev.pid) || this.exitOrder.has(ev.pid)) break;
         // The record is marked exited when someone looks it up (late events are rare): most
         // short-lived processes are never asked for again, so no copy is made for them.
-        e.exitedAtMs = ev.timeUs / 1000;
-        this.exitOrder.set(ev.pid, e.exitedAtMs);
+        this.exitOrder.set(ev.pid, ev.timeUs / 1000);
         break;
       }
       case 'rename': {
-        const e = this.entries.get(ev.pid);
-        if (e) e.info = { ...e.info, name: ev.comm };
+        const info = this.entries.get(ev.pid);
+        if (info) this.entries.set(ev.pid, { ...info, name: ev.comm });
         break;
       }
     }
@@ -113,24 +111,33 @@ export class ProcessTable {
    * name or a missed rename, remembered so the check is not repeated.
    */
   lookup(pid: number, hint?: LookupHint): ProcessInfo | undefined {
-    const e = this.entries.get(pid);
+    let known = this.entries.get(pid);
     const comm = hint?.comm;
-    if (e) {
-      if (e.exitedAtMs !== undefined && !e.info.exited) e.info = { ...e.info, exited: true };
-      if (comm === undefined || comm === e.info.name || e.otherComms?.has(comm)) return e.info;
-      const fresh = this.readProc(pid);
-      if (!fresh) return e.info;
-      if (e.info.startTicks === undefined || fresh.startTicks === e.info.startTicks) {
-        if (fresh.name === comm) e.info = { ...e.info, name: comm };
-        else if ((e.otherComms ??= new Set()).size < 16) e.otherComms.add(comm);
-        return e.info;
+    if (known) {
+      if (!known.exited && this.exitOrder.has(pid)) {
+        known = { ...known, exited: true };
+        this.entries.set(pid, known);
       }
-      this.put(pid, { info: fresh });
+      if (comm === undefined || comm === known.name || this.otherComms.get(pid)?.has(comm)) return known;
+      const fresh = this.readProc(pid);
+      if (!fresh) return known;
+      if (known.startTicks === undefined || fresh.startTicks === known.startTicks) {
+        if (fresh.name === comm) {
+          known = { ...known, name: comm };
+          this.entries.set(pid, known);
+        } else {
+          let names = this.otherComms.get(pid);
+          if (!names) this.otherComms.set(pid, (names = new Set()));
+          if (names.size < 16) names.add(comm);
+        }
+        return known;
+      }
+      this.put(pid, fresh);
       return fresh;
     }
     const info = this.readProc(pid);
     if (info) {
-      this.put(pid, { info });
+      this.put(pid, info);
       return info;
     }
     if (comm === undefined && hint?.uid === undefined) return undefined;
@@ -150,6 +157,7 @@ export class ProcessTable {
       if (exitedAt + this.graceMs > nowMs) break; // exit order: the rest are younger
       this.exitOrder.delete(pid);
       this.entries.delete(pid);
+      this.otherComms.delete(pid);
       n++;
     }
     this.expired += n;
@@ -172,8 +180,9 @@ export class ProcessTable {
 
   private applyExec(ev: Extract<ProcessEvent, { type: 'exec' }>): void {
     const prev = this.entries.get(ev.pid);
+    const prevLive = prev !== undefined && !this.exitOrder.has(ev.pid);
     // exec keeps the pid and start time; an exited entry with this pid is a different process.
-    const startTicks = ev.startTicks ?? (prev && prev.exitedAtMs === undefined ? prev.info.startTicks : undefined);
+    const startTicks = ev.startTicks ?? (prevLive ? prev.startTicks : undefined);
     const info: ProcessInfo = {
       pid: ev.pid,
       name: ev.comm,
@@ -190,25 +199,23 @@ export class ProcessTable {
       info.entityId = entityId(this.env.hostId, ev.pid, startTicks);
     }
     if (ev.ppid > 0) {
-      const parent = this.entries.get(ev.ppid)?.info;
-      info.parent = parent
-        ? { pid: ev.ppid, name: parent.name, executable: parent.executable, entityId: parent.entityId }
-        : { pid: ev.ppid };
+      const parent = this.entries.get(ev.ppid);
+      info.parent = parent ? this.parentView(parent) : { pid: ev.ppid };
     }
-    const container = this.containerAtExec(ev, prev);
+    const container = this.containerAtExec(ev, prevLive ? prev : undefined);
     if (container !== undefined) info.containerId = container;
-    this.put(ev.pid, { info });
+    this.put(ev.pid, info);
   }
 
   /**
    * The container does not change at exec. With the kernel's cgroup id, /proc is read once
    * per cgroup (execs are frequent, new cgroups rare); without it, once per exec.
    */
-  private containerAtExec(ev: Extract<ProcessEvent, { type: 'exec' }>, prev: Entry | undefined): string | undefined {
+  private containerAtExec(ev: Extract<ProcessEvent, { type: 'exec' }>, prevLive: ProcessInfo | undefined): string | undefined {
     const cached = ev.cgroupId !== undefined ? this.cgroupContainers.get(ev.cgroupId) : undefined;
     if (cached !== undefined) return cached === null ? undefined : cached;
     const cg = readProcText(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
-    if (cg === undefined) return prev?.exitedAtMs === undefined ? prev?.info.containerId : undefined;
+    if (cg === undefined) return prevLive?.containerId;
     const container = containerIdFromCgroup(cg);
     if (ev.cgroupId !== undefined) {
       if (this.cgroupContainers.size >= 4096) this.cgroupContainers.clear();
@@ -222,7 +229,7 @@ export class ProcessTable {
    * executable, command line, user and container, with its own pid, start and entity id.
    */
   private applyFork(ev: Extract<ProcessEvent, { type: 'fork' }>): void {
-    const parent = this.entries.get(ev.ppid)?.info ?? this.lookup(ev.ppid);
+    const parent = this.entries.get(ev.ppid) ?? this.lookup(ev.ppid);
     if (!parent) return;
     // One literal with every field (absent ones undefined): every forked entry shares one
     // object shape with its properties in-object — thousands a second otherwise grow their
@@ -237,12 +244,21 @@ export class ProcessTable {
       startMs: ticks !== undefined ? startMsFromTicks(this.env.bootTimeMs, ticks) : undefined,
       startTicks: ticks,
       entityId: ticks !== undefined ? entityId(this.env.hostId, ev.pid, ticks) : undefined,
-      parent: { pid: ev.ppid, name: parent.name, executable: parent.executable, entityId: parent.entityId },
+      parent: this.parentView(parent),
       uid: parent.uid,
       userName: parent.userName,
       containerId: parent.containerId,
     };
-    this.put(ev.pid, { info });
+    this.put(ev.pid, info);
+  }
+
+  /** The parent part of a child's record; children of the same parent share one object. */
+  private parentView(parent: ProcessInfo): ParentInfo {
+    const last = this.lastParent;
+    if (last?.info === parent) return last.view;
+    const view: ParentInfo = { pid: parent.pid, name: parent.name, executable: parent.executable, entityId: parent.entityId };
+    this.lastParent = { info: parent, view };
+    return view;
   }
 
   private readProc(pid: number): ProcessInfo | undefined {
@@ -250,7 +266,7 @@ export class ProcessTable {
     const info = readProcessInfo(pid, this.env);
     if (info?.parent) {
       // Prefer the table's parent record: it may hold exec-time data /proc no longer has.
-      const p = this.entries.get(info.parent.pid)?.info;
+      const p = this.entries.get(info.parent.pid);
       if (p && info.parent.name === undefined) {
         info.parent = { pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId };
       }
@@ -259,10 +275,13 @@ export class ProcessTable {
   }
 
   /** Inserts or replaces (moving it to the young end), evicting if the table is full. */
-  private put(pid: number, e: Entry): void {
-    if (this.entries.delete(pid)) this.exitOrder.delete(pid);
+  private put(pid: number, info: ProcessInfo): void {
+    if (this.entries.delete(pid)) {
+      this.exitOrder.delete(pid);
+      this.otherComms.delete(pid);
+    }
     while (this.entries.size >= this.maxEntries) this.evictOne();
-    this.entries.set(pid, e);
+    this.entries.set(pid, info);
   }
 
   private evictOne(): void {
@@ -277,6 +296,7 @@ export class ProcessTable {
       victim = oldest.value;
     }
     this.entries.delete(victim);
+    this.otherComms.delete(victim);
     this.evictions++;
   }
 }
