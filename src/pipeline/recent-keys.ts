@@ -1,20 +1,82 @@
 // A bounded memory of connections already recorded, so a reconciliation snapshot after a
-// loss adds only what the kernel tier missed. Two generations of sets: adding is one Set.add,
-// and when the young one is full the old one is dropped whole — no per-key bookkeeping.
+// loss adds only what the kernel tier missed. Two generations: when the young one is full
+// the old one is dropped whole — no per-key bookkeeping.
+//
+// Every record adds a key, thousands a second, and the keys are 53-bit numbers: in a Set each
+// would be a heap object that the garbage collector copies and scans until it is dropped. Here
+// each generation is an open-addressing table in a Float64Array: no object per key at all.
 export class RecentKeys {
-  private young = new Set<number>();
-  private old = new Set<number>();
-  constructor(private readonly max: number) {}
+  private young: KeyTable;
+  private old: KeyTable;
+
+  constructor(max: number) {
+    const perGeneration = Math.max(1, Math.ceil(max / 2));
+    this.young = new KeyTable(perGeneration);
+    this.old = new KeyTable(perGeneration);
+  }
 
   add(key: number): void {
-    this.young.add(key);
-    if (this.young.size >= this.max / 2) {
+    if (this.young.isFull()) {
+      const dropped = this.old;
       this.old = this.young;
-      this.young = new Set();
+      dropped.clear();
+      this.young = dropped;
     }
+    this.young.add(key);
   }
 
   has(key: number): boolean {
     return this.young.has(key) || this.old.has(key);
+  }
+}
+
+/** A set of non-negative integers below 2^53 with a fixed capacity, linear probing, at most half full. */
+class KeyTable {
+  // 0 marks an empty slot, so keys are stored plus one.
+  private readonly slots: Float64Array;
+  private readonly mask: number;
+  private count = 0;
+
+  constructor(private readonly capacity: number) {
+    let size = 2;
+    while (size < capacity * 2) size *= 2;
+    this.slots = new Float64Array(size);
+    this.mask = size - 1;
+  }
+
+  isFull(): boolean {
+    return this.count >= this.capacity;
+  }
+
+  add(key: number): void {
+    const stored = key + 1;
+    for (let i = this.slot(key); ; i = (i + 1) & this.mask) {
+      const s = this.slots[i]!;
+      if (s === stored) return;
+      if (s === 0) {
+        this.slots[i] = stored;
+        this.count++;
+        return;
+      }
+    }
+  }
+
+  has(key: number): boolean {
+    const stored = key + 1;
+    for (let i = this.slot(key); ; i = (i + 1) & this.mask) {
+      const s = this.slots[i]!;
+      if (s === stored) return true;
+      if (s === 0) return false;
+    }
+  }
+
+  clear(): void {
+    this.slots.fill(0);
+    this.count = 0;
+  }
+
+  /** The low 32 bits, mixed: flow hashes are already well spread, other keys may not be. */
+  private slot(key: number): number {
+    return (Math.imul(key | 0, 0x9e3779b1) ^ ((key / 0x100000000) | 0)) & this.mask;
   }
 }

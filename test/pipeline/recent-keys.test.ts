@@ -11,3 +11,17 @@ test('remembers at least the last max/2 keys and at most max', () => {
   for (let i = 0; i < 1000; i++) if (r.has(i)) kept++;
   assert.ok(kept >= 50 && kept <= 100, `kept ${kept}`);
 });
+
+test('holds 53-bit flow hashes exactly, including keys that share their low 32 bits', () => {
+  const r = new RecentKeys(2000);
+  const keys: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    keys.push(i * 0x100000000 + 7); // same low word, different high bits
+    keys.push(Number.MAX_SAFE_INTEGER - 1 - i * 977);
+  }
+  for (const k of keys) r.add(k);
+  for (const k of keys) assert.ok(r.has(k), `has ${k}`);
+  assert.ok(!r.has(501 * 0x100000000 + 7));
+  assert.ok(!r.has(8));
+  assert.ok(!r.has(0));
+});
