@@ -163,7 +163,7 @@ export function ecsLine(ev: ConnectionEvent, env: FormatEnv): string {
  * From the end of @timestamp's value to network.direction: the same for every record with the
  * same action, outcome, transport, family and direction, so made once per combination.
  */
-function eventAndNetworkHead(ev: Combo): string {
+export function eventAndNetworkHead(ev: Combo): string {
   const i = comboIndex(ev);
   return (i >= 0 ? HEADS[i] : undefined) ?? buildHead(ev);
 }
@@ -276,7 +276,7 @@ for (const action of ACTIONS)
 
 // The host/agent/ecs part is the same for every record of a sink: serialise it once per env.
 const envCache = new WeakMap<FormatEnv, string>();
-function envJson(env: FormatEnv): string {
+export function envJson(env: FormatEnv): string {
   let s = envCache.get(env);
   if (s === undefined) {
     const h = env.host;

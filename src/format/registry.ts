@@ -1,7 +1,9 @@
 // The record formats a file or console sink can write, by name (DESIGN.md §4, `--file-format`).
 // A plain switch: every format is known at compile time.
 import type { ConnectionEvent } from '../core/connection-event';
+import type { ByteWriter } from './byte-writer';
 import { ecsLine, type FormatEnv } from './ecs';
+import { EcsByteEncoder } from './ecs-bytes';
 import { ocsfLine } from './ocsf';
 import { seedLine } from './seed';
 import { sigmaLine } from './sigma';
@@ -25,4 +27,11 @@ export function formatRecord(format: RecordFormat, ev: ConnectionEvent, env: For
     case 'seed':
       return seedLine(ev, env);
   }
+}
+
+/** A writer of the format's bytes straight into a sink's buffer, where one exists (ecs). */
+export function recordEncoder(format: RecordFormat, env: FormatEnv): ((ev: ConnectionEvent, out: ByteWriter) => void) | undefined {
+  if (format !== 'ecs') return undefined;
+  const enc = new EcsByteEncoder(env);
+  return (ev, out) => enc.encode(ev, out);
 }

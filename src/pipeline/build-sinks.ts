@@ -5,7 +5,7 @@ import type { Sink } from '../core/stages';
 import type { Config } from '../cli/config-schema';
 import { createFileSink } from '../sinks/file/jsonl-file-sink';
 import { createConsoleSink } from '../sinks/console/console-sink';
-import { formatRecord } from '../format/registry';
+import { formatRecord, recordEncoder } from '../format/registry';
 import type { FormatEnv } from '../format/ecs';
 import type { OwnTraffic } from './own-traffic';
 
@@ -18,7 +18,7 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
       sinks.push(f === 'text' ? createConsoleSink() : createConsoleSink((ev) => formatRecord(f, ev, env)));
     }
     for (const f of config.sinks.file) {
-      sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env) }));
+      sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env), encode: recordEncoder(f.format, env) }));
     }
     // Loaded only when named: the network clients (undici above all) cost memory and start-up.
     if (config.sinks.syslog.length > 0 || config.sinks.elasticsearch.length > 0) {

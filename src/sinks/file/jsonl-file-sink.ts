@@ -3,12 +3,15 @@
 // ordering and crash behaviour simple). The file is opened for append, created 0640.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { ConnectionEvent } from '../../core/connection-event';
+import { ByteWriter } from '../../format/byte-writer';
 import type { Sink, SinkStats } from '../../core/stages';
 import { PtError } from '../../core/errors';
 
 export interface FileSinkOptions {
   path: string;
   format: (ev: ConnectionEvent) => string;
+  /** Writes the record's bytes (what format returns, UTF-8) straight into the batch: used instead of format when given. */
+  encode?: (ev: ConnectionEvent, out: ByteWriter) => void;
   /** Write when this many bytes are pending, or at the end of the current event-loop turn. */
   batchBytes?: number;
 }
@@ -25,10 +28,10 @@ export function openForAppend(path: string): number {
 export function createFileSink(opts: FileSinkOptions, name = `file:${opts.path}`): Sink {
   const fd = openForAppend(opts.path);
   const batchBytes = opts.batchBytes ?? 256 * 1024;
-  // Lines are UTF-8 encoded straight into one reused buffer: no array of strings to join
-  // and no second copy per batch.
-  let buf = Buffer.allocUnsafe(batchBytes * 2);
-  let used = 0;
+  // Lines go straight into one reused, growable buffer: no array of strings to join and no
+  // second copy per batch (and, with an encoder, no string per line at all).
+  const out = new ByteWriter(batchBytes * 2);
+  const encode = opts.encode;
   let count = 0;
   let scheduled = false;
   let closed = false;
@@ -36,17 +39,18 @@ export function createFileSink(opts: FileSinkOptions, name = `file:${opts.path}`
 
   function writeOut(): void {
     scheduled = false;
+    const used = out.pos;
     if (used === 0) return;
     try {
       let off = 0;
-      while (off < used) off += writeSync(fd, buf, off, used - off);
+      while (off < used) off += writeSync(fd, out.buf, off, used - off);
       stats.written += count;
     } catch {
       // A full disk or a revoked file: count the loss rather than crash the sensor.
       stats.errors++;
       stats.dropped += count;
     }
-    used = 0;
+    out.reset();
     count = 0;
   }
 
@@ -57,17 +61,11 @@ export function createFileSink(opts: FileSinkOptions, name = `file:${opts.path}`
         stats.dropped++;
         return;
       }
-      const line = opts.format(ev);
-      // At most 3 bytes per UTF-16 unit, plus the newline.
-      const room = line.length * 3 + 1;
-      if (used + room > buf.length) {
-        writeOut();
-        if (room > buf.length) buf = Buffer.allocUnsafe(room);
-      }
-      used += buf.write(line, used, 'utf8');
-      buf[used++] = 10;
+      if (encode) encode(ev, out);
+      else out.utf8(opts.format(ev));
+      out.byte(10);
       count++;
-      if (used >= batchBytes) writeOut();
+      if (out.pos >= batchBytes) writeOut();
       else if (!scheduled) {
         scheduled = true;
         setImmediate(writeOut);

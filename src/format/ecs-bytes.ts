@@ -1,0 +1,259 @@
+// ECS records written straight into a sink's byte buffer: the same bytes as ecsLine (a
+// property test holds the two together), without building the line as a string first.
+// Constant parts are encoded once; addresses, ports, times, ids and the process's strings are
+// written as they come (most short-lived processes are written once: caching their part
+// would only make garbage).
+import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
+import type { ByteWriter } from './byte-writer';
+import { envJson, eventAndNetworkHead, eventCommunityId, type FormatEnv } from './ecs';
+import { isoMicros, isoMillis } from './timestamp';
+
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+const TIMESTAMP = utf8('{"@timestamp":"');
+const COMMUNITY_ID = utf8(',"community_id":"');
+const QUOTE_BRACE = utf8('"}');
+const SOURCE_IP = utf8(',"source":{"ip":"');
+const DESTINATION_IP = utf8(',"destination":{"ip":"');
+const PORT = utf8('","port":');
+const RELATED = utf8(',"related":{"ip":[');
+const PACKETTRAIL_CAPTURE = utf8(',"packettrail":{"capture":"');
+const ATTRIBUTION = utf8('","attribution":"');
+const LOCAL_IP = utf8('","local":{"ip":"');
+const REMOTE_IP = utf8('},"remote":{"ip":"');
+const PREEXISTING = utf8(',"preexisting":true');
+const TID = utf8(',"tid":');
+const ERRNO = utf8(',"errno":');
+const QUOTE_COMMA_QUOTE = utf8('","');
+const PROCESS_PID = utf8(',"process":{"pid":');
+const NAME = utf8(',"name":');
+const EXECUTABLE = utf8(',"executable":');
+const COMMAND_LINE = utf8(',"command_line":');
+const ARGS = utf8(',"args":');
+const START = utf8(',"start":"');
+const ENTITY_ID = utf8(',"entity_id":');
+const PARENT_PID = utf8(',"parent":{"pid":');
+const USER_ID = utf8(',"user":{"id":"');
+const QUOTE_NAME = utf8('","name":');
+const CONTAINER_ID = utf8(',"container":{"id":');
+const CLOSE_BRACE = 0x7d; // }
+
+const CLOSE_BRACKET = 0x5d; // ]
+const QUOTE = 0x22; // "
+
+const HEADS = new Map<string, Buffer>();
+
+export class EcsByteEncoder {
+  private readonly env: Buffer;
+
+  constructor(env: FormatEnv) {
+    this.env = utf8(envJson(env));
+  }
+
+  /** Appends ecsLine(ev) (without a newline) to w. */
+  encode(ev: ConnectionEvent, w: ByteWriter): void {
+    const egress = ev.direction === 'egress';
+    const source = egress ? ev.local : ev.remote;
+    const destination = egress ? ev.remote : ev.local;
+    const cid = eventCommunityId(ev);
+    w.bytes(TIMESTAMP);
+    w.ascii(isoMicros(ev.timeUs));
+    w.bytes(head(ev));
+    if (cid !== undefined) {
+      w.bytes(COMMUNITY_ID);
+      w.ascii(cid);
+      w.bytes(QUOTE_BRACE);
+    } else w.byte(CLOSE_BRACE);
+    if (ev.action !== 'listen') {
+      w.bytes(SOURCE_IP);
+      w.ascii(source.ip);
+      w.bytes(PORT);
+      w.number(source.port);
+      w.byte(CLOSE_BRACE);
+    }
+    w.bytes(DESTINATION_IP);
+    w.ascii(destination.ip);
+    w.bytes(PORT);
+    w.number(destination.port);
+    w.byte(CLOSE_BRACE);
+    w.bytes(this.env);
+    w.bytes(RELATED);
+    relatedIps(w, ev.local.ip, ev.remote.ip);
+    w.byte(CLOSE_BRACE);
+    w.bytes(PACKETTRAIL_CAPTURE);
+    w.ascii(ev.capture);
+    w.bytes(ATTRIBUTION);
+    w.ascii(ev.attribution);
+    w.bytes(LOCAL_IP);
+    w.ascii(ev.local.ip);
+    w.bytes(PORT);
+    w.number(ev.local.port);
+    w.bytes(REMOTE_IP);
+    w.ascii(ev.remote.ip);
+    w.bytes(PORT);
+    w.number(ev.remote.port);
+    w.byte(CLOSE_BRACE);
+    if (ev.preexisting) w.bytes(PREEXISTING);
+    if (ev.tid !== undefined) {
+      w.bytes(TID);
+      w.number(ev.tid);
+    }
+    if (ev.errno !== undefined) {
+      w.bytes(ERRNO);
+      w.number(ev.errno);
+    }
+    w.byte(CLOSE_BRACE);
+    if (ev.process) writeProcess(w, ev.process);
+    w.byte(CLOSE_BRACE);
+  }
+}
+
+/** The process, user and container members, as ecsLine's processJson writes them. */
+function writeProcess(w: ByteWriter, p: ProcessInfo): void {
+  w.bytes(PROCESS_PID);
+  w.number(p.pid);
+  w.bytes(NAME);
+  jsonString(w, p.name);
+  if (p.executable !== undefined) {
+    w.bytes(EXECUTABLE);
+    w.bytes(sharedJson(p.executable));
+  }
+  if (p.commandLine !== undefined) {
+    w.bytes(COMMAND_LINE);
+    w.bytes(sharedJson(p.commandLine));
+  }
+  if (p.args !== undefined) {
+    w.bytes(ARGS);
+    w.bytes(argsJson(p.args));
+  }
+  if (p.startMs !== undefined) {
+    w.bytes(START);
+    w.ascii(isoMillis(p.startMs));
+    w.byte(QUOTE);
+  }
+  if (p.entityId !== undefined) {
+    w.bytes(ENTITY_ID);
+    jsonString(w, p.entityId);
+  }
+  const par = p.parent;
+  if (par) {
+    w.bytes(PARENT_PID);
+    w.number(par.pid);
+    if (par.name !== undefined) {
+      w.bytes(NAME);
+      jsonString(w, par.name);
+    }
+    if (par.executable !== undefined) {
+      w.bytes(EXECUTABLE);
+      w.bytes(sharedJson(par.executable));
+    }
+    if (par.entityId !== undefined) {
+      w.bytes(ENTITY_ID);
+      jsonString(w, par.entityId);
+    }
+    w.byte(CLOSE_BRACE);
+  }
+  w.byte(CLOSE_BRACE);
+  if (p.uid !== undefined) {
+    w.bytes(USER_ID);
+    w.number(p.uid);
+    if (p.userName !== undefined) {
+      w.bytes(QUOTE_NAME);
+      jsonString(w, p.userName);
+      w.byte(CLOSE_BRACE);
+    } else {
+      w.byte(QUOTE);
+      w.byte(CLOSE_BRACE);
+    }
+  }
+  if (p.containerId) {
+    w.bytes(CONTAINER_ID);
+    jsonString(w, p.containerId);
+    w.byte(CLOSE_BRACE);
+  }
+}
+
+/**
+ * JSON.stringify(s), UTF-8: printable ASCII without '"' or '\\' (nearly every name, path and
+ * argument) is copied between quotes; anything else goes through JSON.stringify.
+ */
+function jsonString(w: ByteWriter, s: string): void {
+  const n = s.length;
+  w.ensure(n + 2);
+  const buf = w.buf;
+  const start = w.pos;
+  buf[start] = QUOTE;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+      w.pos = start;
+      w.utf8(JSON.stringify(s));
+      return;
+    }
+    buf[start + 1 + i] = c;
+  }
+  buf[start + 1 + n] = QUOTE;
+  w.pos = start + n + 2;
+}
+
+const BACKSLASH = 0x5c;
+
+// A forked child has its parent's executable, command line and argv (the very same strings
+// and array): those are encoded once for all of them. Bounded, cleared when full; very long
+// strings are not kept.
+const SHARED_MAX = 512;
+const SHARED_MAX_LENGTH = 4096;
+const sharedStrings = new Map<string, Buffer>();
+const sharedArgs = new Map<readonly string[], Buffer>();
+
+function sharedJson(s: string): Buffer {
+  let b = sharedStrings.get(s);
+  if (b === undefined) {
+    b = utf8(JSON.stringify(s));
+    if (s.length > SHARED_MAX_LENGTH) return b;
+    if (sharedStrings.size >= SHARED_MAX) sharedStrings.clear();
+    sharedStrings.set(s, b);
+  }
+  return b;
+}
+
+function argsJson(args: readonly string[]): Buffer {
+  let b = sharedArgs.get(args);
+  if (b === undefined) {
+    b = utf8(JSON.stringify(args));
+    if (sharedArgs.size >= SHARED_MAX) sharedArgs.clear();
+    sharedArgs.set(args, b);
+  }
+  return b;
+}
+
+/** The event/network head of ecsLine, encoded once per distinct text. */
+function head(ev: ConnectionEvent): Buffer {
+  const text = eventAndNetworkHead(ev);
+  let b = HEADS.get(text);
+  if (b === undefined) {
+    b = utf8(text);
+    if (HEADS.size < 1024) HEADS.set(text, b);
+  }
+  return b;
+}
+
+/** related.ip as ecsLine writes it: local and remote, without wildcards or a repeat. */
+function relatedIps(w: ByteWriter, local: string, remote: string): void {
+  const l = local !== '0.0.0.0' && local !== '::';
+  const r = remote !== '0.0.0.0' && remote !== '::' && remote !== local;
+  if (l) {
+    w.byte(QUOTE);
+    w.ascii(local);
+    if (r) {
+      w.bytes(QUOTE_COMMA_QUOTE);
+      w.ascii(remote);
+    }
+    w.byte(QUOTE);
+  } else if (r) {
+    w.byte(QUOTE);
+    w.ascii(remote);
+    w.byte(QUOTE);
+  }
+  w.byte(CLOSE_BRACKET);
+}

@@ -1,0 +1,59 @@
+// The byte encoder must write exactly the bytes of ecsLine (itself held to JSON.stringify(toEcs)).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ByteWriter } from '../../src/format/byte-writer';
+import { EcsByteEncoder } from '../../src/format/ecs-bytes';
+import { ecsLine } from '../../src/format/ecs';
+import { env } from './sample-events';
+import { eventArb } from './event-arbitrary';
+
+test('EcsByteEncoder writes the UTF-8 bytes of ecsLine for any event, hostile strings included', () => {
+  const enc = new EcsByteEncoder(env);
+  const w = new ByteWriter(64); // tiny: every record makes it grow
+  fc.assert(
+    fc.property(eventArb, (ev) => {
+      w.reset();
+      enc.encode(ev, w);
+      assert.equal(w.view().toString('utf8'), ecsLine(ev, env));
+      assert.ok(w.view().equals(Buffer.from(ecsLine(ev, env), 'utf8')));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('EcsByteEncoder appends record after record, processes repeating (its cache hits)', () => {
+  const enc = new EcsByteEncoder(env);
+  const w = new ByteWriter(256);
+  const processes = fc.sample(eventArb.map((ev) => ev.process), 5);
+  const events = fc.sample(fc.tuple(eventArb, fc.integer({ min: 0, max: 4 })).map(([e, p]) => ({ ...e, process: processes[p] })), 300);
+  for (const ev of events) {
+    enc.encode(ev, w);
+    w.byte(10);
+  }
+  assert.equal(w.view().toString('utf8'), events.map((ev) => ecsLine(ev, env) + '\n').join(''));
+});
+
+test('ByteWriter.number writes what String(n) writes', () => {
+  const w = new ByteWriter(64);
+  fc.assert(
+    fc.property(fc.oneof(fc.integer({ min: 0, max: 0xffffffff }), fc.double(), fc.integer()), (n) => {
+      w.reset();
+      w.number(n);
+      assert.equal(w.view().toString('latin1'), String(n));
+    }),
+    { numRuns: 3000 },
+  );
+  for (const n of [0, -0, 9, 10, 99, 100, 65535, 4294967295, 4294967296, -1, 1.5, NaN, Infinity]) {
+    w.reset();
+    w.number(n);
+    assert.equal(w.view().toString('latin1'), String(n));
+  }
+});
+
+test('ByteWriter.ascii falls back to UTF-8 for non-ASCII text', () => {
+  const w = new ByteWriter(64);
+  w.ascii('10.0.0.1');
+  w.ascii('é\u{1F600}x');
+  assert.equal(w.view().toString('utf8'), '10.0.0.1é\u{1F600}x');
+});
