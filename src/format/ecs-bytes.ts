@@ -124,7 +124,7 @@ function writeProcess(w: ByteWriter, p: ProcessInfo): void {
   }
   if (p.args !== undefined) {
     w.bytes(ARGS);
-    w.bytes(argsJson(p.args));
+    writeArgs(w, p.args);
   }
   if (p.startMs !== undefined) {
     w.bytes(START);
@@ -217,15 +217,32 @@ function sharedJson(s: string): Buffer {
   return b;
 }
 
-function argsJson(args: readonly string[]): Buffer {
+// An argv array is cached only once it shows up twice in a row (a family of forked children):
+// an exec'd process has an array of its own, and caching each would only make garbage.
+let lastArgs: readonly string[] | undefined;
+
+function writeArgs(w: ByteWriter, args: readonly string[]): void {
   let b = sharedArgs.get(args);
-  if (b === undefined) {
+  if (b === undefined && args === lastArgs) {
     b = utf8(JSON.stringify(args));
     if (sharedArgs.size >= SHARED_MAX) sharedArgs.clear();
     sharedArgs.set(args, b);
   }
-  return b;
+  lastArgs = args;
+  if (b !== undefined) {
+    w.bytes(b);
+    return;
+  }
+  w.byte(OPEN_BRACKET);
+  for (let i = 0; i < args.length; i++) {
+    if (i > 0) w.byte(COMMA);
+    jsonString(w, args[i]!);
+  }
+  w.byte(CLOSE_BRACKET);
 }
+
+const OPEN_BRACKET = 0x5b; // [
+const COMMA = 0x2c; // ,
 
 /** The event/network head of ecsLine, encoded once per distinct text. */
 function head(ev: ConnectionEvent): Buffer {

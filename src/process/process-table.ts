@@ -196,7 +196,11 @@ export class ProcessTable {
     if (startTicks !== undefined) {
       info.startTicks = startTicks;
       info.startMs = startMsFromTicks(this.env.bootTimeMs, startTicks);
-      info.entityId = entityId(this.env.hostId, ev.pid, startTicks);
+      // exec keeps the pid and the start time, so the entity id too: no second hash.
+      info.entityId =
+        prevLive && prev.startTicks === startTicks && prev.entityId !== undefined
+          ? prev.entityId
+          : entityId(this.env.hostId, ev.pid, startTicks);
     }
     if (ev.ppid > 0) {
       const parent = this.entries.get(ev.ppid);
