@@ -8,11 +8,16 @@ export interface ProcessLookup {
   lookup(pid: number, hint?: { comm?: string; uid?: number }): ProcessInfo | undefined;
 }
 
+const HINT: { comm?: string; uid?: number } = { comm: undefined, uid: undefined };
+
 export function attribute(ev: ConnectionEvent, table: ProcessLookup): ConnectionEvent {
   const seen = ev.process;
   // Poll-tier records come with the socket owner already read from /proc.
   if (!seen || ev.attribution === 'socket-owner') return ev;
-  const known = table.lookup(seen.pid, { comm: seen.name, uid: seen.uid });
+  // One hint object for every call (lookup does not keep it): no allocation per record.
+  HINT.comm = seen.name;
+  HINT.uid = seen.uid;
+  const known = table.lookup(seen.pid, HINT);
   if (!known) return ev;
   // The table's record is shared and read-only: copy only when the event says otherwise.
   // The source's event is the pipeline's own (no one else holds it): fill it in place.

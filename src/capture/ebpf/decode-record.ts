@@ -2,7 +2,7 @@
 // ConnectionEvent or ProcessEvent, reading in place from the ring's memory: thousands of
 // records a second, so no intermediate record objects, no per-record DataView and no BigInt.
 // Checks lengths and returns an error text instead of throwing: a bad record is counted, not fatal.
-import type { ConnectionEvent, Endpoint, IpFamily } from '../../core/connection-event';
+import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import { IpTextCache } from './ip-bytes';
 import { ACTION, ARGS_LEN, COMM_LEN, CONN, EXEC, FORK, HEADER, KIND, PATH_LEN, RENAME } from './record-layout';
@@ -124,19 +124,25 @@ export class RecordDecoder {
     const af = buf[at + CONN.family]!;
     if (af !== 2 && af !== 10) return `unknown address family ${af}`;
     const ips = this.ips;
-    const localIp = ips.text(buf, at + CONN.laddr, af);
+    let localIp = ips.text(buf, at + CONN.laddr, af);
     const localFamily = ips.lastFamily;
-    const remoteIp = ips.text(buf, at + CONN.raddr, af);
+    let remoteIp = ips.text(buf, at + CONN.raddr, af);
     const remoteFamily = ips.lastFamily;
     const pid = dv.getUint32(at + HEADER.pid, true);
-    const { family, local, remote } = sameFamily(
-      localIp,
-      localFamily,
-      dv.getUint16(at + CONN.lport, true),
-      remoteIp,
-      remoteFamily,
-      dv.getUint16(at + CONN.rport, true),
-    );
+    // A dual-stack socket may pair a wildcard "::" with a v4-mapped peer: report both as IPv4.
+    let family = localFamily;
+    if (localFamily !== remoteFamily) {
+      if (remoteFamily === 'ipv4' && localIp === '::') {
+        localIp = '0.0.0.0';
+        family = 'ipv4';
+      } else if (localFamily === 'ipv4' && remoteIp === '::') {
+        remoteIp = '0.0.0.0';
+      } else {
+        family = remoteFamily;
+      }
+    }
+    const local: Endpoint = { ip: localIp, port: dv.getUint16(at + CONN.lport, true) };
+    const remote: Endpoint = { ip: remoteIp, port: dv.getUint16(at + CONN.rport, true) };
     const ok = buf[at + CONN.ok] === 1;
     const ev: ConnectionEvent = {
       timeUs: this.timeUs(dv, at),
@@ -199,29 +205,6 @@ const ACTION_NAME: Record<number, ConnectionEvent['action']> = {
 /** A u64 as a double: exact below 2^53 (ns since boot: 104 days; ticks and positions: always). */
 function u64(dv: DataView, at: number): number {
   return dv.getUint32(at + 4, true) * TWO_32 + dv.getUint32(at, true);
-}
-
-/** A dual-stack socket may pair a wildcard "::" with a v4-mapped peer: report both as IPv4. */
-function sameFamily(
-  localIp: string,
-  localFamily: IpFamily,
-  localPort: number,
-  remoteIp: string,
-  remoteFamily: IpFamily,
-  remotePort: number,
-): { family: IpFamily; local: Endpoint; remote: Endpoint } {
-  let family = localFamily;
-  if (localFamily !== remoteFamily) {
-    if (remoteFamily === 'ipv4' && localIp === '::') {
-      localIp = '0.0.0.0';
-      family = 'ipv4';
-    } else if (localFamily === 'ipv4' && remoteIp === '::') {
-      remoteIp = '0.0.0.0';
-    } else {
-      family = remoteFamily;
-    }
-  }
-  return { family, local: { ip: localIp, port: localPort }, remote: { ip: remoteIp, port: remotePort } };
 }
 
 export type DecodedEvent = { connection: ConnectionEvent } | { process: ProcessEvent };
