@@ -38,6 +38,7 @@ export interface Pipeline {
 }
 
 const RECONCILE_DEBOUNCE_MS = 500;
+const SWEEP_MS = 1000;
 
 export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   const flows = new UdpFlowTracker({ idleTimeoutMs: opts.udpIdleTimeoutMs, maxFlows: 100_000 });
@@ -45,6 +46,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   const recent = new RecentKeys(65_536);
   const stats: PipelineStats = { recorded: 0, ownTrafficDropped: 0, udpRepeats: 0, lost: 0, reconciled: 0 };
   let statsTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -133,12 +135,17 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
       reconcile(true);
       statsTimer = setInterval(reportStats, opts.statsIntervalMs);
       statsTimer.unref();
+      // Exited processes leave the table when their grace ends, not at the next stats record:
+      // the table holds grace × exit rate entries, not stats interval × exit rate.
+      sweepTimer = setInterval(() => opts.processes.sweep?.(ctx.clock.nowUs() / 1000), SWEEP_MS);
+      sweepTimer.unref();
     },
     stats: () => ({ ...stats }),
     async close() {
       await opts.source.close();
       closed = true;
       if (statsTimer) clearInterval(statsTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
       if (reconcileTimer) clearTimeout(reconcileTimer);
       reportStats();
       for (const sink of opts.sinks) {

@@ -11,7 +11,12 @@ import { readProcText } from './proc-files';
 import { readProcessInfo, startMsFromTicks, type ProcEnv } from './proc-reader';
 
 export interface ProcessTableOptions {
-  /** How long an exited process stays (ms). Default 60 s. */
+  /**
+   * How long an exited process stays (ms). Default 10 s: kernel events of a process come
+   * before its exit in the ring, so only stragglers (tracefs reordering, a record decoded
+   * late) need it; at thousands of short-lived processes a second every second of grace is
+   * thousands of entries the garbage collector keeps scanning.
+   */
   graceMs?: number;
   /** Upper bound on entries; oldest exited go first, then oldest live. Default 65536. */
   maxEntries?: number;
@@ -54,7 +59,7 @@ export class ProcessTable {
 
   constructor(env: ProcEnv, opts: ProcessTableOptions = {}) {
     this.env = env;
-    this.graceMs = opts.graceMs ?? 60_000;
+    this.graceMs = opts.graceMs ?? 10_000;
     this.maxEntries = Math.max(1, opts.maxEntries ?? 65_536);
   }
 
