@@ -4,6 +4,7 @@
 // written as they come (most short-lived processes are written once: caching their part
 // would only make garbage).
 import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
+import { BoundedCache } from './bounded-cache';
 import type { ByteWriter } from './byte-writer';
 import { envJson, eventAndNetworkHead, eventCommunityId, type FormatEnv } from './ecs';
 import { isoMicros, isoMillis } from './timestamp';
@@ -203,16 +204,14 @@ const BACKSLASH = 0x5c;
 // strings are not kept.
 const SHARED_MAX = 512;
 const SHARED_MAX_LENGTH = 4096;
-const sharedStrings = new Map<string, Buffer>();
-const sharedArgs = new Map<readonly string[], Buffer>();
+const sharedStrings = new BoundedCache<string, Buffer>(SHARED_MAX);
+const sharedArgs = new BoundedCache<readonly string[], Buffer>(SHARED_MAX);
 
 function sharedJson(s: string): Buffer {
   let b = sharedStrings.get(s);
   if (b === undefined) {
     b = utf8(JSON.stringify(s));
-    if (s.length > SHARED_MAX_LENGTH) return b;
-    if (sharedStrings.size >= SHARED_MAX) sharedStrings.clear();
-    sharedStrings.set(s, b);
+    if (s.length <= SHARED_MAX_LENGTH) sharedStrings.set(s, b);
   }
   return b;
 }
@@ -225,7 +224,6 @@ function writeArgs(w: ByteWriter, args: readonly string[]): void {
   let b = sharedArgs.get(args);
   if (b === undefined && args === lastArgs) {
     b = utf8(JSON.stringify(args));
-    if (sharedArgs.size >= SHARED_MAX) sharedArgs.clear();
     sharedArgs.set(args, b);
   }
   lastArgs = args;

@@ -1,6 +1,7 @@
 // ECS JSON rendering of a ConnectionEvent (DESIGN.md §4; field names are normative).
 import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
 import type { HostInfo } from '../core/context';
+import { BoundedCache } from './bounded-cache';
 import { communityId, ipBytes } from './community-id';
 import { isoMicros, isoMillis } from './timestamp';
 
@@ -207,7 +208,7 @@ function relatedIpsJson(local: string, remote: string): string {
 // A small Map cleared when full, not a WeakMap: most short-lived processes are formatted once,
 // and thousands of weak entries a second cost the garbage collector more than they save.
 const PROCESS_CACHE_MAX = 1024;
-const processCache = new Map<ProcessInfo, string>();
+const processCache = new BoundedCache<ProcessInfo, string>(PROCESS_CACHE_MAX);
 function processJson(p: ProcessInfo): string {
   let out = processCache.get(p);
   if (out !== undefined) return out;
@@ -229,7 +230,6 @@ function processJson(p: ProcessInfo): string {
   out += '}';
   if (p.uid !== undefined) out += `,"user":{"id":"${p.uid}"` + (p.userName !== undefined ? `,"name":${quoted(p.userName)}}` : '}');
   if (p.containerId) out += `,"container":{"id":${quoted(p.containerId)}}`;
-  if (processCache.size >= PROCESS_CACHE_MAX) processCache.clear();
   processCache.set(p, out);
   return out;
 }
@@ -239,24 +239,22 @@ function processJson(p: ProcessInfo): string {
 // strings are not kept.
 const QUOTED_MAX = 512;
 const QUOTED_MAX_LENGTH = 4096;
-const quotedCache = new Map<string, string>();
+const quotedCache = new BoundedCache<string, string>(QUOTED_MAX);
 function quoted(s: string): string {
   if (s.length > QUOTED_MAX_LENGTH) return JSON.stringify(s);
   let out = quotedCache.get(s);
   if (out === undefined) {
     out = JSON.stringify(s);
-    if (quotedCache.size >= QUOTED_MAX) quotedCache.clear();
     quotedCache.set(s, out);
   }
   return out;
 }
 
-const argsCache = new Map<string[], string>();
+const argsCache = new BoundedCache<string[], string>(QUOTED_MAX);
 function argsJson(args: string[]): string {
   let out = argsCache.get(args);
   if (out === undefined) {
     out = JSON.stringify(args);
-    if (argsCache.size >= QUOTED_MAX) argsCache.clear();
     argsCache.set(args, out);
   }
   return out;
