@@ -48,6 +48,8 @@ export class Rsyslog {
   readonly ports: RsyslogPorts;
   readonly caFile: string;
   readonly outFile: string;
+  /** RELP messages go to their own file (their own, durable ruleset): one writer per file. */
+  readonly relpOutFile: string;
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
 
@@ -56,6 +58,7 @@ export class Rsyslog {
     this.ports = ports;
     this.caFile = path.join(dir, 'ca.pem');
     this.outFile = path.join(dir, 'received.jsonl');
+    this.relpOutFile = path.join(dir, 'received-relp.jsonl');
   }
 
   /** Makes the temp dir, certificates and config, and checks the config with `rsyslogd -N1`. Does not start. */
@@ -96,7 +99,7 @@ input(type="imudp" name="udp" address="127.0.0.1" port="${this.ports.udp}")
 input(type="imtcp" name="tcp" address="127.0.0.1" port="${this.ports.tcp}")
 input(type="imtcp" name="tls" address="127.0.0.1" port="${this.ports.tls}"
   streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
-input(type="imrelp" name="relp" address="127.0.0.1" port="${this.ports.relp}" maxDataSize="70000")
+input(type="imrelp" name="relp" address="127.0.0.1" port="${this.ports.relp}" maxDataSize="70000" ruleset="relpDurable")
 template(name="ptJson" type="list" option.jsonf="on") {
   property(outname="pri" name="pri" format="jsonf")
   property(outname="host" name="hostname" format="jsonf")
@@ -109,6 +112,12 @@ template(name="ptJson" type="list" option.jsonf="on") {
   property(outname="input" name="inputname" format="jsonf")
 }
 action(type="omfile" file="${this.outFile}" template="ptJson")
+# RELP acknowledges a message once the receiver holds it: with rsyslog's default in-memory
+# queue a crash (SIGKILL) loses acknowledged messages. A Direct queue writes the file before
+# the acknowledgement, as a receiver that relies on RELP is configured.
+ruleset(name="relpDurable" queue.type="Direct") {
+  action(type="omfile" file="${this.relpOutFile}" template="ptJson")
+}
 `;
   }
 
@@ -196,11 +205,13 @@ action(type="omfile" file="${this.outFile}" template="ptJson")
 
   /** Messages received from clients so far (rsyslogd's own status messages left out). */
   async received(): Promise<Received[]> {
-    let text: string;
-    try {
-      text = await fs.promises.readFile(this.outFile, 'utf8');
-    } catch {
-      return [];
+    let text = '';
+    for (const file of [this.outFile, this.relpOutFile]) {
+      try {
+        text += (await fs.promises.readFile(file, 'utf8')) + '\n';
+      } catch {
+        // not written yet
+      }
     }
     const out: Received[] = [];
     for (const line of text.split('\n')) {
