@@ -220,7 +220,15 @@ ruleset(name="relpDurable" queue.type="Direct") {
       try {
         o = JSON.parse(line) as Record<string, string>;
       } catch {
-        continue; // the line being written right now
+        // The line being written right now, or one a SIGKILLed rsyslogd left half written,
+        // which the first line written after its restart continues: keep that whole record.
+        const at = line.lastIndexOf('{"pri":');
+        try {
+          if (at <= 0) continue;
+          o = JSON.parse(line.slice(at)) as Record<string, string>;
+        } catch {
+          continue;
+        }
       }
       if (o.input === 'rsyslogd' || o.input === 'imuxsock') continue;
       out.push({ pri: Number(o.pri), host: o.host!, app: o.app!, procid: o.procid!, msgid: o.msgid!, sd: o.sd!, msg: o.msg!, raw: o.raw!, input: o.input! });
