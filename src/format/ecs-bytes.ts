@@ -7,7 +7,7 @@ import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
 import { BoundedCache } from './bounded-cache';
 import type { ByteWriter } from './byte-writer';
 import { envJson, eventAndNetworkHead, eventCommunityId, type FormatEnv } from './ecs';
-import { isoMicros, isoMillis } from './timestamp';
+import { isoMicros, isoMillis, isoSecondHead } from './timestamp';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -58,7 +58,7 @@ export class EcsByteEncoder {
     const destination = egress ? ev.remote : ev.local;
     const cid = eventCommunityId(ev);
     w.bytes(TIMESTAMP);
-    w.ascii(isoMicros(ev.timeUs));
+    writeIsoMicros(w, ev.timeUs);
     w.bytes(head(ev));
     if (cid !== undefined) {
       w.bytes(COMMUNITY_ID);
@@ -129,7 +129,7 @@ function writeProcess(w: ByteWriter, p: ProcessInfo): void {
   }
   if (p.startMs !== undefined) {
     w.bytes(START);
-    w.ascii(isoMillis(p.startMs));
+    writeIsoMillis(w, p.startMs);
     w.byte(QUOTE);
   }
   if (p.entityId !== undefined) {
@@ -241,6 +241,58 @@ function writeArgs(w: ByteWriter, args: readonly string[]): void {
 
 const OPEN_BRACKET = 0x5b; // [
 const COMMA = 0x2c; // ,
+
+// isoMicros / isoMillis written as bytes: the second's text encoded once, the fraction as
+// digits, no string per record. Anything unusual (negative, fractional, far years) takes the
+// string functions, so the bytes are always theirs.
+let headSec = NaN;
+let headBytes: Buffer | undefined;
+
+function secondHead(sec: number): Buffer | undefined {
+  if (sec !== headSec) {
+    const text = isoSecondHead(sec);
+    headBytes = text === undefined ? undefined : utf8(text);
+    headSec = sec;
+  }
+  return headBytes;
+}
+
+function writeIsoMicros(w: ByteWriter, timeUs: number): void {
+  const ms = Math.floor(timeUs / 1000);
+  const sec = Math.floor(ms / 1000);
+  const head = timeUs >= 0 ? secondHead(sec) : undefined;
+  if (head === undefined) {
+    w.ascii(isoMicros(timeUs));
+    return;
+  }
+  w.bytes(head);
+  digits3(w, ms - sec * 1000);
+  digits3(w, Math.floor(timeUs) % 1000);
+  w.byte(0x5a); // Z
+}
+
+function writeIsoMillis(w: ByteWriter, ms: number): void {
+  const sec = Math.floor(ms / 1000);
+  const head = ms >= 0 && Number.isInteger(ms) ? secondHead(sec) : undefined;
+  if (head === undefined) {
+    w.ascii(isoMillis(ms));
+    return;
+  }
+  w.bytes(head);
+  digits3(w, ms - sec * 1000);
+  w.byte(0x5a); // Z
+}
+
+/** n in 0..999 as three digits. */
+function digits3(w: ByteWriter, n: number): void {
+  w.ensure(3);
+  const buf = w.buf;
+  const at = w.pos;
+  buf[at] = 48 + Math.floor(n / 100);
+  buf[at + 1] = 48 + (Math.floor(n / 10) % 10);
+  buf[at + 2] = 48 + (n % 10);
+  w.pos = at + 3;
+}
 
 /** The event/network head of ecsLine, encoded once per distinct text. */
 function head(ev: ConnectionEvent): Buffer {

@@ -27,6 +27,14 @@ const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String
 const microsSecond = new SecondText();
 const millisSecond = new SecondText();
 
+/**
+ * "2026-11-26T15:20:27." for epoch second sec (cached per second), or undefined outside
+ * years 0000-9999: for writers that append the fraction themselves.
+ */
+export function isoSecondHead(sec: number): string | undefined {
+  return microsSecond.get(sec);
+}
+
 /** ISO 8601 UTC with microseconds: 2026-11-26T15:20:27.123456Z */
 export function isoMicros(timeUs: number): string {
   const ms = Math.floor(timeUs / 1000);

@@ -57,3 +57,30 @@ test('ByteWriter.ascii falls back to UTF-8 for non-ASCII text', () => {
   w.ascii('é\u{1F600}x');
   assert.equal(w.view().toString('utf8'), '10.0.0.1é\u{1F600}x');
 });
+
+test('EcsByteEncoder writes the timestamps of ecsLine for any time, odd ones included', () => {
+  const enc = new EcsByteEncoder(env);
+  const w = new ByteWriter(256);
+  const time = fc.oneof(
+    fc.integer({ min: 0, max: 4_000_000_000_000_000 }),
+    fc.double({ min: 0, max: 4e15, noNaN: true }), // fractional microseconds
+    fc.integer({ min: 253_402_300_000_000_000, max: 8_000_000_000_000_000_000 }), // after year 9999
+    fc.integer({ min: -1_000_000_000_000, max: -1 }), // before 1970
+  );
+  const start = fc.oneof(fc.integer({ min: -1_000_000, max: 4_000_000_000_000 }), fc.double({ min: 0, max: 4e12, noNaN: true }));
+  fc.assert(
+    fc.property(eventArb, time, start, (e, timeUs, startMs) => {
+      const ev = { ...e, timeUs, process: e.process ? { ...e.process, startMs } : undefined };
+      let want: string;
+      try {
+        want = ecsLine(ev, env);
+      } catch {
+        return; // a time Date cannot hold: not a record either way
+      }
+      w.reset();
+      enc.encode(ev, w);
+      assert.equal(w.view().toString('utf8'), want);
+    }),
+    { numRuns: 3000 },
+  );
+});
