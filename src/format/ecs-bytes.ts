@@ -7,7 +7,7 @@ import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
 import { BoundedCache } from './bounded-cache';
 import type { ByteWriter } from './byte-writer';
 import { envJson, eventAndNetworkHead, eventCommunityId, type FormatEnv } from './ecs';
-import { isoMicros, isoMillis, isoSecondHead } from './timestamp';
+import { isoMicros, isoMillis, SecondText } from './timestamp';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -245,22 +245,36 @@ const COMMA = 0x2c; // ,
 // isoMicros / isoMillis written as bytes: the second's text encoded once, the fraction as
 // digits, no string per record. Anything unusual (negative, fractional, far years) takes the
 // string functions, so the bytes are always theirs.
-let headSec = NaN;
-let headBytes: Buffer | undefined;
+/** The last two seconds asked for, as bytes: records alternate between two (a server's old start time and its clients' new ones, or both sides of a second boundary). */
+class SecondHead {
+  private readonly text = new SecondText();
+  private sec = NaN;
+  private bytes: Buffer | undefined;
+  private prevSec = NaN;
+  private prevBytes: Buffer | undefined;
 
-function secondHead(sec: number): Buffer | undefined {
-  if (sec !== headSec) {
-    const text = isoSecondHead(sec);
-    headBytes = text === undefined ? undefined : utf8(text);
-    headSec = sec;
+  /** "2026-11-26T15:20:27." of epoch second sec as bytes; undefined outside years 0000-9999. */
+  get(sec: number): Buffer | undefined {
+    if (sec === this.sec) return this.bytes;
+    if (sec === this.prevSec) return this.prevBytes;
+    const t = this.text.get(sec);
+    this.prevSec = this.sec;
+    this.prevBytes = this.bytes;
+    this.sec = sec;
+    this.bytes = t === undefined ? undefined : utf8(t);
+    return this.bytes;
   }
-  return headBytes;
 }
+
+// Event times and process start times apart: one cache would flip between "now" and a
+// long-running process's start second on every other record.
+const eventSecond = new SecondHead();
+const startSecond = new SecondHead();
 
 function writeIsoMicros(w: ByteWriter, timeUs: number): void {
   const ms = Math.floor(timeUs / 1000);
   const sec = Math.floor(ms / 1000);
-  const head = timeUs >= 0 ? secondHead(sec) : undefined;
+  const head = timeUs >= 0 ? eventSecond.get(sec) : undefined;
   if (head === undefined) {
     w.ascii(isoMicros(timeUs));
     return;
@@ -273,7 +287,7 @@ function writeIsoMicros(w: ByteWriter, timeUs: number): void {
 
 function writeIsoMillis(w: ByteWriter, ms: number): void {
   const sec = Math.floor(ms / 1000);
-  const head = ms >= 0 && Number.isInteger(ms) ? secondHead(sec) : undefined;
+  const head = ms >= 0 && Number.isInteger(ms) ? startSecond.get(sec) : undefined;
   if (head === undefined) {
     w.ascii(isoMillis(ms));
     return;

@@ -5,7 +5,7 @@
  * 1,000-10,000 a second rarely share a millisecond but nearly always a second: with this,
  * Date#toISOString (about 1 µs) runs once a second instead of once a record.
  */
-class SecondText {
+export class SecondText {
   private sec = NaN;
   private text: string | undefined;
 
@@ -26,14 +26,6 @@ const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String
 // Separate caches: isoMillis renders process start times, often far from the event times.
 const microsSecond = new SecondText();
 const millisSecond = new SecondText();
-
-/**
- * "2026-11-26T15:20:27." for epoch second sec (cached per second), or undefined outside
- * years 0000-9999: for writers that append the fraction themselves.
- */
-export function isoSecondHead(sec: number): string | undefined {
-  return microsSecond.get(sec);
-}
 
 /** ISO 8601 UTC with microseconds: 2026-11-26T15:20:27.123456Z */
 export function isoMicros(timeUs: number): string {
