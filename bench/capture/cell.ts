@@ -97,8 +97,30 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   if (!started.ok) return { ...base, status: 'failed-to-start', reason: started.reason, sensorTail: started.tail };
   const sensor = started.sensor;
   try {
-    // Idle baseline: CPU the sensor burns with no load (poll loops, timers), subtracted later.
     await sleep(o.settleMs);
+
+    // Warm-up: the same load for a while first, so the measured run is the steady state of a
+    // long-running sensor (V8 has compiled its hot code; the heap has grown to its working size)
+    // rather than a start-up cost spread over a few seconds. Its own figure is kept as well.
+    let warm: { ns: number; wallNs: number; connections: number } | undefined;
+    if (o.warmupMs > 0) {
+      const warmDir = path.join(o.workDir, 'warmup');
+      fs.mkdirSync(warmDir, { recursive: true });
+      const secs = o.warmupMs / 1000;
+      const wa = sampleCpu(sensor.pid);
+      const wl = await runLoadgen({
+        binary: o.loadgen, workDir: warmDir, rate: o.rate, count: o.rate > 0 ? Math.round(o.rate * secs) : 0,
+        seconds: o.rate > 0 ? secs * 1.5 : secs, mix: o.mix, exec: o.mode === 'exec',
+      });
+      await waitForDrain(outFile, o.drainMs);
+      const wb = sampleCpu(sensor.pid);
+      if (wa instanceof Error || wb instanceof Error) return { ...base, status: 'sensor-died', reason: 'exited during the warm-up', sensorTail: sensor.tail() };
+      warm = { ...cpuDelta(wa, wb), connections: wl.truth.length };
+      await sleep(o.settleMs);
+    }
+
+    // Idle baseline: CPU the sensor burns with no load (timers, GC), subtracted later. Taken
+    // after the warm-up, when start-up work (compiling, the first snapshot) is over.
     const c0 = sampleCpu(sensor.pid);
     await sleep(o.idleMs);
     const c1 = sampleCpu(sensor.pid);
@@ -107,27 +129,11 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     }
     const idle = cpuDelta(c0, c1);
     const idleNsPerNs = idle.wallNs > 0 ? idle.ns / idle.wallNs : 0;
-
-    // Warm-up: the same load for a while first, so the measured run is the steady state of a
-    // long-running sensor (V8 has compiled its hot code; the heap has grown to its working size)
-    // rather than a start-up cost spread over a few seconds. Its own figure is kept as well.
-    let c2 = c1;
+    const c2 = c1;
     let warmupMsPer1000: number | undefined;
-    if (o.warmupMs > 0) {
-      const warmDir = path.join(o.workDir, 'warmup');
-      fs.mkdirSync(warmDir, { recursive: true });
-      const secs = o.warmupMs / 1000;
-      const wl = await runLoadgen({
-        binary: o.loadgen, workDir: warmDir, rate: o.rate, count: o.rate > 0 ? Math.round(o.rate * secs) : 0,
-        seconds: o.rate > 0 ? secs * 1.5 : secs, mix: o.mix, exec: o.mode === 'exec',
-      });
-      await waitForDrain(outFile, o.drainMs);
-      const cw = sampleCpu(sensor.pid);
-      if (cw instanceof Error) return { ...base, status: 'sensor-died', reason: 'exited during the warm-up', sensorTail: sensor.tail() };
-      const warm = cpuDelta(c1, cw);
+    if (warm && warm.connections > 0) {
       const warmNs = Math.max(0, warm.ns - idleNsPerNs * warm.wallNs);
-      if (wl.truth.length > 0) warmupMsPer1000 = Math.round((warmNs / 1e6 / wl.truth.length) * 1000 * 100) / 100;
-      c2 = cw;
+      warmupMsPer1000 = Math.round((warmNs / 1e6 / warm.connections) * 1000 * 100) / 100;
     }
     const measuredFrom = fileSize(outFile);
 
