@@ -98,43 +98,52 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const sensor = started.sensor;
   try {
     await sleep(o.settleMs);
+    // Idle baseline: CPU the sensor burns with no load (timers, GC), subtracted later. Taken
+    // before the warm-up and again after it; the smaller rate is used, so that start-up work
+    // or the clean-up after the warm-up (expiring processes, GC) is never subtracted as "idle".
+    const i0 = sampleCpu(sensor.pid);
+    await sleep(o.idleMs);
+    const i1 = sampleCpu(sensor.pid);
+    if (i0 instanceof Error || i1 instanceof Error) {
+      return { ...base, status: 'sensor-died', reason: 'exited during the idle baseline', sensorTail: sensor.tail() };
+    }
+    let idle = cpuDelta(i0, i1);
 
     // Warm-up: the same load for a while first, so the measured run is the steady state of a
     // long-running sensor (V8 has compiled its hot code; the heap has grown to its working size)
     // rather than a start-up cost spread over a few seconds. Its own figure is kept as well.
     let warm: { ns: number; wallNs: number; connections: number } | undefined;
+    let c1 = i1;
     if (o.warmupMs > 0) {
       const warmDir = path.join(o.workDir, 'warmup');
       fs.mkdirSync(warmDir, { recursive: true });
       const secs = o.warmupMs / 1000;
-      const wa = sampleCpu(sensor.pid);
       const wl = await runLoadgen({
         binary: o.loadgen, workDir: warmDir, rate: o.rate, count: o.rate > 0 ? Math.round(o.rate * secs) : 0,
         seconds: o.rate > 0 ? secs * 1.5 : secs, mix: o.mix, exec: o.mode === 'exec',
       });
       await waitForDrain(outFile, o.drainMs);
       const wb = sampleCpu(sensor.pid);
-      if (wa instanceof Error || wb instanceof Error) return { ...base, status: 'sensor-died', reason: 'exited during the warm-up', sensorTail: sensor.tail() };
-      warm = { ...cpuDelta(wa, wb), connections: wl.truth.length };
+      if (wb instanceof Error) return { ...base, status: 'sensor-died', reason: 'exited during the warm-up', sensorTail: sensor.tail() };
+      warm = { ...cpuDelta(i1, wb), connections: wl.truth.length };
       await sleep(o.settleMs);
+      const j0 = sampleCpu(sensor.pid);
+      await sleep(o.idleMs);
+      const j1 = sampleCpu(sensor.pid);
+      if (j0 instanceof Error || j1 instanceof Error) {
+        return { ...base, status: 'sensor-died', reason: 'exited during the idle baseline', sensorTail: sensor.tail() };
+      }
+      const after = cpuDelta(j0, j1);
+      if (after.wallNs > 0 && idle.wallNs > 0 && after.ns / after.wallNs < idle.ns / idle.wallNs) idle = after;
+      c1 = j1;
     }
-
-    // Idle baseline: CPU the sensor burns with no load (timers, GC), subtracted later. Taken
-    // after the warm-up, when start-up work (compiling, the first snapshot) is over.
-    const c0 = sampleCpu(sensor.pid);
-    await sleep(o.idleMs);
-    const c1 = sampleCpu(sensor.pid);
-    if (c0 instanceof Error || c1 instanceof Error) {
-      return { ...base, status: 'sensor-died', reason: 'exited during the idle baseline', sensorTail: sensor.tail() };
-    }
-    const idle = cpuDelta(c0, c1);
     const idleNsPerNs = idle.wallNs > 0 ? idle.ns / idle.wallNs : 0;
-    const c2 = c1;
     let warmupMsPer1000: number | undefined;
     if (warm && warm.connections > 0) {
       const warmNs = Math.max(0, warm.ns - idleNsPerNs * warm.wallNs);
       warmupMsPer1000 = Math.round((warmNs / 1e6 / warm.connections) * 1000 * 100) / 100;
     }
+    const c2 = c1;
     const measuredFrom = fileSize(outFile);
 
     // A fixed count at the target rate; the time cap (+50%) stops a rate the machine cannot fork at.
