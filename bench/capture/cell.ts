@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseSensorLine, type SensorRecord } from './ecs-record';
 import { joinTruth, type JoinResult } from './join';
-import { cpuDelta, sampleCpu, sampleMem } from './proc-stats';
+import { cpuDelta, sampleCpu, sampleMem, type CpuSample } from './proc-stats';
 import { runLoadgen } from './run-loadgen';
 import { startSensor } from './sensor';
 
@@ -87,6 +87,15 @@ function readRecords(file: string, from: number): { records: SensorRecord[]; bad
   return { records, bad };
 }
 
+/** The sensor's CPU over ms of no load, and the sample at its end; undefined if it exited. */
+async function idleWindow(pid: number, ms: number): Promise<{ delta: ReturnType<typeof cpuDelta>; end: CpuSample } | undefined> {
+  const start = sampleCpu(pid);
+  await sleep(ms);
+  const end = sampleCpu(pid);
+  if (start instanceof Error || end instanceof Error) return undefined;
+  return { delta: cpuDelta(start, end), end };
+}
+
 const pct = (a: number, b: number): number => (b === 0 ? 0 : Math.round((a / b) * 100_000) / 1000);
 
 export async function runCell(o: CellOptions): Promise<CellResult> {
@@ -101,19 +110,15 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     // Idle baseline: CPU the sensor burns with no load (timers, GC), subtracted later. Taken
     // before the warm-up and again after it; the smaller rate is used, so that start-up work
     // or the clean-up after the warm-up (expiring processes, GC) is never subtracted as "idle".
-    const i0 = sampleCpu(sensor.pid);
-    await sleep(o.idleMs);
-    const i1 = sampleCpu(sensor.pid);
-    if (i0 instanceof Error || i1 instanceof Error) {
-      return { ...base, status: 'sensor-died', reason: 'exited during the idle baseline', sensorTail: sensor.tail() };
-    }
-    let idle = cpuDelta(i0, i1);
+    const before = await idleWindow(sensor.pid, o.idleMs);
+    if (!before) return { ...base, status: 'sensor-died', reason: 'exited during the idle baseline', sensorTail: sensor.tail() };
+    let idle = before.delta;
 
     // Warm-up: the same load for a while first, so the measured run is the steady state of a
     // long-running sensor (V8 has compiled its hot code; the heap has grown to its working size)
     // rather than a start-up cost spread over a few seconds. Its own figure is kept as well.
     let warm: { ns: number; wallNs: number; connections: number } | undefined;
-    let c1 = i1;
+    let c1 = before.end;
     if (o.warmupMs > 0) {
       const warmDir = path.join(o.workDir, 'warmup');
       fs.mkdirSync(warmDir, { recursive: true });
@@ -125,17 +130,12 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
       await waitForDrain(outFile, o.drainMs);
       const wb = sampleCpu(sensor.pid);
       if (wb instanceof Error) return { ...base, status: 'sensor-died', reason: 'exited during the warm-up', sensorTail: sensor.tail() };
-      warm = { ...cpuDelta(i1, wb), connections: wl.truth.length };
+      warm = { ...cpuDelta(before.end, wb), connections: wl.truth.length };
       await sleep(o.settleMs);
-      const j0 = sampleCpu(sensor.pid);
-      await sleep(o.idleMs);
-      const j1 = sampleCpu(sensor.pid);
-      if (j0 instanceof Error || j1 instanceof Error) {
-        return { ...base, status: 'sensor-died', reason: 'exited during the idle baseline', sensorTail: sensor.tail() };
-      }
-      const after = cpuDelta(j0, j1);
-      if (after.wallNs > 0 && idle.wallNs > 0 && after.ns / after.wallNs < idle.ns / idle.wallNs) idle = after;
-      c1 = j1;
+      const after = await idleWindow(sensor.pid, o.idleMs);
+      if (!after) return { ...base, status: 'sensor-died', reason: 'exited during the idle baseline', sensorTail: sensor.tail() };
+      if (after.delta.wallNs > 0 && idle.wallNs > 0 && after.delta.ns / after.delta.wallNs < idle.ns / idle.wallNs) idle = after.delta;
+      c1 = after.end;
     }
     const idleNsPerNs = idle.wallNs > 0 ? idle.ns / idle.wallNs : 0;
     let warmupMsPer1000: number | undefined;
