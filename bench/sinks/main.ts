@@ -16,6 +16,7 @@ import { ecsLine } from '../../src/format/ecs';
 import type { AttemptResult, BatchTransport } from '../../src/sinks/delivery';
 import { createElasticsearchTransport } from '../../src/sinks/elasticsearch/transport';
 import { createFileSink } from '../../src/sinks/file/jsonl-file-sink';
+import { recordEncoder } from '../../src/format/registry';
 import { createSpooledSink, type SpooledSink } from '../../src/sinks/spool/spooled-sink';
 import { createSyslogFormatter, createSyslogTransport } from '../../src/sinks/syslog';
 import { freePort, makeTestCertificates } from '../../test/helpers/bulk-server';
@@ -140,7 +141,8 @@ async function main(): Promise<void> {
     // 2. JSON-lines file (no spool: a local file).
     {
       const file = path.join(dir, 'records.jsonl');
-      const sink = createFileSink({ path: file, format: ecs });
+      // As the sensor builds it for `--file-format ecs`: ECS written straight into bytes.
+      const sink = createFileSink({ path: file, format: ecs, encode: recordEncoder('ecs', env) });
       const n = 200_000;
       const perSecond = await pump(sink, n, async () => true);
       await sink.close();
