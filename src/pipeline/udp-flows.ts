@@ -1,6 +1,8 @@
 // UDP is reported as flows, not packets: the first datagram per (process, local, remote)
-// opens a flow; the flow closes after an idle timeout. Bounded: the oldest flows are evicted.
+// opens a flow; the flow closes after an idle timeout. Bounded: the least recently seen
+// flows are evicted first.
 import type { ConnectionEvent } from '../core/connection-event';
+import { NumberFifo } from '../core/number-fifo';
 import { flowHash } from './flow-hash';
 
 export interface UdpFlowOptions {
@@ -10,6 +12,13 @@ export interface UdpFlowOptions {
 
 export class UdpFlowTracker {
   private readonly lastSeenUs = new Map<number, number>();
+  // Every flow in lastSeenUs is here exactly once, with the time it had when queued; the
+  // queue is oldest first. A datagram only updates the map: a flow seen since it was queued
+  // is queued again (with its new time) when it reaches the front, instead of being dropped.
+  // That keeps the per-datagram path to two map operations (no delete-and-set to move it to
+  // the young end of a Map, and no walk over a Map's deleted slots to find its oldest key).
+  private readonly queuedKeys = new NumberFifo();
+  private readonly queuedTimes = new NumberFifo();
   evicted = 0;
 
   constructor(private readonly opts: UdpFlowOptions) {}
@@ -19,27 +28,52 @@ export class UdpFlowTracker {
     if (ev.transport !== 'udp' || ev.action !== 'udp_flow') return true;
     const key = flowHash('udp', ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port, ev.process?.pid ?? -1);
     const last = this.lastSeenUs.get(key);
-    // Delete and set again so Map order stays least-recently-seen first.
-    this.lastSeenUs.delete(key);
-    this.lastSeenUs.set(key, ev.timeUs);
-    if (this.lastSeenUs.size > this.opts.maxFlows) {
-      const oldest = this.lastSeenUs.keys().next().value as number;
-      this.lastSeenUs.delete(oldest);
-      this.evicted++;
+    // A late record (another CPU's) never moves a flow back in time.
+    if (last === undefined || ev.timeUs > last) this.lastSeenUs.set(key, ev.timeUs);
+    if (last === undefined) {
+      this.queuedKeys.push(key);
+      this.queuedTimes.push(ev.timeUs);
+      if (this.lastSeenUs.size > this.opts.maxFlows) this.evictOldest();
+      return true;
     }
-    return last === undefined || ev.timeUs - last > this.opts.idleTimeoutMs * 1000;
+    return ev.timeUs - last > this.opts.idleTimeoutMs * 1000;
   }
 
   /** Drops flows idle past the timeout (called on a timer). */
   sweep(nowUs: number): void {
     const limit = nowUs - this.opts.idleTimeoutMs * 1000;
-    for (const [key, t] of this.lastSeenUs) {
-      if (t >= limit) break;
-      this.lastSeenUs.delete(key);
+    while (this.queuedTimes.length > 0 && this.queuedTimes.peek() < limit) {
+      const key = this.queuedKeys.shift();
+      this.queuedTimes.shift();
+      const seen = this.lastSeenUs.get(key);
+      if (seen === undefined) continue;
+      if (seen < limit) this.lastSeenUs.delete(key);
+      else this.requeue(key, seen);
     }
   }
 
   get size(): number {
     return this.lastSeenUs.size;
+  }
+
+  /** Evicts the flow seen least recently (approximately: the first not seen since it was queued). */
+  private evictOldest(): void {
+    while (this.queuedKeys.length > 0) {
+      const key = this.queuedKeys.shift();
+      const queuedAt = this.queuedTimes.shift();
+      const seen = this.lastSeenUs.get(key);
+      if (seen === undefined) continue;
+      if (seen === queuedAt) {
+        this.lastSeenUs.delete(key);
+        this.evicted++;
+        return;
+      }
+      this.requeue(key, seen);
+    }
+  }
+
+  private requeue(key: number, seen: number): void {
+    this.queuedKeys.push(key);
+    this.queuedTimes.push(seen);
   }
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { ParentInfo, ProcessInfo } from '../core/connection-event';
 import type { ProcessEvent } from '../core/stages';
+import { NumberFifo } from '../core/number-fifo';
 import { containerIdFromCgroup } from './container';
 import { entityId } from './entity-id';
 import { readProcText } from './proc-files';
@@ -41,12 +42,16 @@ export class ProcessTable {
   private readonly env: ProcEnv;
   private readonly graceMs: number;
   private readonly maxEntries: number;
-  // Both maps keep insertion order: `entries` oldest-inserted first, `exitOrder` oldest exit first.
   // A process is its ProcessInfo and nothing else (its exit time lives in exitOrder): at
   // thousands of short-lived processes a second, every object kept per process is garbage
-  // collector work for the whole grace period.
+  // collector work for the whole grace period. `entries` keeps insertion order (oldest first).
   private readonly entries = new Map<number, ProcessInfo>();
+  /** Exit time (ms) of each exited entry. */
   private readonly exitOrder = new Map<number, number>();
+  // Exits oldest first, pid and time in step (see NumberFifo for why not the map's order).
+  // An exit whose pid was reused since no longer matches exitOrder and is skipped.
+  private readonly exitPids = new NumberFifo();
+  private readonly exitTimes = new NumberFifo();
   /** Thread names seen for a process (kernel events carry the thread's comm); rare. */
   private readonly otherComms = new Map<number, Set<string>>();
   /** The ParentInfo that forked children of one parent share (fork storms come from one parent). */
@@ -98,7 +103,10 @@ export class ProcessTable {
         if (!this.entries.has(ev.pid) || this.exitOrder.has(ev.pid)) break;
         // The record is marked exited when someone looks it up (late events are rare): most
         // short-lived processes are never asked for again, so no copy is made for them.
-        this.exitOrder.set(ev.pid, ev.timeUs / 1000);
+        const at = ev.timeUs / 1000;
+        this.exitOrder.set(ev.pid, at);
+        this.exitPids.push(ev.pid);
+        this.exitTimes.push(at);
         break;
       }
       case 'rename': {
@@ -158,8 +166,9 @@ export class ProcessTable {
   /** Drops exited entries whose grace period ended before nowMs. Returns how many. */
   sweep(nowMs: number): number {
     let n = 0;
-    for (const [pid, exitedAt] of this.exitOrder) {
-      if (exitedAt + this.graceMs > nowMs) break; // exit order: the rest are younger
+    while (this.exitTimes.length > 0 && this.exitTimes.peek() + this.graceMs <= nowMs) {
+      const pid = this.exitPids.shift();
+      if (this.exitOrder.get(pid) !== this.exitTimes.shift()) continue; // pid reused since
       this.exitOrder.delete(pid);
       this.entries.delete(pid);
       this.otherComms.delete(pid);
@@ -294,12 +303,16 @@ export class ProcessTable {
   }
 
   private evictOne(): void {
-    const oldestExited = this.exitOrder.keys().next();
     let victim: number | undefined;
-    if (!oldestExited.done) {
-      victim = oldestExited.value;
-      this.exitOrder.delete(victim);
-    } else {
+    while (this.exitPids.length > 0) {
+      const pid = this.exitPids.shift();
+      if (this.exitOrder.get(pid) !== this.exitTimes.shift()) continue; // pid reused since
+      this.exitOrder.delete(pid);
+      victim = pid;
+      break;
+    }
+    if (victim === undefined) {
+      // A table full of live processes (rare): the oldest inserted goes.
       const oldest = this.entries.keys().next();
       if (oldest.done) return;
       victim = oldest.value;

@@ -36,3 +36,40 @@ test('TCP events pass through untouched', () => {
   assert.equal(t.opens(ev), true);
   assert.equal(t.opens(ev), true);
 });
+
+test('eviction takes the flow seen least recently, not the one opened first', () => {
+  const t = new UdpFlowTracker({ idleTimeoutMs: 60_000, maxFlows: 3 });
+  t.opens(udp(1, 53, 1));
+  t.opens(udp(2, 53, 2));
+  t.opens(udp(3, 53, 3));
+  t.opens(udp(1, 53, 4)); // flow 1 is active again
+  t.opens(udp(4, 53, 5)); // a fourth flow: flow 2 (seen at 2) goes
+  assert.equal(t.evicted, 1);
+  assert.equal(t.opens(udp(1, 53, 6)), false, 'flow 1 was kept');
+  assert.equal(t.opens(udp(3, 53, 7)), false, 'flow 3 was kept');
+  assert.equal(t.opens(udp(2, 53, 8)), true, 'flow 2 was evicted: it opens again');
+});
+
+test('a sweep drops idle flows and keeps those seen since they were opened', () => {
+  const t = new UdpFlowTracker({ idleTimeoutMs: 1000, maxFlows: 100 });
+  t.opens(udp(1, 53, 0));
+  t.opens(udp(2, 53, 0));
+  t.opens(udp(2, 53, 900_000));
+  t.sweep(1_500_000); // flow 1 idle 1.5 s, flow 2 idle 0.6 s
+  assert.equal(t.size, 1);
+  assert.equal(t.opens(udp(2, 53, 1_600_000)), false, 'flow 2 is still open');
+  t.sweep(2_700_000); // flow 2 idle 1.1 s
+  assert.equal(t.size, 0);
+});
+
+test('many flows over the bound: every one is counted once, the size stays at the bound', () => {
+  const t = new UdpFlowTracker({ idleTimeoutMs: 60_000, maxFlows: 1000 });
+  let opened = 0;
+  for (let i = 0; i < 50_000; i++) {
+    // Each flow sends twice (the second within the timeout), 1,000 new flows between.
+    if (t.opens(udp(1 + (i % 25_000), 53, i))) opened++;
+  }
+  assert.equal(t.size, 1000);
+  assert.equal(opened, 50_000, 'a flow evicted 25,000 flows ago opens again');
+  assert.equal(t.evicted, 49_000);
+});

@@ -89,6 +89,22 @@ test('bounded: oldest exited entries are evicted first, then oldest live, and co
   assert.equal(table.size, 3);
 });
 
+test('a pid reused after its exit: the old exit neither expires nor evicts the new process', () => {
+  const table = new ProcessTable(env, { graceMs: 10_000, maxEntries: 2 });
+  table.apply(exec(FAKE + 1, { startTicks: 1 }));
+  table.apply({ type: 'exit', pid: FAKE + 1, timeUs: 1_000_000 }); // exited at 1,000 ms
+  table.apply(exec(FAKE + 1, { startTicks: 2, comm: 'reused' })); // same pid, a new process
+  assert.equal(table.sweep(20_000), 0, 'the queued exit was the old process');
+  assert.equal(table.lookup(FAKE + 1)?.name, 'reused');
+  assert.equal(table.lookup(FAKE + 1)?.exited, undefined);
+  table.apply(exec(FAKE + 2));
+  table.apply({ type: 'exit', pid: FAKE + 2, timeUs: 30_000_000 });
+  table.apply(exec(FAKE + 3)); // full: the exited FAKE+2 goes, not the live FAKE+1
+  assert.equal(table.lookup(FAKE + 2), undefined);
+  assert.equal(table.lookup(FAKE + 1)?.name, 'reused');
+  assert.equal(table.stats().evictions, 1);
+});
+
 test('unknown live pid: read from /proc once and cached', async (t) => {
   const c = await spawnNode(`console.log('ok'); setInterval(() => {}, 1e6);`);
   t.after(() => stopChild(c.child));
