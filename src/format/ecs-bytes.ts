@@ -3,8 +3,9 @@
 // Constant parts are encoded once; addresses, ports, times, ids and the process's strings are
 // written as they come (most short-lived processes are written once: caching their part
 // would only make garbage).
-import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
+import type { ConnectionEvent, ParentInfo, ProcessInfo } from '../core/connection-event';
 import { BoundedCache } from './bounded-cache';
+import { RepeatBytes } from './repeat-bytes';
 import type { ByteWriter } from './byte-writer';
 import { envJson, eventAndNetworkHead, eventCommunityId, type FormatEnv } from './ecs';
 import { isoMicros, isoMillis, SecondText } from './timestamp';
@@ -109,8 +110,23 @@ export class EcsByteEncoder {
   }
 }
 
+// Process parts (process, user, container) and parent parts, by object.
+const repeatedProcesses = new RepeatBytes<ProcessInfo>();
+const repeatedParents = new RepeatBytes<ParentInfo>();
+
 /** The process, user and container members, as ecsLine's processJson writes them. */
 function writeProcess(w: ByteWriter, p: ProcessInfo): void {
+  const kept = repeatedProcesses.get(p);
+  if (kept !== undefined) {
+    w.bytes(kept);
+    return;
+  }
+  const start = w.pos;
+  writeProcessParts(w, p);
+  if (repeatedProcesses.writtenAgain(p)) repeatedProcesses.keep(p, w.buf.subarray(start, w.pos));
+}
+
+function writeProcessParts(w: ByteWriter, p: ProcessInfo): void {
   w.bytes(PROCESS_PID);
   w.number(p.pid);
   w.bytes(NAME);
@@ -136,24 +152,7 @@ function writeProcess(w: ByteWriter, p: ProcessInfo): void {
     w.bytes(ENTITY_ID);
     jsonString(w, p.entityId);
   }
-  const par = p.parent;
-  if (par) {
-    w.bytes(PARENT_PID);
-    w.number(par.pid);
-    if (par.name !== undefined) {
-      w.bytes(NAME);
-      jsonString(w, par.name);
-    }
-    if (par.executable !== undefined) {
-      w.bytes(EXECUTABLE);
-      w.bytes(sharedJson(par.executable));
-    }
-    if (par.entityId !== undefined) {
-      w.bytes(ENTITY_ID);
-      jsonString(w, par.entityId);
-    }
-    w.byte(CLOSE_BRACE);
-  }
+  if (p.parent) writeParent(w, p.parent);
   w.byte(CLOSE_BRACE);
   if (p.uid !== undefined) {
     w.bytes(USER_ID);
@@ -172,6 +171,32 @@ function writeProcess(w: ByteWriter, p: ProcessInfo): void {
     jsonString(w, p.containerId);
     w.byte(CLOSE_BRACE);
   }
+}
+
+/** process.parent: forked children share one ParentInfo, written once for all of them. */
+function writeParent(w: ByteWriter, par: ParentInfo): void {
+  const kept = repeatedParents.get(par);
+  if (kept !== undefined) {
+    w.bytes(kept);
+    return;
+  }
+  const start = w.pos;
+  w.bytes(PARENT_PID);
+  w.number(par.pid);
+  if (par.name !== undefined) {
+    w.bytes(NAME);
+    jsonString(w, par.name);
+  }
+  if (par.executable !== undefined) {
+    w.bytes(EXECUTABLE);
+    w.bytes(sharedJson(par.executable));
+  }
+  if (par.entityId !== undefined) {
+    w.bytes(ENTITY_ID);
+    jsonString(w, par.entityId);
+  }
+  w.byte(CLOSE_BRACE);
+  if (repeatedParents.writtenAgain(par)) repeatedParents.keep(par, w.buf.subarray(start, w.pos));
 }
 
 /**

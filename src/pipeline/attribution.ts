@@ -1,5 +1,6 @@
 // Joins a source's raw socket event with the process table into a full record.
 import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
+import { makeProcessInfo } from '../core/process-info';
 import type { ProcessEvent } from '../core/stages';
 
 /** What attribution needs of the process table (src/process/process-table.ts provides it). */
@@ -26,9 +27,8 @@ export function attribute(ev: ConnectionEvent, table: ProcessLookup): Connection
     return ev;
   }
   // The name the kernel saw at the event wins (a process may have renamed itself since exec).
-  const process: ProcessInfo = { ...known, name: seen.name || known.name, uid: seen.uid ?? known.uid };
-  // Another uid than the table knows: its user name is unknown (undefined, not delete: deleting slows the object).
-  if (seen.uid !== undefined && seen.uid !== known.uid) process.userName = undefined;
-  ev.process = process;
+  // Another uid than the table knows: its user name is unknown.
+  const otherUid = seen.uid !== undefined && seen.uid !== known.uid;
+  ev.process = makeProcessInfo({ ...known, name: seen.name || known.name, uid: seen.uid ?? known.uid, userName: otherUid ? undefined : known.userName });
   return ev;
 }

@@ -1,6 +1,7 @@
 // One process's attribution data from /proc. Never throws: a process that exits or refuses
 // access while being read yields undefined (gone before stat) or partial data.
 import type { ParentInfo, ProcessInfo } from '../core/connection-event';
+import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { containerIdFromCgroup } from './container';
 import { entityId } from './entity-id';
 import { readLink, readProcText, USER_HZ } from './proc-files';
@@ -21,17 +22,16 @@ export function startMsFromTicks(bootTimeMs: number, startTicks: number): number
 /** Parent's pid, name, executable and entity id; pid only if it cannot be read. */
 export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
   const root = env.procRoot ?? '/proc';
-  const parent: ParentInfo = { pid: ppid };
-  if (ppid <= 0) return parent;
+  if (ppid <= 0) return makeParentInfo({ pid: ppid });
   const st = readProcText(`${root}/${ppid}/stat`);
   const stat = st === undefined ? undefined : parseStat(st);
-  if (stat) {
-    parent.name = stat.comm;
-    parent.entityId = entityId(env.hostId, ppid, stat.startTicks);
-  }
   const exe = readLink(`${root}/${ppid}/exe`);
-  if (exe !== undefined) parent.executable = cleanExePath(exe);
-  return parent;
+  return makeParentInfo({
+    pid: ppid,
+    name: stat?.comm,
+    executable: exe !== undefined ? cleanExePath(exe) : undefined,
+    entityId: stat ? entityId(env.hostId, ppid, stat.startTicks) : undefined,
+  });
 }
 
 /** Everything but the parent (callers that batch parents, like the snapshot, add it). */
@@ -41,30 +41,25 @@ export function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: Proc
   const st = readProcText(`${dir}/stat`);
   const stat = st === undefined ? undefined : parseStat(st);
   if (!stat) return undefined;
-  const info: ProcessInfo = {
+  const exe = readLink(`${dir}/exe`);
+  const cmd = readProcText(`${dir}/cmdline`);
+  const args = cmd !== undefined && cmd !== '' ? parseCmdline(cmd) : undefined;
+  const status = readProcText(`${dir}/status`, 'latin1');
+  const uid = status === undefined ? undefined : parseStatusUid(status);
+  const cg = readProcText(`${dir}/cgroup`, 'latin1');
+  const info = makeProcessInfo({
     pid,
     name: stat.comm,
+    executable: exe !== undefined ? cleanExePath(exe) : undefined,
+    commandLine: args?.join(' '),
+    args,
     startTicks: stat.startTicks,
     startMs: startMsFromTicks(env.bootTimeMs, stat.startTicks),
     entityId: entityId(env.hostId, pid, stat.startTicks),
-  };
-  const exe = readLink(`${dir}/exe`);
-  if (exe !== undefined) info.executable = cleanExePath(exe);
-  const cmd = readProcText(`${dir}/cmdline`);
-  if (cmd !== undefined && cmd !== '') {
-    info.args = parseCmdline(cmd);
-    info.commandLine = info.args.join(' ');
-  }
-  const status = readProcText(`${dir}/status`, 'latin1');
-  const uid = status === undefined ? undefined : parseStatusUid(status);
-  if (uid !== undefined) {
-    info.uid = uid;
-    const name = env.users.name(uid);
-    if (name !== undefined) info.userName = name;
-  }
-  const cg = readProcText(`${dir}/cgroup`, 'latin1');
-  const container = cg === undefined ? undefined : containerIdFromCgroup(cg);
-  if (container !== undefined) info.containerId = container;
+    uid,
+    userName: uid !== undefined ? env.users.name(uid) : undefined,
+    containerId: cg === undefined ? undefined : containerIdFromCgroup(cg),
+  });
   return { info, ppid: stat.ppid };
 }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { ParentInfo, ProcessInfo } from '../core/connection-event';
 import type { ProcessEvent } from '../core/stages';
 import { NumberFifo } from '../core/number-fifo';
+import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { containerIdFromCgroup } from './container';
 import { entityId } from './entity-id';
 import { readProcText } from './proc-files';
@@ -111,7 +112,7 @@ export class ProcessTable {
       }
       case 'rename': {
         const info = this.entries.get(ev.pid);
-        if (info) this.entries.set(ev.pid, { ...info, name: ev.comm });
+        if (info) this.entries.set(ev.pid, makeProcessInfo({ ...info, name: ev.comm }));
         break;
       }
     }
@@ -128,7 +129,7 @@ export class ProcessTable {
     const comm = hint?.comm;
     if (known) {
       if (!known.exited && this.exitOrder.has(pid)) {
-        known = { ...known, exited: true };
+        known = makeProcessInfo({ ...known, exited: true });
         this.entries.set(pid, known);
       }
       if (comm === undefined || comm === known.name || this.otherComms.get(pid)?.has(comm)) return known;
@@ -136,7 +137,7 @@ export class ProcessTable {
       if (!fresh) return known;
       if (known.startTicks === undefined || fresh.startTicks === known.startTicks) {
         if (fresh.name === comm) {
-          known = { ...known, name: comm };
+          known = makeProcessInfo({ ...known, name: comm });
           this.entries.set(pid, known);
         } else {
           let names = this.otherComms.get(pid);
@@ -154,13 +155,8 @@ export class ProcessTable {
       return info;
     }
     if (comm === undefined && hint?.uid === undefined) return undefined;
-    const built: ProcessInfo = { pid, name: comm ?? '' };
-    if (hint?.uid !== undefined) {
-      built.uid = hint.uid;
-      const name = this.env.users.name(hint.uid);
-      if (name !== undefined) built.userName = name;
-    }
-    return built;
+    const uid = hint?.uid;
+    return makeProcessInfo({ pid, name: comm ?? '', uid, userName: uid !== undefined ? this.env.users.name(uid) : undefined });
   }
 
   /** Drops exited entries whose grace period ended before nowMs. Returns how many. */
@@ -197,31 +193,31 @@ export class ProcessTable {
     const prevLive = prev !== undefined && !this.exitOrder.has(ev.pid);
     // exec keeps the pid and start time; an exited entry with this pid is a different process.
     const startTicks = ev.startTicks ?? (prevLive ? prev.startTicks : undefined);
-    const info: ProcessInfo = {
+    let parent: ParentInfo | undefined;
+    if (ev.ppid > 0) {
+      const p = this.entries.get(ev.ppid);
+      parent = p ? this.parentView(p) : makeParentInfo({ pid: ev.ppid });
+    }
+    const info = makeProcessInfo({
       pid: ev.pid,
       name: ev.comm,
       executable: ev.executable,
       args: ev.args,
       commandLine: ev.args.join(' '),
-      uid: ev.uid,
-    };
-    const userName = this.env.users.name(ev.uid);
-    if (userName !== undefined) info.userName = userName;
-    if (startTicks !== undefined) {
-      info.startTicks = startTicks;
-      info.startMs = startMsFromTicks(this.env.bootTimeMs, startTicks);
+      startTicks,
+      startMs: startTicks !== undefined ? startMsFromTicks(this.env.bootTimeMs, startTicks) : undefined,
       // exec keeps the pid and the start time, so the entity id too: no second hash.
-      info.entityId =
-        prevLive && prev.startTicks === startTicks && prev.entityId !== undefined
-          ? prev.entityId
-          : entityId(this.env.hostId, ev.pid, startTicks);
-    }
-    if (ev.ppid > 0) {
-      const parent = this.entries.get(ev.ppid);
-      info.parent = parent ? this.parentView(parent) : { pid: ev.ppid };
-    }
-    const container = this.containerAtExec(ev, prevLive ? prev : undefined);
-    if (container !== undefined) info.containerId = container;
+      entityId:
+        startTicks === undefined
+          ? undefined
+          : prevLive && prev.startTicks === startTicks && prev.entityId !== undefined
+            ? prev.entityId
+            : entityId(this.env.hostId, ev.pid, startTicks),
+      parent,
+      uid: ev.uid,
+      userName: this.env.users.name(ev.uid),
+      containerId: this.containerAtExec(ev, prevLive ? prev : undefined),
+    });
     this.put(ev.pid, info);
   }
 
@@ -249,11 +245,8 @@ export class ProcessTable {
   private applyFork(ev: Extract<ProcessEvent, { type: 'fork' }>): void {
     const parent = this.entries.get(ev.ppid) ?? this.lookup(ev.ppid);
     if (!parent) return;
-    // One literal with every field (absent ones undefined): every forked entry shares one
-    // object shape with its properties in-object — thousands a second otherwise grow their
-    // own property stores. No spread-then-delete either (that makes slow dictionaries).
     const ticks = ev.startTicks;
-    const info: ProcessInfo = {
+    const info = makeProcessInfo({
       pid: ev.pid,
       name: parent.name,
       executable: parent.executable,
@@ -266,7 +259,7 @@ export class ProcessTable {
       uid: parent.uid,
       userName: parent.userName,
       containerId: parent.containerId,
-    };
+    });
     this.put(ev.pid, info);
   }
 
@@ -274,7 +267,7 @@ export class ProcessTable {
   private parentView(parent: ProcessInfo): ParentInfo {
     const last = this.lastParent;
     if (last?.info === parent) return last.view;
-    const view: ParentInfo = { pid: parent.pid, name: parent.name, executable: parent.executable, entityId: parent.entityId };
+    const view = makeParentInfo({ pid: parent.pid, name: parent.name, executable: parent.executable, entityId: parent.entityId });
     this.lastParent = { info: parent, view };
     return view;
   }
@@ -286,7 +279,7 @@ export class ProcessTable {
       // Prefer the table's parent record: it may hold exec-time data /proc no longer has.
       const p = this.entries.get(info.parent.pid);
       if (p && info.parent.name === undefined) {
-        info.parent = { pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId };
+        info.parent = makeParentInfo({ pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId });
       }
     }
     return info;
