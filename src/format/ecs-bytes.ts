@@ -13,15 +13,10 @@ import { isoMicros, isoMillis, SecondText } from './timestamp';
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 const TIMESTAMP = utf8('{"@timestamp":"');
-const COMMUNITY_ID = utf8(',"community_id":"');
-const QUOTE_BRACE = utf8('"}');
-const SOURCE_IP = utf8(',"source":{"ip":"');
-const DESTINATION_IP = utf8(',"destination":{"ip":"');
+const QUOTE_BRACE_SOURCE_IP = utf8('"},"source":{"ip":"');
+const QUOTE_BRACE_DESTINATION_IP = utf8('"},"destination":{"ip":"');
+const BRACE_DESTINATION_IP = utf8('},"destination":{"ip":"');
 const PORT = utf8('","port":');
-const RELATED = utf8(',"related":{"ip":[');
-const PACKETTRAIL_CAPTURE = utf8(',"packettrail":{"capture":"');
-const ATTRIBUTION = utf8('","attribution":"');
-const LOCAL_IP = utf8('","local":{"ip":"');
 const REMOTE_IP = utf8('},"remote":{"ip":"');
 const PREEXISTING = utf8(',"preexisting":true');
 const TID = utf8(',"tid":');
@@ -43,13 +38,19 @@ const CLOSE_BRACE = 0x7d; // }
 const CLOSE_BRACKET = 0x5d; // ]
 const QUOTE = 0x22; // "
 
-const HEADS = new Map<string, Buffer>();
+const HEADS = new Map<string, Heads>();
 
 export class EcsByteEncoder {
-  private readonly env: Buffer;
+  /** `}` closing destination, host, agent, ecs, and the opening of related.ip: one piece. */
+  private readonly envRelated: Buffer;
+  // The packettrail head (`]}` closing related, capture, attribution, local.ip's opening) of
+  // the last record: a sensor has one capture tier, and nearly one attribution.
+  private lastCapture = '';
+  private lastAttribution = '';
+  private captureHead: Buffer = Buffer.alloc(0);
 
   constructor(env: FormatEnv) {
-    this.env = utf8(envJson(env));
+    this.envRelated = utf8('}' + envJson(env) + ',"related":{"ip":[');
   }
 
   /** Appends ecsLine(ev) (without a newline) to w. */
@@ -60,33 +61,26 @@ export class EcsByteEncoder {
     const cid = eventCommunityId(ev);
     w.bytes(TIMESTAMP);
     writeIsoMicros(w, ev.timeUs);
-    w.bytes(head(ev));
+    const heads = this.heads(ev);
     if (cid !== undefined) {
-      w.bytes(COMMUNITY_ID);
+      w.bytes(heads.withCommunityId);
       w.ascii(cid);
-      w.bytes(QUOTE_BRACE);
-    } else w.byte(CLOSE_BRACE);
+      if (ev.action !== 'listen') w.bytes(QUOTE_BRACE_SOURCE_IP);
+      else w.bytes(QUOTE_BRACE_DESTINATION_IP);
+    } else if (ev.action !== 'listen') w.bytes(heads.withSource);
+    else w.bytes(heads.withDestination);
     if (ev.action !== 'listen') {
-      w.bytes(SOURCE_IP);
       w.ascii(source.ip);
       w.bytes(PORT);
       w.number(source.port);
-      w.byte(CLOSE_BRACE);
+      w.bytes(BRACE_DESTINATION_IP);
     }
-    w.bytes(DESTINATION_IP);
     w.ascii(destination.ip);
     w.bytes(PORT);
     w.number(destination.port);
-    w.byte(CLOSE_BRACE);
-    w.bytes(this.env);
-    w.bytes(RELATED);
+    w.bytes(this.envRelated);
     relatedIps(w, ev.local.ip, ev.remote.ip);
-    w.byte(CLOSE_BRACE);
-    w.bytes(PACKETTRAIL_CAPTURE);
-    w.ascii(ev.capture);
-    w.bytes(ATTRIBUTION);
-    w.ascii(ev.attribution);
-    w.bytes(LOCAL_IP);
+    w.bytes(this.captureHeadOf(ev));
     w.ascii(ev.local.ip);
     w.bytes(PORT);
     w.number(ev.local.port);
@@ -108,6 +102,59 @@ export class EcsByteEncoder {
     if (ev.process) writeProcess(w, ev.process);
     w.byte(CLOSE_BRACE);
   }
+
+  private heads(ev: ConnectionEvent): Heads {
+    const last = this.lastHeads;
+    if (
+      last !== undefined &&
+      ev.action === this.lastCombo.action &&
+      ev.outcome === this.lastCombo.outcome &&
+      ev.transport === this.lastCombo.transport &&
+      ev.family === this.lastCombo.family &&
+      ev.direction === this.lastCombo.direction
+    ) {
+      return last;
+    }
+    const text = eventAndNetworkHead(ev);
+    let h = HEADS.get(text);
+    if (h === undefined) {
+      h = {
+        withCommunityId: utf8(text + ',"community_id":"'),
+        withSource: utf8(text + '},"source":{"ip":"'),
+        withDestination: utf8(text + '},"destination":{"ip":"'),
+      };
+      if (HEADS.size < 1024) HEADS.set(text, h);
+    }
+    this.lastCombo.action = ev.action;
+    this.lastCombo.outcome = ev.outcome;
+    this.lastCombo.transport = ev.transport;
+    this.lastCombo.family = ev.family;
+    this.lastCombo.direction = ev.direction;
+    this.lastHeads = h;
+    return h;
+  }
+
+  // The combination of the last record's head (records come in runs of the same kind).
+  private readonly lastCombo: Pick<ConnectionEvent, 'action' | 'outcome' | 'transport' | 'family' | 'direction'> = {
+    action: 'listen', outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress',
+  };
+  private lastHeads: Heads | undefined;
+
+  private captureHeadOf(ev: ConnectionEvent): Buffer {
+    if (ev.capture !== this.lastCapture || ev.attribution !== this.lastAttribution) {
+      this.lastCapture = ev.capture;
+      this.lastAttribution = ev.attribution;
+      this.captureHead = utf8(`]},"packettrail":{"capture":"${ev.capture}","attribution":"${ev.attribution}","local":{"ip":"`);
+    }
+    return this.captureHead;
+  }
+}
+
+/** The event/network head of a combination, with what follows it in each case. */
+interface Heads {
+  withCommunityId: Buffer;
+  withSource: Buffer;
+  withDestination: Buffer;
 }
 
 // Process parts (process, user, container) and parent parts, by object.
@@ -333,18 +380,7 @@ function digits3(w: ByteWriter, n: number): void {
   w.pos = at + 3;
 }
 
-/** The event/network head of ecsLine, encoded once per distinct text. */
-function head(ev: ConnectionEvent): Buffer {
-  const text = eventAndNetworkHead(ev);
-  let b = HEADS.get(text);
-  if (b === undefined) {
-    b = utf8(text);
-    if (HEADS.size < 1024) HEADS.set(text, b);
-  }
-  return b;
-}
-
-/** related.ip as ecsLine writes it: local and remote, without wildcards or a repeat. */
+/** related.ip's members as ecsLine writes them (the brackets are the caller's): local and remote, without wildcards or a repeat. */
 function relatedIps(w: ByteWriter, local: string, remote: string): void {
   const l = local !== '0.0.0.0' && local !== '::';
   const r = remote !== '0.0.0.0' && remote !== '::' && remote !== local;
@@ -361,5 +397,4 @@ function relatedIps(w: ByteWriter, local: string, remote: string): void {
     w.ascii(remote);
     w.byte(QUOTE);
   }
-  w.byte(CLOSE_BRACKET);
 }
