@@ -23,7 +23,7 @@ interface Options {
   keep: boolean;
   idleSeconds: number;
   drainSeconds: number;
-  warmupSeconds: number;
+  warmupConnections: number;
   readyTimeoutSeconds: number;
 }
 
@@ -64,7 +64,7 @@ function parseOptions(argv: string[], root: string): Options {
       keep: { type: 'boolean', default: false },
       'idle-seconds': { type: 'string', default: '2' },
       'drain-seconds': { type: 'string', default: '2' },
-      'warmup-seconds': { type: 'string', default: '3' },
+      'warmup-connections': { type: 'string', default: '20000' },
       'ready-timeout': { type: 'string', default: '30' },
     },
     strict: true,
@@ -84,7 +84,7 @@ function parseOptions(argv: string[], root: string): Options {
     keep: values.keep!,
     idleSeconds: positive(values['idle-seconds']!, 'idle-seconds'),
     drainSeconds: positive(values['drain-seconds']!, 'drain-seconds'),
-    warmupSeconds: nonNegative(values['warmup-seconds']!, 'warmup-seconds'),
+    warmupConnections: nonNegative(values['warmup-connections']!, 'warmup-connections'),
     readyTimeoutSeconds: positive(values['ready-timeout']!, 'ready-timeout'),
   };
 }
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
             cell = await runCell({
               cli: o.cli, loadgen, tier, mode, rate, seconds: o.seconds, mix: o.mix,
               workDir: path.join(runDir, `${tier}-${mode}-${rate || 'max'}`),
-              settleMs: 1000, idleMs: o.idleSeconds * 1000, drainMs: o.drainSeconds * 1000, warmupMs: o.warmupSeconds * 1000,
+              settleMs: 1000, idleMs: o.idleSeconds * 1000, drainMs: o.drainSeconds * 1000, warmupConnections: o.warmupConnections,
               readyTimeoutMs: o.readyTimeoutSeconds * 1000, stopGraceMs: 15_000,
             });
             if (cell.status === 'failed-to-start') startFailure = cell;

@@ -174,6 +174,8 @@ export class RecordDecoder {
     if (pathLen > PATH_LEN) return `exec path length ${pathLen} exceeds ${PATH_LEN}`;
     if (argsLen > ARGS_LEN) return `exec args length ${argsLen} exceeds ${ARGS_LEN}`;
     if (EXEC.args + argsLen > len) return `exec record of ${len} bytes cannot hold ${argsLen} bytes of argv`;
+    const cgLo = dv.getUint32(at + EXEC.cgroupId, true);
+    const cgHi = dv.getUint32(at + EXEC.cgroupId + 4, true);
     const ev: ProcessEvent = {
       type: 'exec',
       pid: dv.getUint32(at + HEADER.pid, true),
@@ -184,14 +186,18 @@ export class RecordDecoder {
       args: splitArgs(buf.subarray(at + EXEC.args, at + EXEC.args + argsLen)),
       startTicks: u64(dv, at + EXEC.startTicks),
       timeUs: this.timeUs(dv, at),
+      cgroupId: cgLo !== 0 || cgHi !== 0 ? u64Text(cgHi, cgLo) : undefined,
     };
-    const cgLo = dv.getUint32(at + EXEC.cgroupId, true);
-    const cgHi = dv.getUint32(at + EXEC.cgroupId + 4, true);
-    // The whole u64 as decimal text: a double would round ids above 2^53.
-    if (cgLo !== 0 || cgHi !== 0) ev.cgroupId = ((BigInt(cgHi) << 32n) | BigInt(cgLo)).toString();
     out.process(ev);
     return undefined;
   }
+}
+
+/** A u64 (high and low 32 bits) as decimal text, exact: a double would round ids above 2^53. */
+function u64Text(hi: number, lo: number): string {
+  // Below 2^53 a double holds it exactly (cgroup ids are small counters): no BigInt per exec.
+  if (hi < 0x200000) return String(hi * TWO_32 + lo);
+  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
 const ACTION_NAME: Record<number, ConnectionEvent['action']> = {

@@ -248,7 +248,16 @@ describe('RecordDecoder', () => {
     const b = Buffer.alloc(L.EXEC.size);
     header(b, L.KIND.exec);
     const ev = proc(decoded(b), 'exec');
-    assert.equal('cgroupId' in ev, false);
+    assert.equal(ev.cgroupId, undefined);
+  });
+
+  it('cgroup ids either side of 2^53 are exact decimal text', () => {
+    for (const id of [1n, 4026531835n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n]) {
+      const b = Buffer.alloc(L.EXEC.size);
+      header(b, L.KIND.exec);
+      b.writeBigUInt64LE(id, L.EXEC.cgroupId);
+      assert.equal(proc(decoded(b), 'exec').cgroupId, id.toString());
+    }
   });
 
   it('decodes a fork record: child pid, real parent, start ticks', () => {
