@@ -60,21 +60,20 @@ export class ByteWriter {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  /** A number as String(n) writes it; non-negative integers without the string. */
+  /** A number as String(n) writes it; non-negative integers below 2^31 (ports, pids, ids) without the string. */
   number(n: number): void {
-    if (!(n >= 0 && n <= 0xffffffff && n === Math.floor(n))) {
+    if (!((n | 0) === n && n >= 0)) {
       this.ascii(String(n));
       return;
     }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
     this.ensure(digits);
     const buf = this.buf;
     let at = this.pos + digits;
     this.pos = at;
     let v = n;
     do {
-      const q = Math.floor(v / 10);
+      const q = (v / 10) | 0;
       buf[--at] = 48 + (v - q * 10);
       v = q;
     } while (v > 0);

@@ -30,8 +30,6 @@ const ARGS = utf8(',"args":');
 const START = utf8(',"start":"');
 const ENTITY_ID = utf8(',"entity_id":');
 const PARENT_PID = utf8(',"parent":{"pid":');
-const USER_ID = utf8(',"user":{"id":"');
-const QUOTE_NAME = utf8('","name":');
 const CONTAINER_ID = utf8(',"container":{"id":');
 const CLOSE_BRACE = 0x7d; // }
 
@@ -104,16 +102,16 @@ export class EcsByteEncoder {
   }
 
   private heads(ev: ConnectionEvent): Heads {
-    const last = this.lastHeads;
-    if (
-      last !== undefined &&
-      ev.action === this.lastCombo.action &&
-      ev.outcome === this.lastCombo.outcome &&
-      ev.transport === this.lastCombo.transport &&
-      ev.family === this.lastCombo.family &&
-      ev.direction === this.lastCombo.direction
-    ) {
-      return last;
+    // The last two combinations: records alternate between two (a connect and its accept).
+    if (this.lastHeads !== undefined && sameCombo(ev, this.lastCombo)) return this.lastHeads;
+    if (this.prevHeads !== undefined && sameCombo(ev, this.prevCombo)) {
+      const heads = this.prevHeads;
+      this.prevHeads = this.lastHeads;
+      this.lastHeads = heads;
+      const combo = this.prevCombo;
+      this.prevCombo = this.lastCombo;
+      this.lastCombo = combo;
+      return heads;
     }
     const text = eventAndNetworkHead(ev);
     let h = HEADS.get(text);
@@ -125,20 +123,24 @@ export class EcsByteEncoder {
       };
       if (HEADS.size < 1024) HEADS.set(text, h);
     }
-    this.lastCombo.action = ev.action;
-    this.lastCombo.outcome = ev.outcome;
-    this.lastCombo.transport = ev.transport;
-    this.lastCombo.family = ev.family;
-    this.lastCombo.direction = ev.direction;
+    // The previous slot takes the last one; its object is reused for the new combination.
+    const combo = this.prevCombo;
+    this.prevCombo = this.lastCombo;
+    this.prevHeads = this.lastHeads;
+    combo.action = ev.action;
+    combo.outcome = ev.outcome;
+    combo.transport = ev.transport;
+    combo.family = ev.family;
+    combo.direction = ev.direction;
+    this.lastCombo = combo;
     this.lastHeads = h;
     return h;
   }
 
-  // The combination of the last record's head (records come in runs of the same kind).
-  private readonly lastCombo: Pick<ConnectionEvent, 'action' | 'outcome' | 'transport' | 'family' | 'direction'> = {
-    action: 'listen', outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress',
-  };
+  private lastCombo: Combo = { action: 'listen', outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress' };
   private lastHeads: Heads | undefined;
+  private prevCombo: Combo = { action: 'listen', outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress' };
+  private prevHeads: Heads | undefined;
 
   private captureHeadOf(ev: ConnectionEvent): Buffer {
     if (ev.capture !== this.lastCapture || ev.attribution !== this.lastAttribution) {
@@ -148,6 +150,12 @@ export class EcsByteEncoder {
     }
     return this.captureHead;
   }
+}
+
+type Combo = Pick<ConnectionEvent, 'action' | 'outcome' | 'transport' | 'family' | 'direction'>;
+
+function sameCombo(ev: ConnectionEvent, c: Combo): boolean {
+  return ev.action === c.action && ev.outcome === c.outcome && ev.transport === c.transport && ev.family === c.family && ev.direction === c.direction;
 }
 
 /** The event/network head of a combination, with what follows it in each case. */
@@ -176,6 +184,28 @@ function writeProcess(w: ByteWriter, p: ProcessInfo): void {
 function writeProcessParts(w: ByteWriter, p: ProcessInfo): void {
   w.bytes(PROCESS_PID);
   w.number(p.pid);
+  programPart.write(w, p);
+  if (p.startMs !== undefined) {
+    w.bytes(START);
+    writeIsoMillis(w, p.startMs);
+    w.byte(QUOTE);
+  }
+  if (p.entityId !== undefined) {
+    w.bytes(ENTITY_ID);
+    jsonString(w, p.entityId);
+  }
+  if (p.parent) writeParent(w, p.parent);
+  w.byte(CLOSE_BRACE);
+  if (p.uid !== undefined) w.bytes(userPart(p.uid, p.userName));
+  if (p.containerId) {
+    w.bytes(CONTAINER_ID);
+    jsonString(w, p.containerId);
+    w.byte(CLOSE_BRACE);
+  }
+}
+
+/** name, executable, command_line and args (from the `,"name":` on). */
+function writeProgram(w: ByteWriter, p: ProcessInfo): void {
   w.bytes(NAME);
   jsonString(w, p.name);
   if (p.executable !== undefined) {
@@ -190,34 +220,57 @@ function writeProcessParts(w: ByteWriter, p: ProcessInfo): void {
     w.bytes(ARGS);
     writeArgs(w, p.args);
   }
-  if (p.startMs !== undefined) {
-    w.bytes(START);
-    writeIsoMillis(w, p.startMs);
-    w.byte(QUOTE);
-  }
-  if (p.entityId !== undefined) {
-    w.bytes(ENTITY_ID);
-    jsonString(w, p.entityId);
-  }
-  if (p.parent) writeParent(w, p.parent);
-  w.byte(CLOSE_BRACE);
-  if (p.uid !== undefined) {
-    w.bytes(USER_ID);
-    w.number(p.uid);
-    if (p.userName !== undefined) {
-      w.bytes(QUOTE_NAME);
-      jsonString(w, p.userName);
-      w.byte(CLOSE_BRACE);
-    } else {
-      w.byte(QUOTE);
-      w.byte(CLOSE_BRACE);
+}
+
+/**
+ * The program part of the last process written: forked children of one parent have the same
+ * name, executable, command line and args (the very strings and array), so from the third
+ * child on the part is copied, not encoded. An exec'd process has its own: it never costs a copy.
+ */
+class ProgramPart {
+  private name: string | undefined;
+  private executable: string | undefined;
+  private commandLine: string | undefined;
+  private args: readonly string[] | undefined;
+  private times = 0;
+  private bytes: Buffer | undefined;
+
+  write(w: ByteWriter, p: ProcessInfo): void {
+    if (p.args === this.args && p.name === this.name && p.executable === this.executable && p.commandLine === this.commandLine) {
+      if (this.bytes !== undefined) {
+        w.bytes(this.bytes);
+        return;
+      }
+      const start = w.pos;
+      writeProgram(w, p);
+      if (++this.times >= 2) this.bytes = Buffer.from(w.buf.subarray(start, w.pos));
+      return;
     }
+    this.name = p.name;
+    this.executable = p.executable;
+    this.commandLine = p.commandLine;
+    this.args = p.args;
+    this.times = 0;
+    this.bytes = undefined;
+    writeProgram(w, p);
   }
-  if (p.containerId) {
-    w.bytes(CONTAINER_ID);
-    jsonString(w, p.containerId);
-    w.byte(CLOSE_BRACE);
+}
+
+const programPart = new ProgramPart();
+
+// The user member of the last uid and name written: a host has few users.
+let lastUid = -1;
+let lastUserName: string | undefined;
+let lastUserPart: Buffer = Buffer.alloc(0);
+
+/** `,"user":{"id":"UID","name":NAME}` (no name when unknown), as ecsLine writes it. */
+function userPart(uid: number, userName: string | undefined): Buffer {
+  if (uid !== lastUid || userName !== lastUserName || lastUid < 0) {
+    lastUid = uid;
+    lastUserName = userName;
+    lastUserPart = utf8(`,"user":{"id":"${uid}"` + (userName !== undefined ? `,"name":${JSON.stringify(userName)}}` : '}'));
   }
+  return lastUserPart;
 }
 
 /** process.parent: forked children share one ParentInfo, written once for all of them. */
