@@ -89,13 +89,15 @@ export class RingReader {
 
   /**
    * Hands out the records the kernel has committed, at most `maxRecords`, oldest first.
-   * Returns how many samples it handed out and whether it stopped at maxRecords with more waiting.
+   * Returns how many samples it handed out, how many ring bytes it consumed, and whether it
+   * stopped at maxRecords with more waiting.
    */
-  drain(onSample: SampleHandler, maxRecords: number): { count: number; more: boolean } {
-    if (this.closed) return { count: 0, more: false };
+  drain(onSample: SampleHandler, maxRecords: number): { count: number; bytes: number; more: boolean } {
+    if (this.closed) return { count: 0, bytes: 0, more: false };
     // Atomics on these (non-shared) views are the acquire/release of libbpf's reader: the
     // engine may not move the data reads before the header read that says they are ready.
     let cons = Number(Atomics.load(this.consumerPos, 0));
+    const start = cons;
     const prod = Number(Atomics.load(this.producerPos, 0));
     let published = cons;
     let count = 0;
@@ -116,7 +118,7 @@ export class RingReader {
     }
     if (cons !== published) Atomics.store(this.consumerPos, 0, BigInt(cons));
     // A record still being written ends the drain too, but only a full one asks for more now.
-    return { count, more: count >= maxRecords && cons < prod };
+    return { count, bytes: cons - start, more: count >= maxRecords && cons < prod };
   }
 
   /** Unmaps the ring; drain() does nothing afterwards. Safe to call twice. */

@@ -28,15 +28,25 @@ export interface EbpfSourceOptions {
 // The drain interval bounds the added latency; the ring holds what arrives meanwhile, and
 // whatever arrives while the event loop is busy elsewhere (8 MiB: seconds of records even
 // at thousands of short-lived processes a second). Each wakeup of the event loop costs about
-// 0.2 ms of CPU on a small VM and every batch starts with cold caches, so the interval is
-// 100 ms while records come (bigger batches: about 13 % less CPU than 50 ms at 1,000/s) and
-// backs off to 250 ms while none do: an idle host costs a few wakeups a second, a busy one 10.
-const DRAIN_BUSY_MS = 100;
-const DRAIN_IDLE_MS = 250;
+// 0.2 ms of CPU on a small VM and every batch starts with cold caches, so batches are made
+// as big as latency allows: a drain every 250 ms, sooner only when the ring fills fast enough
+// that waiting would take it past an eighth of its size (a burst, or a host far busier than
+// this one: the ring then keeps its room for a stalled event loop).
+const DRAIN_MAX_MS = 250;
+const DRAIN_MIN_MS = 10;
+/** The share of the ring a drain interval may fill. */
+const DRAIN_FILL_SHARE = 1 / 8;
 const DEFAULT_RING_BYTES = 8 << 20;
 /** Records per slice of a drain: a backlog is worked off in slices so sinks and timers still run. */
 const SLICE_RECORDS = 4096;
 const LOST_CHECK_MS = 500;
+
+/** The wait before the next drain: the longest that, at the rate the ring filled since the last wait, keeps it under fillLimit bytes. */
+export function nextDrainMs(bytes: number, elapsedMs: number, fillLimit: number): number {
+  if (bytes <= 0 || elapsedMs <= 0) return DRAIN_MAX_MS;
+  const ms = (fillLimit / bytes) * elapsedMs;
+  return Math.max(DRAIN_MIN_MS, Math.min(DRAIN_MAX_MS, Math.floor(ms)));
+}
 
 export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   const log = opts.logger;
@@ -78,24 +88,29 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       if (error === undefined) stats.events++;
       else if (decodeErrors++ < 10) log.warn({ error }, 'ebpf: undecodable ring-buffer record');
     };
-    let interval = DRAIN_BUSY_MS;
+    const fillLimit = loaded.ringBytes * DRAIN_FILL_SHARE;
+    let since = performance.now();
+    let bytesSince = 0;
     const drain = (): void => {
       slice = undefined;
       timer = undefined;
       if (!ring) return;
-      const { count, more } = ring.drain(onSample, SLICE_RECORDS);
+      const { bytes, more } = ring.drain(onSample, SLICE_RECORDS);
+      bytesSince += bytes;
       checkLost(out);
       // A full slice goes on at once (after I/O and timers had their turn); otherwise wait.
       if (more) slice = setImmediate(drain);
       else {
-        interval = count > 0 ? DRAIN_BUSY_MS : Math.min(interval * 2, DRAIN_IDLE_MS);
-        timer = setTimeout(drain, interval);
+        const now = performance.now();
+        timer = setTimeout(drain, nextDrainMs(bytesSince, now - since, fillLimit));
+        since = now;
+        bytesSince = 0;
       }
     };
     drainAll = () => {
       while (ring?.drain(onSample, SLICE_RECORDS).more);
     };
-    timer = setTimeout(drain, interval);
+    timer = setTimeout(drain, DRAIN_MAX_MS);
   }
 
   /** The pipeline must not stop the drain: an exception is logged and the next record goes on. */
