@@ -210,11 +210,11 @@ function writeProgram(w: ByteWriter, p: ProcessInfo): void {
   jsonString(w, p.name);
   if (p.executable !== undefined) {
     w.bytes(EXECUTABLE);
-    w.bytes(sharedJson(p.executable));
+    writeShared(w, p.executable);
   }
   if (p.commandLine !== undefined) {
     w.bytes(COMMAND_LINE);
-    w.bytes(sharedJson(p.commandLine));
+    writeShared(w, p.commandLine);
   }
   if (p.args !== undefined) {
     w.bytes(ARGS);
@@ -289,7 +289,7 @@ function writeParent(w: ByteWriter, par: ParentInfo): void {
   }
   if (par.executable !== undefined) {
     w.bytes(EXECUTABLE);
-    w.bytes(sharedJson(par.executable));
+    writeShared(w, par.executable);
   }
   if (par.entityId !== undefined) {
     w.bytes(ENTITY_ID);
@@ -332,14 +332,25 @@ const SHARED_MAX_LENGTH = 4096;
 const sharedStrings = new BoundedCache<string, Buffer>(SHARED_MAX);
 const sharedArgs = new BoundedCache<readonly string[], Buffer>(SHARED_MAX);
 
-function sharedJson(s: string): Buffer {
-  let b = sharedStrings.get(s);
-  if (b === undefined) {
-    b = utf8(JSON.stringify(s));
-    if (s.length <= SHARED_MAX_LENGTH) sharedStrings.set(s, b);
+function writeShared(w: ByteWriter, s: string): void {
+  const b = sharedStrings.get(s);
+  if (b !== undefined) {
+    w.bytes(b);
+    return;
   }
-  return b;
+  // Encoded once it comes a second time: an exec'd process's command line is its own, and
+  // caching each would be a string, a buffer and a map entry of garbage per process.
+  if (s.length <= SHARED_MAX_LENGTH && seenOnce.includes(s)) sharedStrings.set(s, utf8(JSON.stringify(s)));
+  else {
+    seenOnce[nextSeen] = s;
+    nextSeen = (nextSeen + 1) % seenOnce.length;
+  }
+  jsonString(w, s);
 }
+
+/** Strings written once lately, not (yet) cached. */
+const seenOnce: string[] = ['', '', '', '', '', '', '', ''];
+let nextSeen = 0;
 
 // An argv array is cached only once it shows up twice in a row (a family of forked children):
 // an exec'd process has an array of its own, and caching each would only make garbage.
