@@ -50,11 +50,37 @@ function splitArgs(bytes: Uint8Array): string[] {
   return parts;
 }
 
+/**
+ * The text of the last C string seen in one kind of field: the same bytes come again and again
+ * (a server's comm, the program a fork storm execs), and comparing bytes is cheaper than
+ * building the string, which is then also the very same string object for the caches after.
+ */
+class LastText {
+  private text = '';
+  private bytes = new Uint8Array(0);
+
+  constructor(private readonly max: number) {}
+
+  get(buf: Uint8Array, at: number, max: number = this.max): string {
+    const last = this.bytes;
+    let n = 0;
+    while (n < max && buf[at + n] !== 0) n++;
+    if (n === last.length) {
+      let i = 0;
+      while (i < n && buf[at + i] === last[i]) i++;
+      if (i === n) return this.text;
+    }
+    this.bytes = buf.slice(at, at + n);
+    this.text = cString(buf, at, n);
+    return this.text;
+  }
+}
+
 export class RecordDecoder {
   private readonly ips = new IpTextCache();
-  // comm text of the last few records: the same processes (a server, a busy client) repeat.
-  private lastComm = '';
-  private lastCommBytes = new Uint8Array(COMM_LEN);
+  private readonly comms = new LastText(COMM_LEN);
+  private readonly execComms = new LastText(COMM_LEN);
+  private readonly paths = new LastText(PATH_LEN);
 
   constructor(private readonly clock: KernelClock) {}
 
@@ -98,23 +124,6 @@ export class RecordDecoder {
     return Math.floor(u64(dv, at + HEADER.tsNs) / 1000 + this.clock.offsetUs);
   }
 
-  private comm(buf: Uint8Array, at: number): string {
-    const last = this.lastCommBytes;
-    let same = true;
-    for (let i = 0; i < COMM_LEN; i++) {
-      const b = buf[at + i]!;
-      if (b !== last[i]) {
-        same = false;
-        break;
-      }
-      if (b === 0) break;
-    }
-    if (same) return this.lastComm;
-    this.lastCommBytes = buf.slice(at, at + COMM_LEN);
-    this.lastComm = cString(buf, at, COMM_LEN);
-    return this.lastComm;
-  }
-
   private conn(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): string | undefined {
     if (len < CONN.size) return `connection record of ${len} bytes, want ${CONN.size}`;
     const action = buf[at + CONN.action]!;
@@ -153,7 +162,7 @@ export class RecordDecoder {
       direction: action === ACTION.connect || action === ACTION.udpSend ? 'egress' : 'ingress',
       local,
       remote,
-      process: { pid, name: this.comm(buf, at + HEADER.comm), uid: dv.getUint32(at + HEADER.uid, true) },
+      process: { pid, name: this.comms.get(buf, at + HEADER.comm), uid: dv.getUint32(at + HEADER.uid, true) },
       tid: dv.getUint32(at + HEADER.tid, true),
       capture: 'ebpf',
       attribution: 'syscall',
@@ -181,8 +190,8 @@ export class RecordDecoder {
       pid: dv.getUint32(at + HEADER.pid, true),
       ppid: dv.getUint32(at + EXEC.ppid, true),
       uid: dv.getUint32(at + HEADER.uid, true),
-      comm: cString(buf, at + HEADER.comm, COMM_LEN),
-      executable: cString(buf, at + EXEC.path, pathLen),
+      comm: this.execComms.get(buf, at + HEADER.comm),
+      executable: this.paths.get(buf, at + EXEC.path, pathLen),
       args: splitArgs(buf.subarray(at + EXEC.args, at + EXEC.args + argsLen)),
       startTicks: u64(dv, at + EXEC.startTicks),
       timeUs: this.timeUs(dv, at),

@@ -320,3 +320,47 @@ describe('RecordDecoder', () => {
     }
   });
 });
+
+describe('RecordDecoder text caches', () => {
+  it('one decoder, names and paths that repeat, change, and share prefixes: each decoded right', () => {
+    const decoder = new RecordDecoder({ offsetUs: 0 });
+    const got: string[] = [];
+    const out = {
+      connection: (ev: ConnectionEvent) => got.push(`conn ${ev.process?.name}`),
+      process: (ev: ProcessEvent) => got.push(ev.type === 'exec' ? `exec ${ev.comm} ${ev.executable}` : ev.type),
+    };
+    const execOf = (comm: string, exe: string): Buffer => {
+      const b = Buffer.alloc(L.EXEC.size);
+      header(b, L.KIND.exec);
+      b.fill(0, L.HEADER.comm, L.HEADER.comm + 16);
+      b.write(comm, L.HEADER.comm, 'latin1');
+      b.write(exe, L.EXEC.path, 'utf8');
+      b.writeUInt32LE(Buffer.byteLength(exe), L.EXEC.pathLen);
+      return b;
+    };
+    const connOf = (comm: string): Buffer => {
+      const b = Buffer.alloc(L.CONN.size);
+      header(b, L.KIND.conn);
+      b.fill(0, L.HEADER.comm, L.HEADER.comm + 16);
+      b.write(comm, L.HEADER.comm, 'latin1');
+      b[L.CONN.action] = L.ACTION.connect;
+      b[L.CONN.family] = 2;
+      b[L.CONN.protocol] = 6;
+      b[L.CONN.ok] = 1;
+      return b;
+    };
+    const records = [
+      execOf('curl', '/usr/bin/curl'), execOf('curl', '/usr/bin/curl'), execOf('cur', '/usr/bin/cur'),
+      execOf('curl', '/usr/bin/curl'), execOf('wget', '/usr/bin/wget2-with-a-name-longer-than-32-bytes'),
+      execOf('wget', '/usr/bin/wget2-with-a-name-longer-than-32-bytes'), execOf('', ''),
+      connOf('loadgen'), connOf('loadgen'), connOf('load'), connOf('loadgen-worker-1'), connOf('loadgen'),
+    ];
+    for (const b of records) assert.equal(decoder.decode(b, new DataView(b.buffer, b.byteOffset, b.length), 0, b.length, out), undefined);
+    assert.deepEqual(got, [
+      'exec curl /usr/bin/curl', 'exec curl /usr/bin/curl', 'exec cur /usr/bin/cur',
+      'exec curl /usr/bin/curl', 'exec wget /usr/bin/wget2-with-a-name-longer-than-32-bytes',
+      'exec wget /usr/bin/wget2-with-a-name-longer-than-32-bytes', 'exec  ',
+      'conn loadgen', 'conn loadgen', 'conn load', 'conn loadgen-worker-1', 'conn loadgen',
+    ]);
+  });
+});
