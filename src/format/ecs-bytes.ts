@@ -102,17 +102,10 @@ export class EcsByteEncoder {
   }
 
   private heads(ev: ConnectionEvent): Heads {
-    // The last two combinations: records alternate between two (a connect and its accept).
-    if (this.lastHeads !== undefined && sameCombo(ev, this.lastCombo)) return this.lastHeads;
-    if (this.prevHeads !== undefined && sameCombo(ev, this.prevCombo)) {
-      const heads = this.prevHeads;
-      this.prevHeads = this.lastHeads;
-      this.lastHeads = heads;
-      const combo = this.prevCombo;
-      this.prevCombo = this.lastCombo;
-      this.lastCombo = combo;
-      return heads;
-    }
+    // The last few kinds of record, scanned in order: a host's records come in a handful of
+    // kinds (connect and accept, UDP send and receive, per family), far fewer than the slots.
+    const combos = this.combos;
+    for (let i = 0; i < combos.length; i++) if (sameCombo(ev, combos[i]!)) return this.comboHeads[i]!;
     const text = eventAndNetworkHead(ev);
     let h = HEADS.get(text);
     if (h === undefined) {
@@ -123,24 +116,24 @@ export class EcsByteEncoder {
       };
       if (HEADS.size < 1024) HEADS.set(text, h);
     }
-    // The previous slot takes the last one; its object is reused for the new combination.
-    const combo = this.prevCombo;
-    this.prevCombo = this.lastCombo;
-    this.prevHeads = this.lastHeads;
-    combo.action = ev.action;
-    combo.outcome = ev.outcome;
-    combo.transport = ev.transport;
-    combo.family = ev.family;
-    combo.direction = ev.direction;
-    this.lastCombo = combo;
-    this.lastHeads = h;
+    const slot = this.nextCombo;
+    this.nextCombo = (slot + 1) % COMBO_SLOTS;
+    const c = combos[slot]!;
+    c.action = ev.action;
+    c.outcome = ev.outcome;
+    c.transport = ev.transport;
+    c.family = ev.family;
+    c.direction = ev.direction;
+    this.comboHeads[slot] = h;
     return h;
   }
 
-  private lastCombo: Combo = { action: 'listen', outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress' };
-  private lastHeads: Heads | undefined;
-  private prevCombo: Combo = { action: 'listen', outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress' };
-  private prevHeads: Heads | undefined;
+  // Slots start as a combination no record has (an empty action), so they never match.
+  private readonly combos: Combo[] = Array.from({ length: COMBO_SLOTS }, () => ({
+    action: '' as Combo['action'], outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress',
+  }));
+  private readonly comboHeads: Heads[] = [];
+  private nextCombo = 0;
 
   private captureHeadOf(ev: ConnectionEvent): Buffer {
     if (ev.capture !== this.lastCapture || ev.attribution !== this.lastAttribution) {
@@ -153,6 +146,7 @@ export class EcsByteEncoder {
 }
 
 type Combo = Pick<ConnectionEvent, 'action' | 'outcome' | 'transport' | 'family' | 'direction'>;
+const COMBO_SLOTS = 8;
 
 function sameCombo(ev: ConnectionEvent, c: Combo): boolean {
   return ev.action === c.action && ev.outcome === c.outcome && ev.transport === c.transport && ev.family === c.family && ev.direction === c.direction;
