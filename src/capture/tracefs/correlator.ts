@@ -18,6 +18,7 @@ import type { TraceLine } from './trace-line';
 import { TCP_STATE, type StateRecord, type TraceRecord, type UdpRouteRecord } from './decode';
 import { commFromExecFilename, type ProcInfo } from './proc-info';
 import { AF_INET, AF_INET6, IPPROTO_TCP } from '../../core/kernel-constants';
+import { setBounded } from '../../core/set-bounded';
 
 export interface Decoded {
   line: TraceLine;
@@ -67,8 +68,7 @@ interface Listener {
 }
 
 function boundedSet<K, V>(m: Map<K, V>, k: K, v: V): void {
-  if (m.size >= MAX_ENTRIES && !m.has(k)) m.delete(m.keys().next().value as K);
-  m.set(k, v);
+  setBounded(m, k, v, MAX_ENTRIES);
 }
 
 /** v4-mapped IPv6 (::ffff:a.b.c.d) is an IPv4 connection on a dual-stack socket: report it so. */

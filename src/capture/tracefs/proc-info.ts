@@ -4,6 +4,7 @@
 // Results are cached per pid and dropped on exec/exit.
 import fs from 'node:fs';
 import path from 'node:path';
+import { setBounded } from '../../core/set-bounded';
 
 export interface ProcInfo {
   comm(pid: number): string | undefined;
@@ -44,8 +45,7 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
       const ppid = /^PPid:\s+(\d+)/m.exec(text);
       if (uid) s.uid = Number(uid[1]);
       if (ppid) s.ppid = Number(ppid[1]);
-      if (status.size >= MAX_CACHED) status.delete(status.keys().next().value!);
-      status.set(pid, s);
+      setBounded(status, pid, s, MAX_CACHED);
     }
     return s;
   }
@@ -57,8 +57,7 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
       const text = readText(path.join(procRoot, String(pid), 'comm'));
       if (text === undefined) return undefined;
       const name = text.replace(/\n$/, '');
-      if (comms.size >= MAX_CACHED) comms.delete(comms.keys().next().value!);
-      comms.set(pid, name);
+      setBounded(comms, pid, name, MAX_CACHED);
       return name;
     },
     uid: (pid) => statusOf(pid).uid,
@@ -94,8 +93,7 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
       return undefined;
     },
     setComm(pid, comm) {
-      if (comms.size >= MAX_CACHED) comms.delete(comms.keys().next().value!);
-      comms.set(pid, comm);
+      setBounded(comms, pid, comm, MAX_CACHED);
     },
     forget(pid) {
       status.delete(pid);
