@@ -253,13 +253,13 @@ class ProgramPart {
 const programPart = new ProgramPart();
 
 // The user member of the last uid and name written: a host has few users.
-let lastUid = -1;
+let lastUid = NaN; // matches no uid: the first call builds the part
 let lastUserName: string | undefined;
 let lastUserPart: Buffer = Buffer.alloc(0);
 
 /** `,"user":{"id":"UID","name":NAME}` (no name when unknown), as ecsLine writes it. */
 function userPart(uid: number, userName: string | undefined): Buffer {
-  if (uid !== lastUid || userName !== lastUserName || lastUid < 0) {
+  if (uid !== lastUid || userName !== lastUserName) {
     lastUid = uid;
     lastUserName = userName;
     lastUserPart = utf8(`,"user":{"id":"${uid}"` + (userName !== undefined ? `,"name":${JSON.stringify(userName)}}` : '}'));
@@ -318,13 +318,11 @@ function jsonString(w: ByteWriter, s: string): void {
 
 const BACKSLASH = 0x5c;
 
-// A forked child has its parent's executable, command line and argv (the very same strings
-// and array): those are encoded once for all of them. Bounded, cleared when full; very long
-// strings are not kept.
+// Executables and command lines that come again (a program exec'd over and over, a parent of
+// many children) are encoded once. Bounded, cleared when full; very long strings are not kept.
 const SHARED_MAX = 512;
 const SHARED_MAX_LENGTH = 4096;
 const sharedStrings = new BoundedCache<string, Buffer>(SHARED_MAX);
-const sharedArgs = new BoundedCache<readonly string[], Buffer>(SHARED_MAX);
 
 function writeShared(w: ByteWriter, s: string): void {
   const b = sharedStrings.get(s);
@@ -346,21 +344,9 @@ function writeShared(w: ByteWriter, s: string): void {
 const seenOnce: string[] = ['', '', '', '', '', '', '', ''];
 let nextSeen = 0;
 
-// An argv array is cached only once it shows up twice in a row (a family of forked children):
-// an exec'd process has an array of its own, and caching each would only make garbage.
-let lastArgs: readonly string[] | undefined;
-
+// Not cached here: a family of forked children shares its argv through ProgramPart, and an
+// exec'd process has an array of its own.
 function writeArgs(w: ByteWriter, args: readonly string[]): void {
-  let b = sharedArgs.get(args);
-  if (b === undefined && args === lastArgs) {
-    b = utf8(JSON.stringify(args));
-    sharedArgs.set(args, b);
-  }
-  lastArgs = args;
-  if (b !== undefined) {
-    w.bytes(b);
-    return;
-  }
   w.byte(OPEN_BRACKET);
   for (let i = 0; i < args.length; i++) {
     if (i > 0) w.byte(COMMA);
