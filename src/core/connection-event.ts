@@ -33,7 +33,7 @@ export interface ProcessInfo {
   name: string;
   executable?: string;
   commandLine?: string;
-  args?: string[];
+  args?: readonly string[];
   /** Process start, epoch milliseconds. */
   startMs?: number;
   /** Start in clock ticks since boot (/proc/PID/stat field 22); the basis of entityId. */

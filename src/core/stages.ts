@@ -11,7 +11,10 @@ export type ProcessEvent =
       uid: number;
       comm: string;
       executable: string;
-      args: string[];
+      /** Shared, never changed: a source may hand the same array to every exec of one command line. */
+      args: readonly string[];
+      /** args joined by spaces, when the source has it already. */
+      commandLine?: string;
       startTicks?: number;
       /** Kernel cgroup id (cgroup v2 inode) of the task: maps to a container id without reading /proc. */
       cgroupId?: string;

@@ -21,14 +21,42 @@ export interface FlowTuple {
 
 /** Returns "1:<base64 sha1>", or undefined when an address does not parse. */
 export function communityId(t: FlowTuple, seed = 0): string | undefined {
-  let saddr = ipBytes(t.saddr);
-  let daddr = ipBytes(t.daddr);
+  const input = communityIdInput(t.proto, t.saddr, t.daddr, t.sport ?? null, t.dport ?? null, seed, false);
+  return input === undefined ? undefined : '1:' + sha1Base64(input);
+}
+
+/** The id of a connection's flow as its records report it: IPv4-mapped pairs hashed as IPv4 (see communityIdInput). */
+export function connectionCommunityId(proto: number, saddr: string, daddr: string, sport: number, dport: number): string | undefined {
+  const input = communityIdInput(proto, saddr, daddr, sport, dport, 0, true);
+  return input === undefined ? undefined : '1:' + sha1Base64(input);
+}
+
+/**
+ * The bytes the spec hashes for a flow: seed(2) saddr daddr proto(1) pad(1) [sport(2) dport(2)],
+ * smaller endpoint first. A view of one reused buffer, valid until the next call; undefined
+ * when an address does not parse. With unmapV4, a pair of IPv4-mapped IPv6 addresses
+ * (::ffff:a.b.c.d, as a dual-stack socket reports an IPv4 peer) is hashed as IPv4: the packets
+ * are IPv4, and a network sensor on the same flow hashes them so.
+ */
+export function communityIdInput(
+  proto: number,
+  saddrText: string,
+  daddrText: string,
+  sportIn: number | null,
+  dportIn: number | null,
+  seed: number,
+  unmapV4: boolean,
+): Buffer | undefined {
+  let saddr = ipBytes(saddrText);
+  let daddr = ipBytes(daddrText);
   if (!saddr || !daddr || saddr.length !== daddr.length) return undefined;
-  let sport = t.sport ?? null;
-  let dport = t.dport ?? null;
+  let from = 0;
+  if (unmapV4 && saddr.length === 16 && isV4Mapped(saddr) && isV4Mapped(daddr)) from = 12;
+  let sport = sportIn;
+  let dport = dportIn;
   let oneWay = false;
-  if ((t.proto === ICMP || t.proto === ICMP6) && sport !== null && dport !== null) {
-    const pairs = t.proto === ICMP ? ICMP4_PAIRS : ICMP6_PAIRS;
+  if ((proto === ICMP || proto === ICMP6) && sport !== null && dport !== null) {
+    const pairs = proto === ICMP ? ICMP4_PAIRS : ICMP6_PAIRS;
     const mate = pairs[sport];
     if (mate === undefined) {
       oneWay = true;
@@ -36,19 +64,18 @@ export function communityId(t: FlowTuple, seed = 0): string | undefined {
       dport = mate;
     }
   }
-  if (!oneWay && !isOrdered(saddr, daddr, sport, dport)) {
+  if (!oneWay && !isOrdered(saddr, daddr, from, sport, dport)) {
     [saddr, daddr] = [daddr, saddr];
     [sport, dport] = [dport, sport];
   }
-  // seed(2) saddr daddr proto(1) pad(1) [sport(2) dport(2)], in one reused buffer. Plain loops:
-  // Buffer.copy/compare cross into C++, which costs more than 4 or 16 bytes of JS.
+  // Plain loops: Buffer.copy/compare cross into C++, which costs more than 4 or 16 bytes of JS.
   const buf = SCRATCH;
   buf[0] = (seed >> 8) & 0xff;
   buf[1] = seed & 0xff;
   let at = 2;
-  for (let i = 0; i < saddr.length; i++) buf[at++] = saddr[i]!;
-  for (let i = 0; i < daddr.length; i++) buf[at++] = daddr[i]!;
-  buf[at++] = t.proto & 0xff;
+  for (let i = from; i < saddr.length; i++) buf[at++] = saddr[i]!;
+  for (let i = from; i < daddr.length; i++) buf[at++] = daddr[i]!;
+  buf[at++] = proto & 0xff;
   buf[at++] = 0;
   if (sport !== null && dport !== null) {
     buf[at++] = (sport >> 8) & 0xff;
@@ -56,7 +83,13 @@ export function communityId(t: FlowTuple, seed = 0): string | undefined {
     buf[at++] = (dport >> 8) & 0xff;
     buf[at++] = dport & 0xff;
   }
-  return '1:' + sha1Base64(scratchView(at));
+  return scratchView(at);
+}
+
+/** ::ffff:a.b.c.d (16 bytes). */
+function isV4Mapped(b: Buffer): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
 }
 
 const SCRATCH = Buffer.alloc(2 + 16 + 16 + 2 + 4);
@@ -73,10 +106,10 @@ const sha1Base64: (data: Buffer) => string =
     ? (data) => crypto.hash('sha1', data, 'base64')
     : (data) => crypto.createHash('sha1').update(data).digest('base64');
 
-/** Address order, then port order: the spec's "smaller endpoint first". */
-function isOrdered(a: Buffer, b: Buffer, ap: number | null, bp: number | null): boolean {
+/** Address order (from byte `from` on), then port order: the spec's "smaller endpoint first". */
+function isOrdered(a: Buffer, b: Buffer, from: number, ap: number | null, bp: number | null): boolean {
   // a and b have the same length (checked by the caller).
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  for (let i = from; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
   return (ap ?? 0) <= (bp ?? 0);
 }
 

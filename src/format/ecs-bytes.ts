@@ -7,7 +7,8 @@ import type { ConnectionEvent, ParentInfo, ProcessInfo } from '../core/connectio
 import { BoundedCache } from './bounded-cache';
 import { RepeatBytes } from './repeat-bytes';
 import type { ByteWriter } from './byte-writer';
-import { envJson, eventAndNetworkHead, eventCommunityId, type FormatEnv } from './ecs';
+import { hashCommunityId, writeCommunityId } from './community-id-bytes';
+import { envJson, eventAndNetworkHead, type FormatEnv } from './ecs';
 import { isoMicros, isoMillis, SecondText } from './timestamp';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -56,13 +57,13 @@ export class EcsByteEncoder {
     const egress = ev.direction === 'egress';
     const source = egress ? ev.local : ev.remote;
     const destination = egress ? ev.remote : ev.local;
-    const cid = eventCommunityId(ev);
+    const hasCommunityId = hashCommunityId(ev);
     w.bytes(TIMESTAMP);
     writeIsoMicros(w, ev.timeUs);
     const heads = this.heads(ev);
-    if (cid !== undefined) {
+    if (hasCommunityId) {
       w.bytes(heads.withCommunityId);
-      w.ascii(cid);
+      writeCommunityId(w);
       if (ev.action !== 'listen') w.bytes(QUOTE_BRACE_SOURCE_IP);
       else w.bytes(QUOTE_BRACE_DESTINATION_IP);
     } else if (ev.action !== 'listen') w.bytes(heads.withSource);
@@ -217,38 +218,54 @@ function writeProgram(w: ByteWriter, p: ProcessInfo): void {
 }
 
 /**
- * The program part of the last process written: forked children of one parent have the same
- * name, executable, command line and args (the very strings and array), so from the third
- * child on the part is copied, not encoded. An exec'd process has its own: it never costs a copy.
+ * The program parts of the last few programs written. Forked children of one parent have the
+ * same name, executable, command line and args (the very strings and array), and so do the
+ * processes exec'd from one command line by the ebpf tier (its decoder hands out one array per
+ * argv): from a program's third record on, its part is copied, not encoded. Slots, because a
+ * host's records interleave a few programs (the load generator's three kinds of child).
  */
 class ProgramPart {
-  private name: string | undefined;
-  private executable: string | undefined;
-  private commandLine: string | undefined;
-  private args: readonly string[] | undefined;
-  private times = 0;
-  private bytes: Buffer | undefined;
+  private readonly slots: ProgramSlot[] = Array.from({ length: PROGRAM_SLOTS }, () => ({
+    name: undefined, executable: undefined, commandLine: undefined, args: undefined, times: 0, bytes: undefined,
+  }));
+  private next = 0;
 
   write(w: ByteWriter, p: ProcessInfo): void {
-    if (p.args === this.args && p.name === this.name && p.executable === this.executable && p.commandLine === this.commandLine) {
-      if (this.bytes !== undefined) {
-        w.bytes(this.bytes);
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (p.args !== slot.args || p.name !== slot.name || p.executable !== slot.executable || p.commandLine !== slot.commandLine) continue;
+      if (slot.bytes !== undefined) {
+        w.bytes(slot.bytes);
         return;
       }
       const start = w.pos;
       writeProgram(w, p);
-      if (++this.times >= 2) this.bytes = Buffer.from(w.buf.subarray(start, w.pos));
+      if (++slot.times >= 2) slot.bytes = Buffer.from(w.buf.subarray(start, w.pos));
       return;
     }
-    this.name = p.name;
-    this.executable = p.executable;
-    this.commandLine = p.commandLine;
-    this.args = p.args;
-    this.times = 0;
-    this.bytes = undefined;
+    const slot = slots[this.next]!;
+    this.next = (this.next + 1) % slots.length;
+    slot.name = p.name;
+    slot.executable = p.executable;
+    slot.commandLine = p.commandLine;
+    slot.args = p.args;
+    slot.times = 0;
+    slot.bytes = undefined;
     writeProgram(w, p);
   }
 }
+
+interface ProgramSlot {
+  name: string | undefined;
+  executable: string | undefined;
+  commandLine: string | undefined;
+  args: readonly string[] | undefined;
+  times: number;
+  bytes: Buffer | undefined;
+}
+
+const PROGRAM_SLOTS = 4;
 
 const programPart = new ProgramPart();
 

@@ -2,7 +2,7 @@
 import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
 import type { HostInfo } from '../core/context';
 import { BoundedCache } from './bounded-cache';
-import { communityId, ipBytes } from './community-id';
+import { connectionCommunityId } from './community-id';
 import { isoMicros, isoMillis } from './timestamp';
 
 export interface FormatEnv {
@@ -35,12 +35,7 @@ export function eventCommunityId(ev: ConnectionEvent): string | undefined {
   const ports = (sport << 16) | dport;
   let id = cacheable ? flows.get(source.ip)?.get(destination.ip)?.get(ports) : undefined;
   if (id === undefined) {
-    // A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d, but the packets are IPv4:
-    // hash the IPv4 addresses, as a network sensor on the same flow does.
-    const ua = unmapV4(source.ip);
-    const ub = ua !== undefined ? unmapV4(destination.ip) : undefined;
-    const v4 = ua !== undefined && ub !== undefined;
-    id = communityId({ proto, saddr: v4 ? ua : source.ip, daddr: v4 ? ub : destination.ip, sport, dport });
+    id = connectionCommunityId(proto, source.ip, destination.ip, sport, dport);
     if (id !== undefined && cacheable) rememberFlowId(flows, source.ip, destination.ip, ports, id);
   }
   return id;
@@ -65,14 +60,6 @@ function rememberFlowId(flows: FlowIds, saddr: string, daddr: string, ports: num
   if (byPorts === undefined) bySource.set(daddr, (byPorts = new Map()));
   byPorts.set(ports, id);
   flowIdCount++;
-}
-
-/** a.b.c.d for an IPv4-mapped IPv6 address (::ffff:a.b.c.d in any spelling), else undefined. */
-function unmapV4(ip: string): string | undefined {
-  if (!ip.includes(':')) return undefined;
-  const b = ipBytes(ip);
-  if (!b || b.length !== 16 || b.readUInt16BE(10) !== 0xffff || !b.subarray(0, 10).every((x) => x === 0)) return undefined;
-  return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
 }
 
 export function toEcs(ev: ConnectionEvent, env: FormatEnv): Record<string, unknown> {
@@ -250,8 +237,8 @@ function quoted(s: string): string {
   return out;
 }
 
-const argsCache = new BoundedCache<string[], string>(QUOTED_MAX);
-function argsJson(args: string[]): string {
+const argsCache = new BoundedCache<readonly string[], string>(QUOTED_MAX);
+function argsJson(args: readonly string[]): string {
   let out = argsCache.get(args);
   if (out === undefined) {
     out = JSON.stringify(args);

@@ -203,7 +203,7 @@ export class ProcessTable {
       name: ev.comm,
       executable: ev.executable,
       args: ev.args,
-      commandLine: ev.args.join(' '),
+      commandLine: ev.commandLine ?? ev.args.join(' '),
       startTicks,
       startMs: startTicks !== undefined ? startMsFromTicks(this.env.bootTimeMs, startTicks) : undefined,
       // exec keeps the pid and the start time, so the entity id too: no second hash.

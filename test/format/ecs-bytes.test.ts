@@ -84,3 +84,26 @@ test('EcsByteEncoder writes the timestamps of ecsLine for any time, odd ones inc
     { numRuns: 3000 },
   );
 });
+
+test('EcsByteEncoder: processes of a few programs, interleaved, sharing their argv arrays (program parts copied)', () => {
+  const enc = new EcsByteEncoder(env);
+  const w = new ByteWriter(256);
+  const samples = fc.sample(eventArb, 40);
+  const programs = samples.slice(0, 6).map((ev, i) => ({
+    name: ev.process?.name ?? `p${i}`,
+    executable: ev.process?.executable,
+    commandLine: ev.process?.commandLine,
+    args: ev.process?.args,
+  }));
+  const out: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const base = samples[i % samples.length]!;
+    // Six programs over four slots, in a pattern that both hits and evicts.
+    const program = programs[(i * 7) % (i < 150 ? 3 : 6)]!;
+    const ev = { ...base, process: { ...(base.process ?? { pid: 1, name: '' }), pid: 1000 + i, ...program } };
+    enc.encode(ev, w);
+    w.byte(10);
+    out.push(ecsLine(ev, env) + '\n');
+  }
+  assert.equal(w.view().toString('utf8'), out.join(''));
+});

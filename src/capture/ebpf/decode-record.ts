@@ -4,6 +4,7 @@
 // Checks lengths and returns an error text instead of throwing: a bad record is counted, not fatal.
 import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
+import { ArgvCache } from './argv-cache';
 import { IpTextCache } from './ip-bytes';
 import { ACTION, ARGS_LEN, COMM_LEN, CONN, EXEC, FORK, HEADER, KIND, PATH_LEN, RENAME } from './record-layout';
 
@@ -42,14 +43,6 @@ function cString(buf: Uint8Array, at: number, max: number): string {
   return utf8.decode(buf.subarray(at, end));
 }
 
-/** argv as the kernel keeps it: NUL-separated, usually NUL-terminated. */
-function splitArgs(bytes: Uint8Array): string[] {
-  if (bytes.length === 0) return [];
-  const parts = utf8.decode(bytes).split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return parts;
-}
-
 /**
  * The text of the last C string seen in one kind of field: the same bytes come again and again
  * (a server's comm, the program a fork storm execs), and comparing bytes is cheaper than
@@ -81,6 +74,7 @@ export class RecordDecoder {
   private readonly comms = new LastText(COMM_LEN);
   private readonly execComms = new LastText(COMM_LEN);
   private readonly paths = new LastText(PATH_LEN);
+  private readonly argvs = new ArgvCache();
 
   constructor(private readonly clock: KernelClock) {}
 
@@ -185,6 +179,7 @@ export class RecordDecoder {
     if (EXEC.args + argsLen > len) return `exec record of ${len} bytes cannot hold ${argsLen} bytes of argv`;
     const cgLo = dv.getUint32(at + EXEC.cgroupId, true);
     const cgHi = dv.getUint32(at + EXEC.cgroupId + 4, true);
+    const argv = this.argvs.get(buf, at + EXEC.args, argsLen);
     const ev: ProcessEvent = {
       type: 'exec',
       pid: dv.getUint32(at + HEADER.pid, true),
@@ -192,7 +187,8 @@ export class RecordDecoder {
       uid: dv.getUint32(at + HEADER.uid, true),
       comm: this.execComms.get(buf, at + HEADER.comm),
       executable: this.paths.get(buf, at + EXEC.path, pathLen),
-      args: splitArgs(buf.subarray(at + EXEC.args, at + EXEC.args + argsLen)),
+      args: argv.args,
+      commandLine: argv.commandLine,
       startTicks: u64(dv, at + EXEC.startTicks),
       timeUs: this.timeUs(dv, at),
       cgroupId: cgLo !== 0 || cgHi !== 0 ? u64Text(cgHi, cgLo) : undefined,
