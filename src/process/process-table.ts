@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { ParentInfo, ProcessInfo } from '../core/connection-event';
 import type { ProcessEvent } from '../core/stages';
 import { NumberFifo } from '../core/number-fifo';
+import { PidTable } from './pid-table';
 import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { containerIdFromCgroup } from './container';
 import { entityId } from './entity-id';
@@ -20,7 +21,7 @@ export interface ProcessTableOptions {
    * thousands of entries the garbage collector keeps scanning.
    */
   graceMs?: number;
-  /** Upper bound on entries; oldest exited go first, then oldest live. Default 65536. */
+  /** Upper bound on entries; oldest exited go first, then the oldest eighth of the live. Default 65536. */
   maxEntries?: number;
 }
 
@@ -43,14 +44,12 @@ export class ProcessTable {
   private readonly env: ProcEnv;
   private readonly graceMs: number;
   private readonly maxEntries: number;
-  // A process is its ProcessInfo and nothing else (its exit time lives in exitOrder): at
-  // thousands of short-lived processes a second, every object kept per process is garbage
-  // collector work for the whole grace period. `entries` keeps insertion order (oldest first).
-  private readonly entries = new Map<number, ProcessInfo>();
-  /** Exit time (ms) of each exited entry. */
-  private readonly exitOrder = new Map<number, number>();
-  // Exits oldest first, pid and time in step (see NumberFifo for why not the map's order).
-  // An exit whose pid was reused since no longer matches exitOrder and is skipped.
+  // A process is its ProcessInfo and nothing else (its exit time is a number in the table's
+  // slot): at thousands of short-lived processes a second, every object kept per process is
+  // garbage collector work for the whole grace period.
+  private readonly entries = new PidTable<ProcessInfo>();
+  // Exits oldest first, pid and time in step (see NumberFifo for why not a map's order).
+  // An exit whose pid was reused since no longer matches the table's exit time and is skipped.
   private readonly exitPids = new NumberFifo();
   private readonly exitTimes = new NumberFifo();
   /** Thread names seen for a process (kernel events carry the thread's comm); rare. */
@@ -101,18 +100,17 @@ export class ProcessTable {
         this.applyFork(ev);
         break;
       case 'exit': {
-        if (!this.entries.has(ev.pid) || this.exitOrder.has(ev.pid)) break;
         // The record is marked exited when someone looks it up (late events are rare): most
         // short-lived processes are never asked for again, so no copy is made for them.
         const at = ev.timeUs / 1000;
-        this.exitOrder.set(ev.pid, at);
+        if (!this.entries.markExited(ev.pid, at)) break;
         this.exitPids.push(ev.pid);
         this.exitTimes.push(at);
         break;
       }
       case 'rename': {
-        const info = this.entries.get(ev.pid);
-        if (info) this.entries.set(ev.pid, makeProcessInfo({ ...info, name: ev.comm }));
+        const slot = this.entries.find(ev.pid);
+        if (slot >= 0) this.entries.replaceAt(slot, makeProcessInfo({ ...this.entries.valueAt(slot), name: ev.comm }));
         break;
       }
     }
@@ -125,12 +123,13 @@ export class ProcessTable {
    * name or a missed rename, remembered so the check is not repeated.
    */
   lookup(pid: number, hint?: LookupHint): ProcessInfo | undefined {
-    let known = this.entries.get(pid);
+    const slot = this.entries.find(pid);
     const comm = hint?.comm;
-    if (known) {
-      if (!known.exited && this.exitOrder.has(pid)) {
+    if (slot >= 0) {
+      let known = this.entries.valueAt(slot);
+      if (!known.exited && !Number.isNaN(this.entries.exitAt(slot))) {
         known = makeProcessInfo({ ...known, exited: true });
-        this.entries.set(pid, known);
+        this.entries.replaceAt(slot, known);
       }
       if (comm === undefined || comm === known.name || this.otherComms.get(pid)?.has(comm)) return known;
       const fresh = this.readProc(pid);
@@ -138,7 +137,7 @@ export class ProcessTable {
       if (known.startTicks === undefined || fresh.startTicks === known.startTicks) {
         if (fresh.name === comm) {
           known = makeProcessInfo({ ...known, name: comm });
-          this.entries.set(pid, known);
+          this.entries.replaceAt(this.entries.find(pid), known);
         } else {
           let names = this.otherComms.get(pid);
           if (!names) this.otherComms.set(pid, (names = new Set()));
@@ -164,10 +163,9 @@ export class ProcessTable {
     let n = 0;
     while (this.exitTimes.length > 0 && this.exitTimes.peek() + this.graceMs <= nowMs) {
       const pid = this.exitPids.shift();
-      if (this.exitOrder.get(pid) !== this.exitTimes.shift()) continue; // pid reused since
-      this.exitOrder.delete(pid);
+      if (this.entries.exitTime(pid) !== this.exitTimes.shift()) continue; // pid reused since
       this.entries.delete(pid);
-      this.otherComms.delete(pid);
+      if (this.otherComms.size > 0) this.otherComms.delete(pid);
       n++;
     }
     this.expired += n;
@@ -177,7 +175,7 @@ export class ProcessTable {
   stats(): ProcessTableStats {
     return {
       entries: this.entries.size,
-      exited: this.exitOrder.size,
+      exited: this.entries.exited,
       evictions: this.evictions,
       expired: this.expired,
       procReads: this.procReads,
@@ -189,8 +187,9 @@ export class ProcessTable {
   }
 
   private applyExec(ev: Extract<ProcessEvent, { type: 'exec' }>): void {
-    const prev = this.entries.get(ev.pid);
-    const prevLive = prev !== undefined && !this.exitOrder.has(ev.pid);
+    const prevSlot = this.entries.find(ev.pid);
+    const prev = prevSlot >= 0 ? this.entries.valueAt(prevSlot) : undefined;
+    const prevLive = prev !== undefined && Number.isNaN(this.entries.exitAt(prevSlot));
     // exec keeps the pid and start time; an exited entry with this pid is a different process.
     const startTicks = ev.startTicks ?? (prevLive ? prev.startTicks : undefined);
     let parent: ParentInfo | undefined;
@@ -285,33 +284,27 @@ export class ProcessTable {
     return info;
   }
 
-  /** Inserts or replaces (moving it to the young end), evicting if the table is full. */
+  /** Inserts or replaces (as the youngest entry), evicting if the table is full. */
   private put(pid: number, info: ProcessInfo): void {
-    if (this.entries.delete(pid)) {
-      this.exitOrder.delete(pid);
-      this.otherComms.delete(pid);
-    }
-    while (this.entries.size >= this.maxEntries) this.evictOne();
+    if (this.entries.has(pid)) {
+      if (this.otherComms.size > 0) this.otherComms.delete(pid);
+    } else if (this.entries.size >= this.maxEntries) this.evict();
     this.entries.set(pid, info);
   }
 
-  private evictOne(): void {
-    let victim: number | undefined;
+  /** Makes room: the oldest exited entry, or, in a table full of live processes (rare), the oldest eighth of them in one pass. */
+  private evict(): void {
     while (this.exitPids.length > 0) {
       const pid = this.exitPids.shift();
-      if (this.exitOrder.get(pid) !== this.exitTimes.shift()) continue; // pid reused since
-      this.exitOrder.delete(pid);
-      victim = pid;
-      break;
+      if (this.entries.exitTime(pid) !== this.exitTimes.shift()) continue; // pid reused since
+      this.entries.delete(pid);
+      this.otherComms.delete(pid);
+      this.evictions++;
+      return;
     }
-    if (victim === undefined) {
-      // A table full of live processes (rare): the oldest inserted goes.
-      const oldest = this.entries.keys().next();
-      if (oldest.done) return;
-      victim = oldest.value;
+    for (const pid of this.entries.deleteOldestLive(Math.max(1, Math.floor(this.maxEntries / 8)))) {
+      this.otherComms.delete(pid);
+      this.evictions++;
     }
-    this.entries.delete(victim);
-    this.otherComms.delete(victim);
-    this.evictions++;
   }
 }
