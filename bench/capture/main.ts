@@ -24,6 +24,7 @@ interface Options {
   idleSeconds: number;
   drainSeconds: number;
   warmupConnections: number;
+  graceSeconds: number;
   readyTimeoutSeconds: number;
 }
 
@@ -65,6 +66,8 @@ function parseOptions(argv: string[], root: string): Options {
       'idle-seconds': { type: 'string', default: '2' },
       'drain-seconds': { type: 'string', default: '2' },
       'warmup-connections': { type: 'string', default: '20000' },
+      // The process table's exited-process grace (10 s) and its sweep interval (1 s).
+      'grace-seconds': { type: 'string', default: '11' },
       'ready-timeout': { type: 'string', default: '30' },
     },
     strict: true,
@@ -85,6 +88,7 @@ function parseOptions(argv: string[], root: string): Options {
     idleSeconds: positive(values['idle-seconds']!, 'idle-seconds'),
     drainSeconds: positive(values['drain-seconds']!, 'drain-seconds'),
     warmupConnections: nonNegative(values['warmup-connections']!, 'warmup-connections'),
+    graceSeconds: nonNegative(values['grace-seconds']!, 'grace-seconds'),
     readyTimeoutSeconds: positive(values['ready-timeout']!, 'ready-timeout'),
   };
 }
@@ -128,7 +132,7 @@ async function main(): Promise<number> {
               cli: o.cli, loadgen, tier, mode, rate, seconds: o.seconds, mix: o.mix,
               workDir: path.join(runDir, `${tier}-${mode}-${rate || 'max'}`),
               settleMs: 1000, idleMs: o.idleSeconds * 1000, drainMs: o.drainSeconds * 1000, warmupConnections: o.warmupConnections,
-              readyTimeoutMs: o.readyTimeoutSeconds * 1000, stopGraceMs: 15_000,
+              graceMs: o.graceSeconds * 1000, readyTimeoutMs: o.readyTimeoutSeconds * 1000, stopGraceMs: 15_000,
             });
             if (cell.status === 'failed-to-start') startFailure = cell;
           }
@@ -153,7 +157,7 @@ async function main(): Promise<number> {
     options: { ...o, rates: o.rates.map((r) => r || 'max') },
     method: {
       completeness: 'truth connection counted when a record has the same transport, local port+ip, remote port+ip, the child pid AND the loadgen executable; seen = tuple match with any or no process',
-      cpu: 'utime+stime of the sensor (per-thread schedstat sum, ns precision; /proc/PID/stat when threads exited) from the end of an idle window to just before SIGTERM, minus the idle rate (measured over --idle-seconds after a 1 s settle past "ready") times that wall time, divided by successful truth connections',
+      cpu: 'utime+stime of the sensor (per-thread schedstat sum, ns precision; /proc/PID/stat when threads exited) from the end of an idle window to just before SIGTERM (--grace-seconds after the load drained, so the sweep of its exited processes is counted; the warm-up\'s is over before the window), minus the idle rate (measured over --idle-seconds after a 1 s settle past "ready", and again after the warm-up, the smaller used) times that wall time, divided by successful truth connections',
       rss: 'VmHWM of the sensor process just before SIGTERM',
     },
     targets: { ...TARGETS, text: TARGET_TEXT }, verdicts: vs, cells,
