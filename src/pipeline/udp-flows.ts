@@ -3,6 +3,7 @@
 // flows are evicted first.
 import type { ConnectionEvent } from '../core/connection-event';
 import { NumberFifo } from '../core/number-fifo';
+import { NumberMap } from '../core/number-map';
 import { flowHash } from './flow-hash';
 
 export interface UdpFlowOptions {
@@ -11,7 +12,8 @@ export interface UdpFlowOptions {
 }
 
 export class UdpFlowTracker {
-  private readonly lastSeenUs = new Map<number, number>();
+  // Flow key → the time its last datagram was seen (µs); no heap object per flow.
+  private readonly lastSeenUs = new NumberMap();
   // Every flow in lastSeenUs is here exactly once, with the time it had when queued; the
   // queue is oldest first. A datagram only updates the map: a flow seen since it was queued
   // is queued again (with its new time) when it reaches the front, instead of being dropped.
@@ -26,11 +28,12 @@ export class UdpFlowTracker {
   /** True when this event opens a new flow and should be recorded. */
   opens(ev: ConnectionEvent): boolean {
     if (ev.transport !== 'udp' || ev.action !== 'udp_flow') return true;
+    if (!Number.isFinite(ev.timeUs)) return true; // no time to track it by: recorded, not tracked
     const key = flowHash('udp', ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port, ev.process?.pid ?? -1);
-    const last = this.lastSeenUs.get(key);
+    const last = this.lastSeenUs.get(key); // NaN: a new flow
     // A late record (another CPU's) never moves a flow back in time.
-    if (last === undefined || ev.timeUs > last) this.lastSeenUs.set(key, ev.timeUs);
-    if (last === undefined) {
+    if (!(ev.timeUs <= last)) this.lastSeenUs.set(key, ev.timeUs);
+    if (Number.isNaN(last)) {
       this.queuedKeys.push(key);
       this.queuedTimes.push(ev.timeUs);
       if (this.lastSeenUs.size > this.opts.maxFlows) this.evictOldest();
@@ -46,7 +49,7 @@ export class UdpFlowTracker {
       const key = this.queuedKeys.shift();
       this.queuedTimes.shift();
       const seen = this.lastSeenUs.get(key);
-      if (seen === undefined) continue;
+      if (Number.isNaN(seen)) continue;
       if (seen < limit) this.lastSeenUs.delete(key);
       else this.requeue(key, seen);
     }
@@ -62,7 +65,7 @@ export class UdpFlowTracker {
       const key = this.queuedKeys.shift();
       const queuedAt = this.queuedTimes.shift();
       const seen = this.lastSeenUs.get(key);
-      if (seen === undefined) continue;
+      if (Number.isNaN(seen)) continue;
       if (seen === queuedAt) {
         this.lastSeenUs.delete(key);
         this.evicted++;
