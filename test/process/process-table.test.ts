@@ -156,6 +156,43 @@ test('a forked child inherits its parent program with its own pid, start and ent
   assert.equal(child.exited, true);
 });
 
+test('a fork, then the parent execs another program: the child, asked for later, still runs the old one', () => {
+  const table = new ProcessTable(env);
+  table.apply(exec(FAKE, { comm: 'sh', executable: '/bin/sh', args: ['sh', 'x.sh'], startTicks: 500 }));
+  table.apply({ type: 'fork', pid: FAKE + 1, ppid: FAKE, startTicks: 600, timeUs: 0 });
+  table.apply(exec(FAKE, { comm: 'curl', executable: '/usr/bin/curl', args: ['curl', 'h'], startTicks: 500 }));
+  // A fork of the not-yet-built child: its parent record is built first.
+  table.apply({ type: 'fork', pid: FAKE + 2, ppid: FAKE + 1, startTicks: 700, timeUs: 0 });
+  const grandchild = table.lookup(FAKE + 2, { comm: 'sh' })!;
+  assert.equal(grandchild.executable, '/bin/sh');
+  assert.equal(grandchild.parent?.pid, FAKE + 1);
+  assert.equal(grandchild.parent?.entityId, entityId('test-host', FAKE + 1, 600));
+  const child = table.lookup(FAKE + 1, { comm: 'sh' })!;
+  assert.equal(child.executable, '/bin/sh');
+  assert.deepEqual(child.args, ['sh', 'x.sh']);
+  assert.equal(child.parent?.executable, '/bin/sh', 'the parent as it was at the fork');
+  assert.equal(table.lookup(FAKE)!.executable, '/usr/bin/curl');
+});
+
+test('a forked child that execs at once: the exec keeps the fork start and its entity id; a fork without start ticks too', () => {
+  const table = new ProcessTable(env);
+  table.apply(exec(FAKE, { comm: 'loadgen', executable: '/opt/loadgen', startTicks: 500 }));
+  table.apply({ type: 'fork', pid: FAKE + 1, ppid: FAKE, startTicks: 900, timeUs: 0 });
+  table.apply(exec(FAKE + 1, { ppid: FAKE, comm: 'child', executable: '/opt/child', args: ['child'], startTicks: undefined }));
+  const child = table.lookup(FAKE + 1, { comm: 'child' })!;
+  assert.equal(child.executable, '/opt/child');
+  assert.equal(child.startTicks, 900);
+  assert.equal(child.entityId, entityId('test-host', FAKE + 1, 900));
+  assert.equal(child.parent?.executable, '/opt/loadgen');
+  table.apply({ type: 'fork', pid: FAKE + 2, ppid: FAKE, timeUs: 0 });
+  const noTicks = table.lookup(FAKE + 2, { comm: 'loadgen' })!;
+  assert.equal(noTicks.startTicks, undefined);
+  assert.equal(noTicks.entityId, undefined);
+  assert.equal(noTicks.executable, '/opt/loadgen');
+  table.apply({ type: 'rename', pid: FAKE + 2, comm: 'worker', timeUs: 0 });
+  assert.equal(table.lookup(FAKE + 2)!.name, 'worker');
+});
+
 test('exec with a kernel cgroup id reads /proc/PID/cgroup once per cgroup', (t) => {
   // A proc tree of our own: FAKE's cgroup file names a docker container; FAKE+2 has none.
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-proc-'));
