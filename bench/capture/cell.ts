@@ -25,8 +25,9 @@ export interface CellOptions {
   drainMs: number;
   /** Load at the cell's rate before the measured run (0: none), so the measured run is the steady state. */
   /**
-   * Wait after the warm-up, and measured after the load: the sensor's work deferred by its
-   * exited-process grace (sweeping the table) belongs to the connections that caused it.
+   * Wait after the warm-up: the sensor's work deferred by its exited-process grace (sweeping
+   * the warm-up's processes from the table) and V8's memory reducer (full GCs once the
+   * allocation rate drops, from 8 s on) are not the measured run's.
    */
   graceMs: number;
   /** Connections made at full speed before the measured run (0: no warm-up). */
@@ -145,8 +146,8 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
       const wb = sampleCpu(sensor.pid);
       if (wb instanceof Error) return { ...base, status: 'sensor-died', reason: 'exited during the warm-up', sensorTail: sensor.tail() };
       warm = { ...cpuDelta(before.end, wb), connections };
-      // The warm-up's processes leave the table a grace period after their exit: not in the
-      // measured run's figure (it gets its own, below).
+      // The warm-up's processes leave the table a grace period after their exit, and V8
+      // shrinks the heap once allocation stops: neither is the measured run's cost.
       await sleep(Math.max(o.settleMs, o.graceMs));
       const after = await idleWindow(sensor.pid, o.idleMs);
       if (!after) return { ...base, status: 'sensor-died', reason: 'exited during the idle baseline', sensorTail: sensor.tail() };
@@ -167,8 +168,6 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     const cap = o.rate > 0 ? o.seconds * 1.5 : o.seconds;
     const lg = await runLoadgen({ binary: o.loadgen, workDir: o.workDir, rate: o.rate, count, seconds: cap, mix: o.mix, exec: o.mode === 'exec' });
     await waitForDrain(outFile, o.drainMs);
-    // Until the measured run's processes have left the table too (idle time is subtracted).
-    await sleep(o.graceMs);
 
     const c3 = sampleCpu(sensor.pid);
     const mem = sampleMem(sensor.pid);

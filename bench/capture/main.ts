@@ -66,7 +66,8 @@ function parseOptions(argv: string[], root: string): Options {
       'idle-seconds': { type: 'string', default: '2' },
       'drain-seconds': { type: 'string', default: '2' },
       'warmup-connections': { type: 'string', default: '20000' },
-      // The process table's exited-process grace (10 s) and its sweep interval (1 s).
+      // The process table's exited-process grace (10 s) and its sweep interval (1 s); also past
+      // V8's memory reducer start (8 s after allocation drops).
       'grace-seconds': { type: 'string', default: '11' },
       'ready-timeout': { type: 'string', default: '30' },
     },
@@ -157,7 +158,7 @@ async function main(): Promise<number> {
     options: { ...o, rates: o.rates.map((r) => r || 'max') },
     method: {
       completeness: 'truth connection counted when a record has the same transport, local port+ip, remote port+ip, the child pid AND the loadgen executable; seen = tuple match with any or no process',
-      cpu: 'utime+stime of the sensor (per-thread schedstat sum, ns precision; /proc/PID/stat when threads exited) from the end of an idle window to just before SIGTERM (--grace-seconds after the load drained, so the sweep of its exited processes is counted; the warm-up\'s is over before the window), minus the idle rate (measured over --idle-seconds after a 1 s settle past "ready", and again after the warm-up, the smaller used) times that wall time, divided by successful truth connections',
+      cpu: 'utime+stime of the sensor (per-thread schedstat sum, ns precision; /proc/PID/stat when threads exited) from the end of an idle window to just before SIGTERM (the window starts --grace-seconds after the warm-up drained, so the warm-up\'s deferred work, its processes swept from the table and V8 shrinking the heap, is over; the measured run\'s own sweep, 10 s after it, is not in the window), minus the idle rate (measured over --idle-seconds after a 1 s settle past "ready", and again after the warm-up, the smaller used) times that wall time, divided by successful truth connections',
       rss: 'VmHWM of the sensor process just before SIGTERM',
     },
     targets: { ...TARGETS, text: TARGET_TEXT }, verdicts: vs, cells,
