@@ -4,18 +4,22 @@
 // integer is a heap object: at thousands of new UDP flows a second that was garbage, rehashing
 // and a hash lookup through pointers per datagram.
 
+import { mayFillHole, tableSlots } from './linear-probing';
+
 const TWO_32 = 0x100000000;
 
 export class NumberMap {
-  private keys: Float64Array; // key + 1; 0 marks an empty slot
-  private values: Float64Array;
-  private mask: number;
-  private shift: number;
+  private keys!: Float64Array; // key + 1; 0 marks an empty slot
+  private values!: Float64Array;
+  private mask!: number;
+  private shift!: number;
   size = 0;
 
   constructor(initialCapacity = 1024) {
-    let size = 16;
-    while (size < initialCapacity * 2) size *= 2;
+    this.allocate(tableSlots(initialCapacity));
+  }
+
+  private allocate(size: number): void {
     this.keys = new Float64Array(size);
     this.values = new Float64Array(size);
     this.mask = size - 1;
@@ -59,8 +63,7 @@ export class NumberMap {
       const k = keys[j]!;
       if (k === 0) break;
       const home = this.home(k - 1);
-      const movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
-      if (!movable) continue;
+      if (!mayFillHole(hole, j, home)) continue;
       keys[hole] = k;
       this.values[hole] = this.values[j]!;
       hole = j;
@@ -91,11 +94,7 @@ export class NumberMap {
   private grow(): void {
     const keys = this.keys;
     const values = this.values;
-    const size = keys.length * 2;
-    this.keys = new Float64Array(size);
-    this.values = new Float64Array(size);
-    this.mask = size - 1;
-    this.shift = 32 - Math.log2(size);
+    this.allocate(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (k === 0) continue;

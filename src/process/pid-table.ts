@@ -5,26 +5,30 @@
 // a second those hash lookups were about a seventh of the sensor's CPU. Here one probe finds
 // the slot, and the value, the exit time and the insertion order are read from it.
 
+import { mayFillHole, tableSlots } from '../core/linear-probing';
+
 /** Pids are non-negative and below pid_max (at most 2^22); anything else is never stored. */
 function validPid(pid: number): boolean {
   return (pid | 0) === pid && pid >= 0 && pid < 0x7fffffff;
 }
 
 export class PidTable<V> {
-  private keys: Int32Array; // pid + 1; 0 marks an empty slot
-  private values: (V | undefined)[];
-  private exits: Float64Array; // exit time (ms); NaN while the process lives
-  private seqs: Float64Array; // insertion number: the table's age order
-  private mask: number;
-  private shift: number;
+  private keys!: Int32Array; // pid + 1; 0 marks an empty slot
+  private values!: (V | undefined)[];
+  private exits!: Float64Array; // exit time (ms); NaN while the process lives
+  private seqs!: Float64Array; // insertion number: the table's age order
+  private mask!: number;
+  private shift!: number;
   private nextSeq = 1;
   size = 0;
   /** Entries with an exit time. */
   exited = 0;
 
   constructor(initialCapacity = 1024) {
-    let size = 16;
-    while (size < initialCapacity * 2) size *= 2;
+    this.allocate(tableSlots(initialCapacity));
+  }
+
+  private allocate(size: number): void {
     this.keys = new Int32Array(size);
     this.values = new Array<V | undefined>(size).fill(undefined);
     this.exits = new Float64Array(size).fill(NaN);
@@ -150,9 +154,7 @@ export class PidTable<V> {
       const k = keys[j]!;
       if (k === 0) break;
       const home = this.home(k - 1);
-      // The entry at j may move to hole unless its home lies cyclically in (hole, j].
-      const movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
-      if (!movable) continue;
+      if (!mayFillHole(hole, j, home)) continue;
       keys[hole] = k;
       this.values[hole] = this.values[j];
       this.exits[hole] = this.exits[j]!;
@@ -170,13 +172,7 @@ export class PidTable<V> {
     const values = this.values;
     const exits = this.exits;
     const seqs = this.seqs;
-    const size = keys.length * 2;
-    this.keys = new Int32Array(size);
-    this.values = new Array<V | undefined>(size).fill(undefined);
-    this.exits = new Float64Array(size).fill(NaN);
-    this.seqs = new Float64Array(size);
-    this.mask = size - 1;
-    this.shift = 32 - Math.log2(size);
+    this.allocate(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (k === 0) continue;
