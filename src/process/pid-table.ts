@@ -140,7 +140,8 @@ export class PidTable<V> {
     return Math.imul(pid, 0x9e3779b1) >>> this.shift;
   }
 
-  private deleteAt(slot: number): void {
+  /** Deletes the entry in slot (from find()). */
+  deleteAt(slot: number): void {
     const keys = this.keys;
     const mask = this.mask;
     if (!Number.isNaN(this.exits[slot]!)) this.exited--;

@@ -163,8 +163,7 @@ export class ProcessTable {
     let n = 0;
     while (this.exitTimes.length > 0 && this.exitTimes.peek() + this.graceMs <= nowMs) {
       const pid = this.exitPids.shift();
-      if (this.entries.exitTime(pid) !== this.exitTimes.shift()) continue; // pid reused since
-      this.entries.delete(pid);
+      if (!this.dropIfExitedAt(pid, this.exitTimes.shift())) continue; // pid reused since
       if (this.otherComms.size > 0) this.otherComms.delete(pid);
       n++;
     }
@@ -284,11 +283,19 @@ export class ProcessTable {
     return info;
   }
 
+  /** Deletes pid if its entry is the exit queued at time at (one probe); false when the pid was reused since. */
+  private dropIfExitedAt(pid: number, at: number): boolean {
+    const slot = this.entries.find(pid);
+    if (slot < 0 || this.entries.exitAt(slot) !== at) return false;
+    this.entries.deleteAt(slot);
+    return true;
+  }
+
   /** Inserts or replaces (as the youngest entry), evicting if the table is full. */
   private put(pid: number, info: ProcessInfo): void {
-    if (this.entries.has(pid)) {
-      if (this.otherComms.size > 0) this.otherComms.delete(pid);
-    } else if (this.entries.size >= this.maxEntries) this.evict();
+    if (this.otherComms.size > 0) this.otherComms.delete(pid);
+    // Only a full table needs to know whether pid is new (set() finds its slot anyway).
+    if (this.entries.size >= this.maxEntries && !this.entries.has(pid)) this.evict();
     this.entries.set(pid, info);
   }
 
@@ -296,8 +303,7 @@ export class ProcessTable {
   private evict(): void {
     while (this.exitPids.length > 0) {
       const pid = this.exitPids.shift();
-      if (this.entries.exitTime(pid) !== this.exitTimes.shift()) continue; // pid reused since
-      this.entries.delete(pid);
+      if (!this.dropIfExitedAt(pid, this.exitTimes.shift())) continue; // pid reused since
       this.otherComms.delete(pid);
       this.evictions++;
       return;
