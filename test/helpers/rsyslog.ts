@@ -151,6 +151,12 @@ ruleset(name="relpDurable" queue.type="Direct") {
     return udpBound(this.ports.udp);
   }
 
+  /** SIGSTOP by pid: rsyslogd stops reading, what clients write waits in its socket buffers. */
+  pause(): void {
+    const pid = this.child?.pid;
+    if (pid !== undefined) process.kill(pid, 'SIGSTOP');
+  }
+
   /** SIGKILL by pid (a crash: what rsyslogd had read but not written is lost), wait for the exit. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -2,7 +2,8 @@
 // acknowledgement, so bytes the kernel accepted just before a connection broke may never
 // have reached the receiver. This transport keeps a resend window of the frames written in
 // the last few seconds and, after a break, writes them again first on the next connection:
-// duplicates are possible, losses (within the window) are not.
+// duplicates are possible, losses (within the window) are not. The resend does not wait for
+// the next record: a sensor that goes quiet after a break still reconnects and resends.
 // Writes wait for 'drain' (ignoring backpressure once queued >100 MiB in the process).
 import fs from 'node:fs';
 import net from 'node:net';
@@ -73,6 +74,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
   let resent = 0;
   let window: Frame[] = [];
   let windowBytes = 0;
+  let resendTimer: NodeJS.Timeout | undefined;
 
   const markBroken = (c: Conn, why: string) => {
     if (c.broken) return;
@@ -84,7 +86,24 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     for (const f of keep) f.writtenAt = undefined;
     window = keep;
     windowBytes = keep.reduce((n, f) => n + f.buf.length, 0);
-    if (!closed) opts.logger.warn({ target, reason: why, toResend: keep.length }, 'syslog connection broken');
+    if (closed) return;
+    opts.logger.warn({ target, reason: why, toResend: keep.length }, 'syslog connection broken');
+    if (keep.length > 0) resendSoon(0);
+  };
+
+  const hasPending = () => window.some((f) => f.writtenAt === undefined);
+
+  /** Reconnects and writes the frames awaiting resend, without waiting for a new record (retrying on the backoff). */
+  const resendSoon = (afterMs: number) => {
+    if (closed || resendTimer) return;
+    resendTimer = setTimeout(() => {
+      resendTimer = undefined;
+      // An empty send writes what awaits resending (sendNow does that first), in order with other sends.
+      void serial.send([]).then(() => {
+        if (hasPending()) resendSoon(Math.max(100, nextAttemptAt - Date.now()));
+      });
+    }, afterMs);
+    resendTimer.unref();
   };
 
   const connect = (): Promise<Conn> =>
@@ -216,6 +235,9 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     async close() {
       await serial.idle();
       closed = true;
+      if (resendTimer) clearTimeout(resendTimer);
+      resendTimer = undefined;
+      if (hasPending()) opts.logger.warn({ target, notResent: window.filter((f) => f.writtenAt === undefined).length }, 'syslog closed before frames written before a break could be resent');
       const c = conn;
       conn = undefined;
       if (c && !c.destroyed) {
