@@ -3,29 +3,39 @@
 // memory of as many concatenated strings; a collision (about 2^-53) only means one flow is
 // taken for another in a de-duplication or reconciliation check.
 const PRIME = 0x01000193;
+const PRIME2 = 0x01000197;
+
+// The two running hashes live here rather than in a closure over locals: this runs twice for
+// every record, and a closure per call was a context and a function of garbage each time.
+let h1 = 0;
+let h2 = 0;
+
+function mix(s: string): void {
+  let a = h1;
+  let b = h2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, PRIME);
+    b = Math.imul(b ^ c, PRIME2);
+  }
+  h1 = Math.imul(a ^ 0x7c, PRIME);
+  h2 = Math.imul(b ^ 0x7c, PRIME2);
+}
+
+function mixNumber(n: number): void {
+  h1 = Math.imul(h1 ^ (n & 0xffff), PRIME) ^ (n >>> 16);
+  h2 = Math.imul(h2 ^ (n & 0xffff), PRIME2) ^ (n >>> 16);
+}
 
 export function flowHash(transport: string, lip: string, lport: number, rip: string, rport: number, pid = -1): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x050c5d1f;
-  const mix = (s: string) => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, PRIME);
-      h2 = Math.imul(h2 ^ c, 0x01000197);
-    }
-    h1 = Math.imul(h1 ^ 0x7c, PRIME);
-    h2 = Math.imul(h2 ^ 0x7c, 0x01000197);
-  };
+  h1 = 0x811c9dc5;
+  h2 = 0x050c5d1f;
   mix(transport);
   mix(lip);
   mix(rip);
-  // Unrolled (no array of the three per call: this runs for every record).
-  h1 = Math.imul(h1 ^ (lport & 0xffff), PRIME) ^ (lport >>> 16);
-  h2 = Math.imul(h2 ^ (lport & 0xffff), 0x01000197) ^ (lport >>> 16);
-  h1 = Math.imul(h1 ^ (rport & 0xffff), PRIME) ^ (rport >>> 16);
-  h2 = Math.imul(h2 ^ (rport & 0xffff), 0x01000197) ^ (rport >>> 16);
-  h1 = Math.imul(h1 ^ (pid & 0xffff), PRIME) ^ (pid >>> 16);
-  h2 = Math.imul(h2 ^ (pid & 0xffff), 0x01000197) ^ (pid >>> 16);
+  mixNumber(lport);
+  mixNumber(rport);
+  mixNumber(pid);
   // 32 bits of one and 21 of the other: an exact integer below 2^53.
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }
