@@ -4,6 +4,7 @@ import type { Context } from '../core/context';
 import type { CaptureTier } from '../core/connection-event';
 import { errorMessage } from '../core/errors';
 import type { Config } from '../cli/config-schema';
+import { cgroup2Root } from '../capture/ebpf/cgroup2';
 import { ProcessTable } from '../process/process-table';
 import { UserNames } from '../process/users';
 import { SnapshotProcessCache, takeSnapshot, type SnapshotEnv } from '../capture/poll/snapshot';
@@ -25,7 +26,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
   const snapEnv: SnapshotEnv = { hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users };
   const own = new OwnTraffic(process.pid);
   const sinks = await buildSinks(config, ctx, own);
-  const processes = new ProcessTable({ hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users });
+  const processes = new ProcessTable({ hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users }, { cgroupRoot: cgroup2Root() });
   // A tier that passes its probe can still fail to start; `auto` then moves on to the next.
   const failed = new Map<CaptureTier, string>();
   for (;;) {

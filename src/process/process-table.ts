@@ -8,6 +8,7 @@ import type { ProcessEvent } from '../core/stages';
 import { NumberFifo } from '../core/number-fifo';
 import { PidTable } from './pid-table';
 import { makeParentInfo, makeProcessInfo } from '../core/process-info';
+import { CgroupPaths } from './cgroup-paths';
 import { containerIdFromCgroup } from './container';
 import { entityId } from './entity-id';
 import { readProcText } from './proc-files';
@@ -23,6 +24,8 @@ export interface ProcessTableOptions {
   graceMs?: number;
   /** Upper bound on entries; oldest exited go first, then the oldest eighth of the live. Default 65536. */
   maxEntries?: number;
+  /** Where cgroup v2 is mounted: the container of a process gone before its exec was applied is found from its cgroup id there. */
+  cgroupRoot?: string;
 }
 
 export interface ProcessTableStats {
@@ -58,6 +61,7 @@ export class ProcessTable {
   private lastParent: { info: ProcessInfo; view: ParentInfo } | undefined;
   /** Kernel cgroup id → container id (null: no container). */
   private readonly cgroupContainers = new Map<string, string | null>();
+  private readonly cgroupPaths: CgroupPaths | undefined;
   private evictions = 0;
   private expired = 0;
   private procReads = 0;
@@ -66,6 +70,7 @@ export class ProcessTable {
     this.env = env;
     this.graceMs = opts.graceMs ?? 10_000;
     this.maxEntries = Math.max(1, opts.maxEntries ?? 65_536);
+    this.cgroupPaths = opts.cgroupRoot !== undefined ? new CgroupPaths(opts.cgroupRoot) : undefined;
   }
 
   /** Loads every process /proc shows now. Returns how many were read. */
@@ -221,20 +226,31 @@ export class ProcessTable {
 
   /**
    * The container does not change at exec. With the kernel's cgroup id, /proc is read once
-   * per cgroup (execs are frequent, new cgroups rare); without it, once per exec.
+   * per cgroup (execs are frequent, new cgroups rare); without it, once per exec. A process
+   * already gone (a short-lived command) is found by its cgroup id in the cgroup hierarchy.
    */
   private containerAtExec(ev: Extract<ProcessEvent, { type: 'exec' }>, prevLive: ProcessInfo | undefined): string | undefined {
-    const cached = ev.cgroupId !== undefined ? this.cgroupContainers.get(ev.cgroupId) : undefined;
+    const id = ev.cgroupId;
+    const cached = id !== undefined ? this.cgroupContainers.get(id) : undefined;
     if (cached !== undefined) return cached === null ? undefined : cached;
     const cg = readProcText(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
-    if (cg === undefined) return prevLive?.containerId;
-    const container = containerIdFromCgroup(cg);
-    if (ev.cgroupId !== undefined) {
-      if (this.cgroupContainers.size >= 4096) this.cgroupContainers.clear();
-      this.cgroupContainers.set(ev.cgroupId, container ?? null);
+    if (cg !== undefined) {
+      const container = containerIdFromCgroup(cg);
+      if (id !== undefined) this.cacheContainer(id, container);
+      return container;
     }
+    const cgroupPath = id !== undefined ? this.cgroupPaths?.pathOf(id) : undefined;
+    if (cgroupPath === undefined) return prevLive?.containerId;
+    const container = containerIdFromCgroup(`0::${cgroupPath}`);
+    this.cacheContainer(id!, container);
     return container;
   }
+
+  private cacheContainer(cgroupId: string, container: string | undefined): void {
+    if (this.cgroupContainers.size >= 4096) this.cgroupContainers.clear();
+    this.cgroupContainers.set(cgroupId, container ?? null);
+  }
+
 
   /**
    * A forked child runs its parent's program until it execs: it inherits the parent's

@@ -10,6 +10,9 @@ import { ProcessTable } from '../../src/process/process-table';
 import { UserNames } from '../../src/process/users';
 import type { ProcessEvent } from '../../src/core/stages';
 import { deadPid, spawnNode, stopChild } from './helpers';
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { cgroup2Root } from '../../src/capture/ebpf/cgroup2';
 
 const env = { hostId: 'test-host', bootTimeMs: readBootTimeMs()!, users: new UserNames() };
 // Above the kernel's pid_max ceiling (4194304): no real process can have these.
@@ -207,4 +210,28 @@ test('exec with a kernel cgroup id reads /proc/PID/cgroup once per cgroup', (t) 
   assert.equal(table.lookup(FAKE + 2)!.containerId, id, 'same cgroup: no /proc read needed');
   table.apply(exec(FAKE + 3, { cgroupId: '5151' }));
   assert.equal(table.lookup(FAKE + 3)!.containerId, undefined, 'another cgroup is read afresh');
+});
+
+test('a process gone before its exec is applied still gets its container, from its cgroup id (real cgroup v2)', (t) => {
+  const cgroupRoot = cgroup2Root();
+  assert.ok(cgroupRoot, 'cgroup v2 is mounted');
+  // A cgroup named as docker names a container's, a process that runs in it and exits.
+  const id = crypto.randomBytes(32).toString('hex');
+  const dir = path.join(cgroupRoot, `docker-${id}.scope`);
+  fs.mkdirSync(dir);
+  t.after(() => fs.rmdirSync(dir));
+  const ran = spawnSync('sh', ['-c', `echo $$ > ${dir}/cgroup.procs && cat /proc/self/cgroup && echo $$`], { encoding: 'utf8' });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.match(ran.stdout, new RegExp(`docker-${id}\\.scope`), 'the shell ran in the cgroup');
+  const pid = Number(ran.stdout.trim().split('\n').pop());
+  assert.ok(!fs.existsSync(`/proc/${pid}`), 'the process is gone');
+  const cgroupId = String(fs.statSync(dir, { bigint: true }).ino);
+
+  const table = new ProcessTable(env, { cgroupRoot });
+  table.apply(exec(pid, { cgroupId }));
+  assert.equal(table.lookup(pid)!.containerId, id);
+  // Without the hierarchy, /proc is all there is: no container.
+  const blind = new ProcessTable(env);
+  blind.apply(exec(pid, { cgroupId }));
+  assert.equal(blind.lookup(pid)!.containerId, undefined);
 });
