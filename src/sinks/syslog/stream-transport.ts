@@ -55,6 +55,10 @@ interface Frame {
 
 type Conn = net.Socket & { broken?: boolean };
 
+/** The first resend after a break waits this long, doubling per break in a row up to the max. */
+const RESEND_MIN_DELAY_MS = 100;
+const RESEND_MAX_DELAY_MS = 5000;
+
 export function createStreamTransport(opts: StreamTransportOptions): StreamTransport {
   const windowMs = opts.resendWindowMs ?? 10_000;
   const maxRecords = opts.resendMaxRecords ?? 20_000;
@@ -75,6 +79,9 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
   let window: Frame[] = [];
   let windowBytes = 0;
   let resendTimer: NodeJS.Timeout | undefined;
+  // Breaks in a row without a batch getting through: a receiver that accepts and then drops
+  // every connection must not be reconnected to in a tight loop.
+  let breaksInARow = 0;
 
   const markBroken = (c: Conn, why: string) => {
     if (c.broken) return;
@@ -88,7 +95,8 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     windowBytes = keep.reduce((n, f) => n + f.buf.length, 0);
     if (closed) return;
     opts.logger.warn({ target, reason: why, toResend: keep.length }, 'syslog connection broken');
-    if (keep.length > 0) resendSoon(0);
+    if (keep.length > 0) resendSoon(Math.min(RESEND_MAX_DELAY_MS, RESEND_MIN_DELAY_MS * 2 ** breaksInARow));
+    breaksInARow = Math.min(breaksInARow + 1, 16);
   };
 
   const hasPending = () => window.some((f) => f.writtenAt === undefined);
@@ -100,7 +108,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
       resendTimer = undefined;
       // An empty send writes what awaits resending (sendNow does that first), in order with other sends.
       void serial.send([]).then(() => {
-        if (hasPending()) resendSoon(Math.max(100, nextAttemptAt - Date.now()));
+        if (hasPending()) resendSoon(Math.max(RESEND_MIN_DELAY_MS, nextAttemptAt - Date.now()));
       });
     }, afterMs);
     resendTimer.unref();
@@ -199,6 +207,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     const { joined, frames } = octetFrames(records);
     if (frames.length > 0 && !(await writeAll(c, [joined]))) return records.map(() => retryBroken());
     remember(frames);
+    if (frames.length > 0) breaksInARow = 0;
     return records.map(() => ({ kind: 'ok' }));
   };
 
