@@ -9,17 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionEvent } from '../../src/core/connection-event';
-import { silentLogger, systemClock, type Context } from '../../src/core/context';
-import type { CaptureSource, SourceOutput } from '../../src/core/stages';
 import { ByteWriter } from '../../src/format/byte-writer';
-import { ecsLine } from '../../src/format/ecs';
 import { recordEncoder } from '../../src/format/registry';
 import { detectHostInfo } from '../../src/pipeline/host-info';
-import { createPipeline } from '../../src/pipeline/pipeline';
-import { OwnTraffic } from '../../src/pipeline/own-traffic';
-import { ProcessTable } from '../../src/process/process-table';
-import { UserNames } from '../../src/process/users';
-import { createFileSink } from '../../src/sinks/file/jsonl-file-sink';
+import { startEcsFilePipeline } from './ecs-file-pipeline';
 
 const PARENT = 4_000_000; // above pid_max: never a real process, so /proc is never read for it
 const LISTENER = 4_100_000;
@@ -41,20 +34,10 @@ function accept(i: number, timeUs: number): ConnectionEvent {
 }
 
 async function run(n: number, dir: string): Promise<number> {
-  const host = detectHostInfo();
-  const ctx: Context = { logger: silentLogger, clock: systemClock, host, signal: new AbortController().signal, agentVersion: 'bench' };
-  const users = new UserNames();
-  const processes = new ProcessTable({ hostId: host.id, bootTimeMs: host.bootTimeMs, users });
-  let out: SourceOutput | undefined;
-  const source: CaptureSource = { tier: 'ebpf', start: async (o) => void (out = o), stats: () => ({ events: 0, lost: 0 }), close: async () => {} };
-  const env = { host, agentVersion: 'bench' };
-  // As the sensor builds it for `--file-format ecs` (src/pipeline/build-sinks.ts).
-  const sink = createFileSink({ path: path.join(dir, 'out.jsonl'), format: (ev) => ecsLine(ev, env), encode: recordEncoder('ecs', env) });
-  const pipeline = createPipeline({ source, sinks: [sink], processes, ownTraffic: new OwnTraffic(process.pid), udpIdleTimeoutMs: 60_000, statsIntervalMs: 3_600_000 }, ctx);
-  await pipeline.start();
+  const { out, pipeline } = await startEcsFilePipeline(path.join(dir, 'out.jsonl'));
   const t0 = Date.now() * 1000;
-  out!.process({ type: 'exec', pid: PARENT, ppid: 1, uid: 0, comm: 'loadgen', executable: '/opt/bench/loadgen', args: ['loadgen', '--rate', '1000'], startTicks: 1, timeUs: t0 });
-  out!.process({ type: 'exec', pid: LISTENER, ppid: PARENT, uid: 0, comm: 'loadgen', executable: '/opt/bench/loadgen', args: ['loadgen'], startTicks: 2, timeUs: t0 });
+  out.process({ type: 'exec', pid: PARENT, ppid: 1, uid: 0, comm: 'loadgen', executable: '/opt/bench/loadgen', args: ['loadgen', '--rate', '1000'], startTicks: 1, timeUs: t0 });
+  out.process({ type: 'exec', pid: LISTENER, ppid: PARENT, uid: 0, comm: 'loadgen', executable: '/opt/bench/loadgen', args: ['loadgen'], startTicks: 2, timeUs: t0 });
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; ) {
     // Batches as the ring drain delivers them.
@@ -62,10 +45,10 @@ async function run(n: number, dir: string): Promise<number> {
     for (; i < end; i++) {
       const pid = PARENT + 1000 + (i % 90000);
       const t = t0 + i * 100;
-      out!.process({ type: 'fork', pid, ppid: PARENT, startTicks: 100 + i, timeUs: t });
-      out!.connection(connect(pid, i, t + 10));
-      out!.connection(accept(i, t + 20));
-      out!.process({ type: 'exit', pid, timeUs: t + 30 });
+      out.process({ type: 'fork', pid, ppid: PARENT, startTicks: 100 + i, timeUs: t });
+      out.connection(connect(pid, i, t + 10));
+      out.connection(accept(i, t + 20));
+      out.process({ type: 'exit', pid, timeUs: t + 30 });
     }
     await new Promise((r) => setImmediate(r));
   }

@@ -17,18 +17,10 @@ import { loadLibbpf } from '../../src/capture/ebpf/libbpf';
 import { defaultBpfObjectPath } from '../../src/capture/ebpf/object-path';
 import { RingReader } from '../../src/capture/ebpf/ring-reader';
 import type { ConnectionEvent } from '../../src/core/connection-event';
-import { silentLogger, systemClock, type Context } from '../../src/core/context';
-import type { CaptureSource, ProcessEvent, SourceOutput } from '../../src/core/stages';
-import { ecsLine } from '../../src/format/ecs';
-import { recordEncoder } from '../../src/format/registry';
-import { detectHostInfo } from '../../src/pipeline/host-info';
-import { createPipeline } from '../../src/pipeline/pipeline';
-import { OwnTraffic } from '../../src/pipeline/own-traffic';
-import { ProcessTable } from '../../src/process/process-table';
-import { UserNames } from '../../src/process/users';
-import { createFileSink } from '../../src/sinks/file/jsonl-file-sink';
+import type { ProcessEvent } from '../../src/core/stages';
 import { buildLoadgen } from '../capture/build-loadgen';
 import { runLoadgen } from '../capture/run-loadgen';
+import { startEcsFilePipeline } from '../pipeline/ecs-file-pipeline';
 
 /** Records as the ring held them: offsets and lengths into one buffer. */
 interface Capture {
@@ -77,12 +69,20 @@ async function capture(mode: 'exec' | 'fork', rate: number, seconds: number, wor
   }
 }
 
-/** Processes that ran before the capture (the load generator) are gone now: their exec, as a live sensor's /proc read would have given it once. */
-function seedEvents(cap: Capture): ProcessEvent[] {
-  const known = new Set<number>();
-  const seeds = new Map<number, string>();
+/** What the replay must stand in for, found in one pass over the capture. */
+interface Survey {
+  /** Processes that ran before the capture (the load generator) are gone now: their exec, as a live sensor's /proc read would have given it once. */
+  seeds: ProcessEvent[];
+  /** The processes exec'd during the capture. */
+  execPids: Set<number>;
+}
+
+function survey(cap: Capture): Survey {
+  const execPids = new Set<number>();
+  const forked = new Set<number>();
+  const before = new Map<number, string>();
   const note = (pid: number, comm: string) => {
-    if (!known.has(pid) && !seeds.has(pid)) seeds.set(pid, comm);
+    if (!execPids.has(pid) && !forked.has(pid) && !before.has(pid)) before.set(pid, comm);
   };
   const view = new DataView(cap.bytes.buffer, cap.bytes.byteOffset, cap.bytes.length);
   const decoder = new RecordDecoder({ offsetUs: 0 });
@@ -91,24 +91,20 @@ function seedEvents(cap: Capture): ProcessEvent[] {
     process: (e) => {
       if (e.type === 'fork') {
         note(e.ppid, 'loadgen');
-        known.add(e.pid);
-      } else if (e.type === 'exec') known.add(e.pid);
+        forked.add(e.pid);
+      } else if (e.type === 'exec') execPids.add(e.pid);
     },
   };
   for (let i = 0; i < cap.at.length; i++) decoder.decode(cap.bytes, view, cap.at[i]!, cap.len[i]!, scan);
   const now = Date.now() * 1000;
-  return [...seeds].map(([pid, comm]) => ({ type: 'exec', pid, ppid: 1, uid: 0, comm, executable: '/opt/bench/loadgen', args: ['loadgen'], commandLine: 'loadgen', startTicks: 1, timeUs: now }));
+  const seeds: ProcessEvent[] = [...before].map(([pid, comm]) => ({ type: 'exec', pid, ppid: 1, uid: 0, comm, executable: '/opt/bench/loadgen', args: ['loadgen'], commandLine: 'loadgen', startTicks: 1, timeUs: now }));
+  return { seeds, execPids };
 }
 
-/** A /proc with only `PID/cgroup` of the captured processes (they have exited): the table reads it once per cgroup, as live. */
-function fakeProc(cap: Capture, dir: string): string {
+/** A /proc with only `PID/cgroup` of the exec'd processes (they have exited): the table reads it once per cgroup, as live. */
+function fakeProc(execPids: Set<number>, dir: string): string {
   const root = path.join(dir, 'proc');
-  const view = new DataView(cap.bytes.buffer, cap.bytes.byteOffset, cap.bytes.length);
-  const decoder = new RecordDecoder({ offsetUs: 0 });
-  const pids = new Set<number>();
-  const collect: DecodedEvents = { connection: () => {}, process: (e) => void (e.type === 'exec' && pids.add(e.pid)) };
-  for (let i = 0; i < cap.at.length; i++) decoder.decode(cap.bytes, view, cap.at[i]!, cap.len[i]!, collect);
-  for (const pid of pids) {
+  for (const pid of execPids) {
     fs.mkdirSync(path.join(root, String(pid)), { recursive: true });
     fs.writeFileSync(path.join(root, String(pid), 'cgroup'), '0::/packettrail-bench.slice\n');
   }
@@ -118,20 +114,11 @@ function fakeProc(cap: Capture, dir: string): string {
 /** Each pass two minutes later than the one before, so UDP flows start again as in the live run. */
 const PASS_SHIFT_US = 120e6;
 
-async function replayPipeline(cap: Capture, passes: number, dir: string, procRoot: string): Promise<{ ms: number; lines: number }> {
-  const host = detectHostInfo();
-  const ctx: Context = { logger: silentLogger, clock: systemClock, host, signal: new AbortController().signal, agentVersion: 'bench' };
-  const processes = new ProcessTable({ hostId: host.id, bootTimeMs: host.bootTimeMs, users: new UserNames(), procRoot });
-  let out: SourceOutput | undefined;
-  const source: CaptureSource = { tier: 'ebpf', start: async (o) => void (out = o), stats: () => ({ events: 0, lost: 0 }), close: async () => {} };
-  const env = { host, agentVersion: 'bench' };
+async function replayPipeline(cap: Capture, passes: number, dir: string, seen: Survey): Promise<{ ms: number; lines: number }> {
   const file = path.join(dir, 'out.jsonl');
-  // As the sensor builds it for `--file-format ecs` (src/pipeline/build-sinks.ts).
-  const sink = createFileSink({ path: file, format: (ev) => ecsLine(ev, env), encode: recordEncoder('ecs', env) });
-  const pipeline = createPipeline({ source, sinks: [sink], processes, ownTraffic: new OwnTraffic(process.pid), udpIdleTimeoutMs: 60_000, statsIntervalMs: 3_600_000 }, ctx);
-  await pipeline.start();
-  for (const ev of seedEvents(cap)) out!.process(ev);
-  const events: DecodedEvents = { connection: (e: ConnectionEvent) => out!.connection(e), process: (e: ProcessEvent) => out!.process(e) };
+  const { out, pipeline } = await startEcsFilePipeline(file, fakeProc(seen.execPids, dir));
+  for (const ev of seen.seeds) out.process(ev);
+  const events: DecodedEvents = { connection: (e: ConnectionEvent) => out.connection(e), process: (e: ProcessEvent) => out.process(e) };
   const clock = kernelClockNow();
   const decoder = new RecordDecoder(clock);
   const view = new DataView(cap.bytes.buffer, cap.bytes.byteOffset, cap.bytes.length);
@@ -198,9 +185,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-bench-replay-'));
   try {
     const cap = await capture(mode, rate, seconds, dir);
-    const procRoot = fakeProc(cap, dir);
     const measured = (passes - 1) * cap.connections;
-    const { ms, lines } = await replayPipeline(cap, passes, dir, procRoot);
+    const { ms, lines } = await replayPipeline(cap, passes, dir, survey(cap));
     const decodeMs = await replayDecodeOnly(cap, passes);
     const per1k = (x: number) => ((x / measured) * 1000).toFixed(2);
     console.log(`${cap.connections} ${mode} connections captured (${cap.at.length} ring records), replayed ${passes} times (the first warms up), one process`);
