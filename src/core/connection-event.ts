@@ -1,4 +1,5 @@
 // The one internal record (DESIGN.md §4). Formatters render it; nothing here does I/O.
+import type { Alert } from './alert';
 
 export type Transport = 'tcp' | 'udp';
 export type IpFamily = 'ipv4' | 'ipv6';
@@ -66,6 +67,8 @@ export interface ConnectionEvent {
   preexisting?: boolean;
   /** Errno of a failed connect, where known. */
   errno?: number;
+  /** Set on a detector's finding (event.kind alert); absent on every ordinary record. */
+  alert?: Alert;
 }
 
 /** Initiator and responder ends, as ECS source/destination wants them. */

@@ -52,10 +52,20 @@ export interface SinkStats {
   errors: number;
 }
 
+/** A reported process ended: sinks that keep processes (the store) record its end. */
+export interface ProcessEnd {
+  readonly pid: number;
+  readonly entityId: string;
+  /** Exit time, epoch microseconds. */
+  readonly timeUs: number;
+}
+
 export interface Sink {
   readonly name: string;
   /** Never throws and never blocks: a sink queues (bounded) and counts what it drops. */
   write(ev: ConnectionEvent): void;
+  /** Optional: told when a process that may have been written exits. Never throws. */
+  processEnded?(end: ProcessEnd): void;
   /** Resolves when everything written so far is delivered or durably queued. */
   flush(): Promise<void>;
   stats(): SinkStats;
