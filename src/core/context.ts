@@ -29,7 +29,6 @@ export interface Context {
   logger: Logger;
   clock: Clock;
   host: HostInfo;
-  signal: AbortSignal;
   agentVersion: string;
 }
 
