@@ -20,12 +20,12 @@ export interface EcsFilePipeline {
 /** Starts a pipeline into the ECS JSON-lines file `file`; `procRoot` replaces /proc for the process table. */
 export async function startEcsFilePipeline(file: string, procRoot?: string): Promise<EcsFilePipeline> {
   const host = detectHostInfo();
-  const ctx: Context = { logger: silentLogger, clock: systemClock, host, signal: new AbortController().signal, agentVersion: 'bench' };
+  const ctx: Context = { logger: silentLogger, clock: systemClock, host, agentVersion: 'bench' };
   const processes = new ProcessTable({ hostId: host.id, bootTimeMs: host.bootTimeMs, users: new UserNames(), procRoot });
   let out: SourceOutput | undefined;
   const source: CaptureSource = { tier: 'ebpf', start: async (o) => void (out = o), stats: () => ({ events: 0, lost: 0 }), close: async () => {} };
   const env = { host, agentVersion: 'bench' };
-  const sink = createFileSink({ path: file, format: (ev) => ecsLine(ev, env), encode: recordEncoder('ecs', env) });
+  const sink = createFileSink({ path: file, format: (ev) => ecsLine(ev, env), encode: recordEncoder('ecs', env), logger: silentLogger });
   const pipeline = createPipeline({ source, sinks: [sink], processes, ownTraffic: new OwnTraffic(process.pid), udpIdleTimeoutMs: 60_000, statsIntervalMs: 3_600_000 }, ctx);
   await pipeline.start();
   return { out: out!, pipeline };

@@ -139,7 +139,7 @@ async function replayRecords(cap: Capture, decoder: RecordDecoder, view: DataVie
     const end = Math.min(cap.at.length, i + 1250);
     for (; i < end; i++) {
       const error = decoder.decode(cap.bytes, view, cap.at[i]!, cap.len[i]!, events);
-      if (error !== undefined) throw new Error(`record ${i}: ${error}`);
+      if (error !== undefined) throw new Error(`record ${i}: ${error.kind}: ${error.detail}`);
     }
     await new Promise((resolve) => setImmediate(resolve));
   }

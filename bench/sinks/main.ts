@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     {
       const file = path.join(dir, 'records.jsonl');
       // As the sensor builds it for `--file-format ecs`: ECS written straight into bytes.
-      const sink = createFileSink({ path: file, format: ecs, encode: recordEncoder('ecs', env) });
+      const sink = createFileSink({ path: file, format: ecs, encode: recordEncoder('ecs', env), logger: silentLogger });
       const n = 200_000;
       const perSecond = await pump(sink, n, async () => true);
       await sink.close();

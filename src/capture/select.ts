@@ -122,9 +122,7 @@ export async function selectSource(requested: RequestedTier, deps: SelectDeps): 
     const r = await tryTier(tier, factoryFor(tier, deps));
     reasons.push(`${tier}: ${r.reason}`);
     if (r.source) {
-      const why = reasons.join('; ');
-      deps.logger.info({ tier, why }, 'capture tier chosen');
-      return { source: r.source, tier, why };
+      return { source: r.source, tier, why: reasons.join('; ') };
     }
   }
   throw new PtError('E_CAPTURE', `no capture tier works here: ${reasons.join('; ')}`);

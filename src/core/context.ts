@@ -5,6 +5,8 @@ export interface Logger {
   info(obj: object | string, msg?: string): void;
   warn(obj: object | string, msg?: string): void;
   error(obj: object | string, msg?: string): void;
+  /** A logger whose lines also carry `bindings` (each stage binds its `component`). */
+  child(bindings: Record<string, unknown>): Logger;
 }
 
 export interface HostInfo {
@@ -27,7 +29,6 @@ export interface Context {
   logger: Logger;
   clock: Clock;
   host: HostInfo;
-  signal: AbortSignal;
   agentVersion: string;
 }
 
@@ -40,4 +41,5 @@ export const silentLogger: Logger = {
   info() {},
   warn() {},
   error() {},
+  child: () => silentLogger,
 };

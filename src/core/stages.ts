@@ -29,6 +29,8 @@ export type ProcessEvent =
 export interface SourceStats {
   events: number;
   lost: number;
+  /** Kernel records that did not decode, by the decoder's stable kind name (sources that decode records). */
+  decodeErrors?: Record<string, number>;
 }
 
 export interface SourceOutput {

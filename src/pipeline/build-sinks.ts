@@ -18,7 +18,7 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
       sinks.push(f === 'text' ? createConsoleSink() : createConsoleSink((ev) => formatRecord(f, ev, env)));
     }
     for (const f of config.sinks.file) {
-      sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env), encode: recordEncoder(f.format, env) }));
+      sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env), encode: recordEncoder(f.format, env), logger: ctx.logger }));
     }
     // Loaded only when named: the network clients (undici above all) cost memory and start-up.
     if (config.sinks.syslog.length > 0 || config.sinks.elasticsearch.length > 0) {

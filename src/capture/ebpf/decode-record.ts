@@ -69,6 +69,22 @@ class LastText {
   }
 }
 
+/**
+ * Stable names for what is wrong with a record, counted by name in the stats record:
+ * `truncated` (shorter than its kind needs), `unknown_kind`, `bad_field` (a value out of range).
+ */
+export type RecordDecodeErrorKind = 'truncated' | 'unknown_kind' | 'bad_field';
+
+export interface RecordDecodeError {
+  readonly kind: RecordDecodeErrorKind;
+  /** For the log: which record and what was wrong with it. */
+  readonly detail: string;
+}
+
+function bad(kind: RecordDecodeErrorKind, detail: string): RecordDecodeError {
+  return { kind, detail };
+}
+
 export class RecordDecoder {
   private readonly ips = new IpTextCache();
   private readonly comms = new LastText(COMM_LEN);
@@ -78,9 +94,9 @@ export class RecordDecoder {
 
   constructor(private readonly clock: KernelClock) {}
 
-  /** Decodes `buf[at, at+len)` and hands its event to `out`; returns an error text for a bad record. */
-  decode(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): string | undefined {
-    if (len < HEADER.size) return `record of ${len} bytes is shorter than its header`;
+  /** Decodes `buf[at, at+len)` and hands its event to `out`; returns what is wrong with a bad record. */
+  decode(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): RecordDecodeError | undefined {
+    if (len < HEADER.size) return bad('truncated', `record of ${len} bytes is shorter than its header`);
     const kind = dv.getUint32(at + HEADER.kind, true);
     switch (kind) {
       case KIND.conn:
@@ -91,7 +107,7 @@ export class RecordDecoder {
         out.process({ type: 'exit', pid: dv.getUint32(at + HEADER.pid, true), timeUs: this.timeUs(dv, at) });
         return undefined;
       case KIND.rename:
-        if (len < RENAME.size) return `rename record of ${len} bytes, want ${RENAME.size}`;
+        if (len < RENAME.size) return bad('truncated', `rename record of ${len} bytes, want ${RENAME.size}`);
         out.process({
           type: 'rename',
           pid: dv.getUint32(at + HEADER.pid, true),
@@ -100,7 +116,7 @@ export class RecordDecoder {
         });
         return undefined;
       case KIND.fork:
-        if (len < FORK.size) return `fork record of ${len} bytes, want ${FORK.size}`;
+        if (len < FORK.size) return bad('truncated', `fork record of ${len} bytes, want ${FORK.size}`);
         out.process({
           type: 'fork',
           pid: dv.getUint32(at + FORK.childPid, true),
@@ -110,7 +126,7 @@ export class RecordDecoder {
         });
         return undefined;
       default:
-        return `unknown record kind ${kind}`;
+        return bad('unknown_kind', `unknown record kind ${kind}`);
     }
   }
 
@@ -118,14 +134,14 @@ export class RecordDecoder {
     return Math.floor(u64(dv, at + HEADER.tsNs) / 1000 + this.clock.offsetUs);
   }
 
-  private conn(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): string | undefined {
-    if (len < CONN.size) return `connection record of ${len} bytes, want ${CONN.size}`;
+  private conn(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): RecordDecodeError | undefined {
+    if (len < CONN.size) return bad('truncated', `connection record of ${len} bytes, want ${CONN.size}`);
     const action = buf[at + CONN.action]!;
-    if (action < ACTION.connect || action > ACTION.udpRecv) return `unknown connection action ${action}`;
+    if (action < ACTION.connect || action > ACTION.udpRecv) return bad('bad_field', `unknown connection action ${action}`);
     const protocol = buf[at + CONN.protocol]!;
-    if (protocol !== 6 && protocol !== 17) return `unknown protocol ${protocol}`;
+    if (protocol !== 6 && protocol !== 17) return bad('bad_field', `unknown protocol ${protocol}`);
     const af = buf[at + CONN.family]!;
-    if (af !== 2 && af !== 10) return `unknown address family ${af}`;
+    if (af !== 2 && af !== 10) return bad('bad_field', `unknown address family ${af}`);
     const ips = this.ips;
     let localIp = ips.text(buf, at + CONN.laddr, af);
     const localFamily = ips.lastFamily;
@@ -169,14 +185,14 @@ export class RecordDecoder {
     return undefined;
   }
 
-  private exec(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): string | undefined {
+  private exec(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): RecordDecodeError | undefined {
     // An exec record ends after its argv bytes (the kernel sends only what it used).
-    if (len < EXEC.args) return `exec record of ${len} bytes, want at least ${EXEC.args}`;
+    if (len < EXEC.args) return bad('truncated', `exec record of ${len} bytes, want at least ${EXEC.args}`);
     const pathLen = dv.getUint32(at + EXEC.pathLen, true);
     const argsLen = dv.getUint32(at + EXEC.argsLen, true);
-    if (pathLen > PATH_LEN) return `exec path length ${pathLen} exceeds ${PATH_LEN}`;
-    if (argsLen > ARGS_LEN) return `exec args length ${argsLen} exceeds ${ARGS_LEN}`;
-    if (EXEC.args + argsLen > len) return `exec record of ${len} bytes cannot hold ${argsLen} bytes of argv`;
+    if (pathLen > PATH_LEN) return bad('bad_field', `exec path length ${pathLen} exceeds ${PATH_LEN}`);
+    if (argsLen > ARGS_LEN) return bad('bad_field', `exec args length ${argsLen} exceeds ${ARGS_LEN}`);
+    if (EXEC.args + argsLen > len) return bad('truncated', `exec record of ${len} bytes cannot hold ${argsLen} bytes of argv`);
     const cgLo = dv.getUint32(at + EXEC.cgroupId, true);
     const cgHi = dv.getUint32(at + EXEC.cgroupId + 4, true);
     const argv = this.argvs.get(buf, at + EXEC.args, argsLen);
@@ -220,17 +236,18 @@ function u64(dv: DataView, at: number): number {
 
 export type DecodedEvent = { connection: ConnectionEvent } | { process: ProcessEvent };
 
-/** One record on its own (tests, tools): the event, or the error text. */
+/** One record on its own (tests, tools): the event, or the error kind and text. */
 export function decodeOne(
   buf: Uint8Array,
   clock: KernelClock = { offsetUs: 0 },
-): { ok: true; event: DecodedEvent } | { ok: false; error: string } {
+): { ok: true; event: DecodedEvent } | { ok: false; kind: RecordDecodeErrorKind | 'no_event'; error: string } {
   let event: DecodedEvent | undefined;
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const error = new RecordDecoder(clock).decode(buf, dv, 0, buf.length, {
     connection: (connection) => void (event = { connection }),
     process: (process) => void (event = { process }),
   });
-  if (error !== undefined || !event) return { ok: false, error: error ?? 'no event' };
+  if (error !== undefined) return { ok: false, kind: error.kind, error: error.detail };
+  if (!event) return { ok: false, kind: 'no_event', error: 'no event' };
   return { ok: true, event };
 }

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import type { Logger } from '../../core/context';
 import { PtError } from '../../core/errors';
 import type { CaptureSource, ProcessEvent, SourceOutput, SourceStats } from '../../core/stages';
+import { DecodeErrorCounts } from '../decode-errors';
 import { BpfObject } from './bpf-object';
+import { decodeCounting } from './decode-counting';
 import { kernelClockNow, RecordDecoder, type DecodedEvents } from './decode-record';
 import { loadLibbpf } from './libbpf';
 import { defaultBpfObjectPath } from './object-path';
@@ -49,15 +51,15 @@ export function nextDrainMs(bytes: number, elapsedMs: number, fillLimit: number)
 }
 
 export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
-  const log = opts.logger;
+  const log = opts.logger.child({ component: 'ebpf' });
   const stats: SourceStats = { events: 0, lost: 0 };
+  const decodeErrors = new DecodeErrorCounts(log);
   let obj: BpfObject | undefined;
   let ring: RingReader | undefined;
   let timer: NodeJS.Timeout | undefined;
   let slice: NodeJS.Immediate | undefined;
   let lostTotal = 0;
   let lastLostCheck = 0;
-  let decodeErrors = 0;
   /** Drains everything left (used once more at close, after the programs are detached). */
   let drainAll: (() => void) | undefined;
 
@@ -72,8 +74,8 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
     try {
       ring = new RingReader(loaded.ringFd, loaded.ringBytes);
       const report = loaded.attachAll(opts.cgroupPath);
-      for (const s of report.skipped) log.warn(s, 'ebpf: program not attached');
-      log.info({ programs: report.attached.length, ringBytes: loaded.ringBytes }, 'ebpf: capture attached');
+      for (const s of report.skipped) log.warn(s, 'program not attached');
+      log.info({ programs: report.attached.length, ringBytes: loaded.ringBytes }, 'capture attached');
     } catch (err) {
       ring?.close();
       ring = undefined;
@@ -83,11 +85,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
     obj = loaded;
     const decoder = new RecordDecoder(kernelClockNow());
     const events = toPipeline(out);
-    const onSample = (bytes: Uint8Array, view: DataView, at: number, len: number): void => {
-      const error = decoder.decode(bytes, view, at, len, events);
-      if (error === undefined) stats.events++;
-      else if (decodeErrors++ < 10) log.warn({ error }, 'ebpf: undecodable ring-buffer record');
-    };
+    const onSample = decodeCounting(decoder, events, stats, decodeErrors);
     const fillLimit = loaded.ringBytes * DRAIN_FILL_SHARE;
     let since = performance.now();
     let bytesSince = 0;
@@ -120,7 +118,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
         try {
           out.connection(ev);
         } catch (err) {
-          log.error({ err }, 'ebpf: pipeline rejected an event');
+          log.error({ err }, 'pipeline rejected an event');
         }
       },
       process(ev: ProcessEvent) {
@@ -128,7 +126,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
           if (ev.type === 'exec' && !ev.executable.startsWith('/')) ev.executable = resolveExe(ev.pid, ev.executable);
           out.process(ev);
         } catch (err) {
-          log.error({ err }, 'ebpf: pipeline rejected an event');
+          log.error({ err }, 'pipeline rejected an event');
         }
       },
     };
@@ -161,7 +159,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       return Promise.resolve();
     },
 
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, decodeErrors: decodeErrors.counts() }),
 
     async close(): Promise<void> {
       if (timer) clearTimeout(timer);

@@ -5,7 +5,7 @@
 // only that shows inet_sock_set_state's skaddr, the socket pointer that joins a socket's
 // transitions. That mode cannot print 16-byte arrays ("<INVALID-SIZE>"), so IPv6 addresses
 // come from a second instance in the default print format (decodeState6, decodeFib6).
-import type { Parsed } from './trace-line';
+import type { Parsed, TraceDecodeErrorKind } from './trace-line';
 
 export const TCP_STATE = {
   ESTABLISHED: 1,
@@ -87,8 +87,8 @@ export type TraceRecord =
   | AcceptExitRecord
   | UdpRouteRecord;
 
-function fail(error: string): { ok: false; error: string } {
-  return { ok: false, error };
+function fail(error: string, kind: TraceDecodeErrorKind = 'bad_body'): { ok: false; kind: TraceDecodeErrorKind; error: string } {
+  return { ok: false, kind, error };
 }
 
 // `name=0xHEX (DEC)` or, for one-byte fields, `name=(DEC)`.
@@ -280,7 +280,7 @@ export function decodeMain(event: string, body: string): Parsed<TraceRecord> {
     case 'fib_table_lookup':
       return decodeFibFields(body);
     default:
-      return fail(`unexpected event ${event}`);
+      return fail(`unexpected event ${event}`, 'unexpected_event');
   }
 }
 
@@ -292,6 +292,6 @@ export function decodeV6(event: string, body: string): Parsed<TraceRecord> {
     case 'fib6_table_lookup':
       return decodeFib6(body);
     default:
-      return fail(`unexpected event ${event}`);
+      return fail(`unexpected event ${event}`, 'unexpected_event');
   }
 }

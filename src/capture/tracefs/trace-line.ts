@@ -19,7 +19,14 @@ export interface TraceLine {
   body: string;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+/**
+ * Stable names for why a line did not decode, counted by name in the stats record:
+ * `line_too_long` and `bad_header` here; `unexpected_event` (an event we did not enable) and
+ * `bad_body` (the event's fields are not what we know) from decode.ts.
+ */
+export type TraceDecodeErrorKind = 'line_too_long' | 'bad_header' | 'unexpected_event' | 'bad_body';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; kind: TraceDecodeErrorKind; error: string };
 
 // Lazy comm: the first position where the whole fixed-shape tail matches. A comm (15 bytes)
 // is too short to hold a forged tail, while the body (an exec filename) could hold one, so
@@ -28,9 +35,9 @@ const HEADER =
   /^\s*(.*?)-(\d+)\s+\(\s*(\d+|-+)\)\s+\[(\d+)\]\s+(\S+)\s+(\d+)\.(\d{6}):\s+([A-Za-z0-9_]+):\s?(.*)$/s;
 
 export function parseTraceLine(line: string): Parsed<TraceLine> {
-  if (line.length > 65536) return { ok: false, error: 'line too long' };
+  if (line.length > 65536) return { ok: false, kind: 'line_too_long', error: 'line too long' };
   const m = HEADER.exec(line);
-  if (!m) return { ok: false, error: 'not a trace event line' };
+  if (!m) return { ok: false, kind: 'bad_header', error: 'not a trace event line' };
   const flags = m[5]!;
   // Third flags column: '.' task context; s softirq; h/H hardirq; z/Z NMI.
   const ctx = flags.length >= 3 ? flags[2]! : '?';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { CaptureSource, SourceOutput, SourceStats } from '../../core/stages';
 import type { Logger } from '../../core/context';
 import { PtError, errorMessage } from '../../core/errors';
+import { DecodeErrorCounts } from '../decode-errors';
 import { parseTraceLine } from './trace-line';
 import { decodeMain, decodeV6 } from './decode';
 import { TracefsCorrelator, type Decoded } from './correlator';
@@ -66,7 +67,8 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
   const root = opts.root ?? TRACEFS_ROOT;
   const pollMs = opts.pollMs ?? 25;
   const stats: SourceStats = { events: 0, lost: 0 };
-  const log = opts.logger;
+  const log = opts.logger.child({ component: 'tracefs' });
+  const decodeErrors = new DecodeErrorCounts(log);
   let instances: TraceInstance[] = [];
   let readers: PipeReader[] = [];
   let correlator: TracefsCorrelator | undefined;
@@ -75,7 +77,6 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
   let stopped = false;
   let lostSeen = 0;
   let lastLostCheck = 0;
-  let decodeErrors = 0;
   let lastOut: SourceOutput | undefined;
 
   function decodeAll(lines: string[], decode: typeof decodeMain): Decoded[] {
@@ -83,23 +84,17 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
     for (const text of lines) {
       const line = parseTraceLine(text);
       if (!line.ok) {
-        noteDecodeError(line.error, text);
+        decodeErrors.note(line.kind, line.error, { line: text.slice(0, 300) });
         continue;
       }
       const rec = decode(line.value.event, line.value.body);
       if (!rec.ok) {
-        noteDecodeError(rec.error, text);
+        decodeErrors.note(rec.kind, rec.error, { line: text.slice(0, 300) });
         continue;
       }
       out.push({ line: line.value, rec: rec.value });
     }
     return out;
-  }
-
-  function noteDecodeError(error: string, text: string): void {
-    decodeErrors++;
-    // Log the first few and then every 1000th: a format change should be visible, not a flood.
-    if (decodeErrors <= 5 || decodeErrors % 1000 === 0) log.warn({ error, line: text.slice(0, 300), count: decodeErrors }, 'tracefs line did not decode');
   }
 
   function checkLost(out: SourceOutput): void {
@@ -132,7 +127,7 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
       running = round(out, false).then(
         (n) => schedule(out, n > 0 ? 0 : pollMs),
         (err) => {
-          log.error({ err: errorMessage(err) }, 'tracefs read failed; capture stopped');
+          log.error({ err }, 'read failed; capture stopped');
           stopped = true;
         },
       );
@@ -142,7 +137,7 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
   function removeAll(): void {
     for (const inst of instances) {
       const err = inst.remove();
-      if (err) log.warn({ dir: inst.dir, err }, 'could not remove tracefs instance');
+      if (err) log.warn({ dir: inst.dir, err: new Error(err) }, 'could not remove instance');
     }
     instances = [];
   }
@@ -155,7 +150,7 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
       lastOut = out;
       ensureTracefsMounted(root);
       const swept = sweepStaleInstances(root);
-      if (swept.length > 0) log.info({ instances: swept }, 'removed tracefs instances left by earlier runs');
+      if (swept.length > 0) log.info({ instances: swept }, 'removed instances left by earlier runs');
       const name = `packettrail-${process.pid}`;
       try {
         instances = [
@@ -169,7 +164,7 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
         removeAll();
         throw err instanceof PtError ? err : new PtError('E_CAPTURE', `tracefs start failed: ${errorMessage(err)}`, { cause: err });
       }
-      for (const i of instances) if (i.skipped.length > 0) log.warn({ skipped: i.skipped }, 'tracefs events not available (or filters refused) on this kernel');
+      for (const i of instances) if (i.skipped.length > 0) log.warn({ skipped: i.skipped }, 'events not available (or filters refused) on this kernel');
       const offsetUs = Math.round(wallNowUs() - monoNowUs());
       correlator = new TracefsCorrelator({
         proc: createProcInfo(),
@@ -190,7 +185,7 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
       lostSeen = instances.reduce((n, i) => n + i.lostCount(), 0);
       schedule(out, 0);
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, decodeErrors: decodeErrors.counts() }),
     async close(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
@@ -207,7 +202,7 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
       try {
         if (lastOut && correlator && readers.length === 2) await round(lastOut, true);
       } catch (err) {
-        log.warn({ err: errorMessage(err) }, 'final tracefs read failed');
+        log.warn({ err }, 'final read failed');
       }
       for (const r of readers) await r.close();
       readers = [];

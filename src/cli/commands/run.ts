@@ -26,8 +26,7 @@ export async function legacyCommand(host: string, portText: string): Promise<num
 
 async function runSensor(config: Config): Promise<number> {
   const logger = createLogger(config.log.level);
-  const abort = new AbortController();
-  const ctx: Context = { logger, clock: systemClock, host: detectHostInfo(), signal: abort.signal, agentVersion: AGENT_VERSION };
+  const ctx: Context = { logger, clock: systemClock, host: detectHostInfo(), agentVersion: AGENT_VERSION };
   const sensor = await startSensor(config, ctx);
   process.stderr.write(`packettrail ready capture=${sensor.tier} (${sensor.why})\n`);
   await new Promise<void>((resolve) => {
@@ -35,7 +34,6 @@ async function runSensor(config: Config): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  abort.abort();
   await sensor.stop();
   return 0;
 }

@@ -6,6 +6,8 @@ import type { ConnectionEvent } from '../../core/connection-event';
 import { ByteWriter } from '../../format/byte-writer';
 import type { Sink, SinkStats } from '../../core/stages';
 import { PtError } from '../../core/errors';
+import type { Logger } from '../../core/context';
+import { LogLimit, REPEATED_WARNING } from '../../core/log-limit';
 
 export interface FileSinkOptions {
   path: string;
@@ -14,6 +16,8 @@ export interface FileSinkOptions {
   encode?: (ev: ConnectionEvent, out: ByteWriter) => void;
   /** Write when this many bytes are pending, or at the end of the current event-loop turn. */
   batchBytes?: number;
+  /** Where write failures are told (rate-limited); they are counted in the sink's stats too. */
+  logger: Logger;
 }
 
 export function openForAppend(path: string): number {
@@ -36,6 +40,8 @@ export function createFileSink(opts: FileSinkOptions, name = `file:${opts.path}`
   let scheduled = false;
   let closed = false;
   const stats: SinkStats = { written: 0, dropped: 0, errors: 0 };
+  const log = opts.logger.child({ component: 'file-sink', path: opts.path });
+  const writeFailures = new LogLimit(REPEATED_WARNING);
 
   function writeOut(): void {
     scheduled = false;
@@ -45,10 +51,11 @@ export function createFileSink(opts: FileSinkOptions, name = `file:${opts.path}`
       let off = 0;
       while (off < used) off += writeSync(fd, out.buf, off, used - off);
       stats.written += count;
-    } catch {
+    } catch (err) {
       // A full disk or a revoked file: count the loss rather than crash the sensor.
       stats.errors++;
       stats.dropped += count;
+      writeFailures.log(log, 'error', { err, dropped: count }, 'write failed; records dropped');
     }
     out.reset();
     count = 0;

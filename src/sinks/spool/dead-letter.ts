@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../core/context';
-import { errorMessage } from '../../core/errors';
 
 export interface DeadLetter {
   record: string;
@@ -27,7 +26,7 @@ export class DeadLetterFile {
       fs.appendFileSync(this.path, lines);
       return true;
     } catch (err) {
-      this.logger.error({ sink: this.sink, path: this.path, err: errorMessage(err), lost: items.length }, 'dead-letter write failed');
+      this.logger.error({ sink: this.sink, path: this.path, err, lost: items.length }, 'dead-letter write failed');
       return false;
     }
   }

@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../core/context';
-import { errorMessage } from '../../core/errors';
 import { decodeRecord, encodeRecords, HEADER_BYTES, MAX_RECORD_BYTES } from './record-codec';
 import { AckFile, listSegments, lockSpoolDir, segmentName, type SpoolPosition } from './segment-files';
 
@@ -127,7 +126,7 @@ export class DiskSpool {
     } catch (err) {
       // A partial write leaves a torn record; roll so the reader meets it at a segment end.
       this.counters.writeErrors++;
-      this.opts.logger.error({ spool: this.opts.dir, err: errorMessage(err) }, 'spool write failed');
+      this.opts.logger.error({ spool: this.opts.dir, err }, 'spool write failed');
       this.dropIncoming(payloads.length, 'write failed');
       this.refreshSize();
       this.roll();
@@ -310,7 +309,7 @@ export class DiskSpool {
     if (!this.skipping) {
       this.counters.corruptRegions++;
       this.counters.gaps++;
-      this.opts.logger.warn({ spool: this.opts.dir, segment: seg.seq, offset: this.ack.offset, reason }, 'spool: skipping corrupt bytes');
+      this.opts.logger.warn({ spool: this.opts.dir, segment: seg.seq, offset: this.ack.offset, reason }, 'skipping corrupt bytes');
     }
     this.skipping = true;
     this.counters.corruptBytes += bytes;
@@ -367,7 +366,7 @@ export class DiskSpool {
       this.activeDirty = false;
       this.ackFile.sync();
     } catch (err) {
-      this.opts.logger.warn({ spool: this.opts.dir, err: errorMessage(err) }, 'spool fsync failed');
+      this.opts.logger.warn({ spool: this.opts.dir, err }, 'spool fsync failed');
     }
   }
 

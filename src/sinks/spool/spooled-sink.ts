@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { Logger } from '../../core/context';
 import { errorMessage } from '../../core/errors';
+import { LogLimit, REPEATED_WARNING } from '../../core/log-limit';
 import type { Sink, SinkStats } from '../../core/stages';
 import type { AttemptResult, BatchTransport } from '../delivery';
 import { Backoff, defaultBackoff, type BackoffOptions } from '../retry';
@@ -105,16 +106,18 @@ class SpooledSinkImpl implements SpooledSink {
   private readonly loop: Promise<void>;
   private readonly fsyncTimer: NodeJS.Timeout;
   private closed: Promise<void> | undefined;
-  private lastRetryLog = 0;
+  /** The first failure of an outage, then one line per 30 s while it lasts. */
+  private readonly retryLog = new LogLimit({ first: 1, intervalMs: 30_000 });
+  private readonly formatErrorLog = new LogLimit(REPEATED_WARNING);
   private inFlight = 0;
 
   constructor(private readonly opts: SpooledSinkOptions) {
     this.name = opts.name;
-    this.logger = opts.logger;
+    this.logger = opts.logger.child({ component: 'spooled-sink' });
     const maxBytes = opts.maxBytes ?? 256 * MiB;
     const segmentBytes = opts.segmentBytes ?? Math.min(16 * MiB, Math.max(64 * 1024, Math.floor(maxBytes / 16)));
-    this.spool = new DiskSpool({ dir: opts.spoolDir, maxBytes, minFreeBytes: opts.minFreeBytes ?? 64 * MiB, segmentBytes, logger: opts.logger });
-    this.deadLetter = new DeadLetterFile(opts.deadLetterPath ?? path.join(opts.spoolDir, 'dead-letter.jsonl'), opts.name, opts.logger);
+    this.spool = new DiskSpool({ dir: opts.spoolDir, maxBytes, minFreeBytes: opts.minFreeBytes ?? 64 * MiB, segmentBytes, logger: opts.logger.child({ component: 'spool' }) });
+    this.deadLetter = new DeadLetterFile(opts.deadLetterPath ?? path.join(opts.spoolDir, 'dead-letter.jsonl'), opts.name, this.logger);
     this.backoff = new Backoff(opts.retry ?? defaultBackoff);
     this.batchSize = Math.max(1, opts.batchSize ?? 500);
     this.batchMaxBytes = Math.max(1, opts.batchMaxBytes ?? 4 * MiB);
@@ -133,7 +136,8 @@ class SpooledSinkImpl implements SpooledSink {
     try {
       line = this.opts.format(ev);
     } catch (err) {
-      if (this.formatErrors++ === 0) this.logger.error({ sink: this.name, err: errorMessage(err) }, 'could not format a record');
+      this.formatErrors++;
+      this.formatErrorLog.log(this.logger, 'error', { sink: this.name, err }, 'could not format a record');
       return;
     }
     this.pending.push(line);
@@ -220,6 +224,7 @@ class SpooledSinkImpl implements SpooledSink {
           this.inFlight = 0;
           if (this.retrying) this.logger.info({ sink: this.name, attempts: this.backoff.attempts }, 'delivering again');
           this.retrying = false;
+          this.retryLog.reset();
           this.backoff.reset();
           continue;
         }
@@ -227,7 +232,7 @@ class SpooledSinkImpl implements SpooledSink {
         await this.retryLater(again.length, reason, hint);
       } catch (err) {
         // A spool read failed (EIO): keep the sensor up and try again later.
-        this.logger.error({ sink: this.name, err: errorMessage(err) }, 'spooled delivery error');
+        this.logger.error({ sink: this.name, err }, 'spooled delivery error');
         await this.retryLater(current?.todo.length ?? 0, errorMessage(err), undefined);
       }
     }
@@ -252,11 +257,7 @@ class SpooledSinkImpl implements SpooledSink {
     this.retries++;
     this.retrying = true;
     const delay = this.backoff.next(hintMs);
-    const now = Date.now();
-    if (this.backoff.attempts === 1 || now - this.lastRetryLog > 30_000) {
-      this.lastRetryLog = now;
-      this.logger.warn({ sink: this.name, records: count, reason, attempt: this.backoff.attempts, delayMs: delay }, 'delivery failed; will retry (records wait in the spool)');
-    }
+    this.retryLog.log(this.logger, 'warn', { sink: this.name, records: count, reason, attempt: this.backoff.attempts, delayMs: delay }, 'delivery failed; will retry (records wait in the spool)');
     if (this.closing) {
       const left = this.closeDeadline - Date.now();
       if (delay >= left) {
@@ -317,7 +318,7 @@ class SpooledSinkImpl implements SpooledSink {
     this.closeDeadline = 0;
     this.wakeLoop();
     // Closing the transport also ends a send that is still waiting on a dead receiver.
-    await this.opts.transport.close().catch((err) => this.logger.warn({ sink: this.name, err: errorMessage(err) }, 'transport close failed'));
+    await this.opts.transport.close().catch((err) => this.logger.warn({ sink: this.name, err }, 'transport close failed'));
     if (!finished) await settlesWithin(this.loop, 2000);
     clearInterval(this.fsyncTimer);
     this.spool.close();

@@ -443,6 +443,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     const s = source!.stats();
     assert.equal(s.lost, lost);
     assert.ok(s.events >= conns.length + procs.length);
+    assert.deepEqual(s.decodeErrors, {}, 'every record the kernel wrote decoded');
   });
 
   it('close() detaches every program and link it attached, leaving nothing in the kernel', async () => {

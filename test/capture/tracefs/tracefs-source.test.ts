@@ -326,7 +326,7 @@ test('reading the pipes holds no threadpool thread (UV_THREADPOOL_SIZE=1)', { sk
     script,
     `import fs from 'node:fs';
 import { createTracefsSource } from ${JSON.stringify(src)};
-const s = createTracefsSource({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+const s = createTracefsSource({ logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } });
 s.start({ connection() {}, process() {}, lost() {} }).then(async () => {
   await new Promise((r) => setTimeout(r, 300));
   for (let i = 0; i < 20; i++) await fs.promises.readFile('/proc/self/status');

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { createFileSink } from '../../../src/sinks/file/jsonl-file-sink';
 import { ecsLine } from '../../../src/format/ecs';
 import { PtError } from '../../../src/core/errors';
+import { silentLogger } from '../../../src/core/context';
+import { capturedLogger, ERROR } from '../../helpers/captured-log';
 import { env, egressEvent } from '../../format/sample-events';
 
 function tempFile(t: { after(fn: () => void): void }): string {
@@ -16,7 +18,7 @@ function tempFile(t: { after(fn: () => void): void }): string {
 
 test('every record is one valid JSON line, in order, across many batches', async (t) => {
   const file = tempFile(t);
-  const sink = createFileSink({ path: file, format: (ev) => ecsLine(ev, env), batchBytes: 4096 });
+  const sink = createFileSink({ path: file, format: (ev) => ecsLine(ev, env), batchBytes: 4096, logger: silentLogger });
   const names = ['plain', 'new\nline', 'quote"back\\slash', 'tab\tnul\u0000', 'emoji 😀', 'sep\u2028x', 'x'.repeat(20000)];
   const N = 3000;
   for (let i = 0; i < N; i++) {
@@ -38,7 +40,7 @@ test('every record is one valid JSON line, in order, across many batches', async
 test('appends to an existing file and counts writes after close as dropped', async (t) => {
   const file = tempFile(t);
   fs.writeFileSync(file, 'earlier\n');
-  const sink = createFileSink({ path: file, format: () => 'x' });
+  const sink = createFileSink({ path: file, format: () => 'x', logger: silentLogger });
   sink.write(egressEvent());
   await sink.close();
   sink.write(egressEvent());
@@ -47,5 +49,31 @@ test('appends to an existing file and counts writes after close as dropped', asy
 });
 
 test('an unwritable path is a usage error naming the path', () => {
-  assert.throws(() => createFileSink({ path: '/nonexistent-dir/out.jsonl', format: () => '' }), (e: unknown) => e instanceof PtError && e.code === 'E_USAGE' && e.message.includes('/nonexistent-dir/out.jsonl'));
+  assert.throws(() => createFileSink({ path: '/nonexistent-dir/out.jsonl', format: () => '', logger: silentLogger }), (e: unknown) => e instanceof PtError && e.code === 'E_USAGE' && e.message.includes('/nonexistent-dir/out.jsonl'));
+});
+
+// /dev/full opens for append like a file and fails every write with ENOSPC: a disk that is full.
+const noDevFull = fs.existsSync('/dev/full') ? false : 'no /dev/full on this host';
+
+test('a failed write is counted and logged (rate-limited) with the error as err', { skip: noDevFull }, async () => {
+  const { logger, lines } = capturedLogger();
+  const sink = createFileSink({ path: '/dev/full', format: () => 'x', logger });
+  const batches = 25;
+  for (let i = 0; i < batches; i++) {
+    sink.write(egressEvent());
+    sink.write(egressEvent());
+    await sink.flush();
+  }
+  await sink.close();
+  assert.deepEqual(sink.stats(), { written: 0, dropped: 2 * batches, errors: batches });
+  assert.equal(lines.length, 10, 'the first ten failures are logged, the rest wait for the next minute');
+  for (const l of lines) {
+    assert.equal(l.level, ERROR);
+    assert.equal(l.msg, 'write failed; records dropped');
+    assert.equal(l.component, 'file-sink');
+    assert.equal(l.path, '/dev/full');
+    assert.equal(l.dropped, 2);
+    assert.equal(l.err?.code, 'ENOSPC');
+    assert.equal(l.err?.type, 'Error');
+  }
 });
