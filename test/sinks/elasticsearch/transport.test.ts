@@ -13,7 +13,7 @@ import { DEFAULT_DATA_STREAM } from '../../../src/sinks/elasticsearch/options';
 import { createElasticsearchTransport } from '../../../src/sinks/elasticsearch/transport';
 import { createSpooledSink } from '../../../src/sinks/spool/spooled-sink';
 import { makeTestCertificates, startBulkServer, type BulkServer } from '../../helpers/bulk-server';
-import { formatEcs, numberedEvent, recordNumber } from '../spool/fixtures/events';
+import { formatEcs, numberedEvent, recordNumber } from '../../helpers/events';
 import { waitFor } from '../spool/fixtures/wait';
 
 function tempDir(t: { after(fn: () => void): void }): string {

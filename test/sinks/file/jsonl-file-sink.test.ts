@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createFileSink } from '../../../src/sinks/file/jsonl-file-sink';
 import { ecsLine } from '../../../src/format/ecs';
 import { PtError } from '../../../src/core/errors';
-import { env, egressEvent } from '../../format/sample-events';
+import { env, egressEvent } from '../../helpers/events';
 
 function tempFile(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-file-sink-'));

@@ -8,7 +8,7 @@ import { rfc3164Line } from '../../../src/format/rfc3164';
 import { rfc5424Line } from '../../../src/format/rfc5424';
 import { createSyslogSink, createSyslogTransport } from '../../../src/sinks/syslog';
 import { parseStructuredData, Rsyslog, sleep, type Received } from '../../helpers/rsyslog';
-import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from './events';
+import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from '../../helpers/events';
 
 let rs: Rsyslog;
 before(async () => {

@@ -9,7 +9,7 @@ import { Backoff } from '../../../src/sinks/retry';
 import { createRelpTransport } from '../../../src/sinks/syslog/relp-transport';
 import { createStreamTransport, type StreamTransport } from '../../../src/sinks/syslog/stream-transport';
 import { Rsyslog, sleep } from '../../helpers/rsyslog';
-import { curlEvent, ENV } from './events';
+import { curlEvent, ENV } from '../../helpers/events';
 
 let rs: Rsyslog;
 const sinks: SyslogSink[] = [];

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { silentLogger } from '../../../src/core/context';
 import { createSyslogSink } from '../../../src/sinks/syslog';
 import { freePort } from '../../helpers/rsyslog';
-import { curlEvent, ENV } from './events';
+import { curlEvent, ENV } from '../../helpers/events';
 
 describe('createSyslogSink', () => {
   it('with the receiver away: write never throws, the queue is bounded, drops are counted, close gives up on time', async () => {
