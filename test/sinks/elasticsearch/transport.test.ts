@@ -14,7 +14,7 @@ import { createElasticsearchTransport } from '../../../src/sinks/elasticsearch/t
 import { createSpooledSink } from '../../../src/sinks/spool/spooled-sink';
 import { makeTestCertificates, startBulkServer, type BulkServer } from '../../helpers/bulk-server';
 import { formatEcs, numberedEvent, recordNumber } from '../../helpers/events';
-import { waitFor } from '../spool/fixtures/wait';
+import { waitFor } from '../../helpers/wait';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-es-'));

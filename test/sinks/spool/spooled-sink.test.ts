@@ -14,7 +14,7 @@ import { createSpooledSink, type SpooledSinkOptions } from '../../../src/sinks/s
 import { listSegments } from '../../../src/sinks/spool/segment-files';
 import { freePort, startBulkServer, type BulkServer } from '../../helpers/bulk-server';
 import { formatEcs, numberedEvent, recordNumber } from '../../helpers/events';
-import { waitFor } from './fixtures/wait';
+import { waitFor } from '../../helpers/wait';
 
 const fastRetry = { baseMs: 20, maxMs: 200, factor: 2 };
 
