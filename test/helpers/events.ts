@@ -54,18 +54,15 @@ export function egressEvent(over: Partial<ConnectionEvent> = {}): ConnectionEven
 
 /** sshd on this host (`env`) accepts 10.0.0.7:51000 on port 22. */
 export function ingressEvent(over: Partial<ConnectionEvent> = {}): ConnectionEvent {
+  // The egress record turned around, without its thread (an accept record carries none here).
+  const { tid: _tid, ...tcp } = egressEvent();
   return {
-    timeUs: T_US,
+    ...tcp,
     action: 'connection_accepted',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv4',
     direction: 'ingress',
-    local: { ip: '192.168.50.129', port: 22 },
+    local: { ip: env.host.ip, port: 22 },
     remote: { ip: '10.0.0.7', port: 51000 },
     process: { pid: 700, name: 'sshd', executable: '/usr/sbin/sshd', entityId: 'ent-700', uid: 0, userName: 'root', parent: { pid: 1, name: 'systemd', executable: '/usr/lib/systemd/systemd' } },
-    capture: 'ebpf',
-    attribution: 'syscall',
     ...over,
   };
 }
