@@ -9,10 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { ConnectionEvent } from '../../src/core/connection-event';
-import type { HostInfo } from '../../src/core/context';
 import { silentLogger } from '../../src/core/context';
 import type { Sink } from '../../src/core/stages';
-import { ecsLine } from '../../src/format/ecs';
 import type { AttemptResult, BatchTransport } from '../../src/sinks/delivery';
 import { createElasticsearchTransport } from '../../src/sinks/elasticsearch/transport';
 import { createFileSink } from '../../src/sinks/file/jsonl-file-sink';
@@ -20,36 +18,10 @@ import { recordEncoder } from '../../src/format/registry';
 import { createSpooledSink, type SpooledSink } from '../../src/sinks/spool/spooled-sink';
 import { createSyslogFormatter, createSyslogTransport } from '../../src/sinks/syslog';
 import { freePort, makeTestCertificates } from '../../test/helpers/bulk-server';
+import { curlEvent, ENV, formatEcs } from '../../test/helpers/events';
 
-const host: HostInfo = { name: 'bench-host', ip: '192.0.2.1', ips: ['192.0.2.1'], id: 'bench', bootTimeMs: Date.now() - 3_600_000 };
-const env = { host, agentVersion: 'bench' };
-
-function event(i: number): ConnectionEvent {
-  return {
-    timeUs: Date.now() * 1000 + (i % 1000),
-    action: 'connection_attempted',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv4',
-    direction: 'egress',
-    local: { ip: '10.1.2.3', port: 30000 + (i % 30000) },
-    remote: { ip: '203.0.113.7', port: 443 },
-    process: {
-      pid: 1000 + (i % 50000),
-      name: 'curl',
-      executable: '/usr/bin/curl',
-      commandLine: `curl -s https://example.test/item/${i}`,
-      args: ['curl', '-s', `https://example.test/item/${i}`],
-      uid: 1000,
-      userName: 'bench',
-      startMs: Date.now() - 1000,
-      entityId: `ent-${i}`,
-      parent: { pid: 999, name: 'bash', executable: '/usr/bin/bash' },
-    },
-    capture: 'ebpf',
-    attribution: 'syscall',
-  };
-}
+/** Record i: a process of its own each time (its own entity id), as on a busy host. */
+const event = (i: number): ConnectionEvent => curlEvent(i, { entityId: `ent-${i}` });
 
 interface Receiver {
   port: number;
@@ -117,7 +89,7 @@ async function main(): Promise<void> {
   const rate = opt('--rate', 1000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-bench-sinks-'));
   const rows: Row[] = [];
-  const ecs = (ev: ConnectionEvent) => ecsLine(ev, env);
+  const ecs = formatEcs;
   try {
     // First, while the process is fresh, so the RSS baseline is the sensor's own.
     await outage(dir, outageSeconds, rate, ecs);
@@ -142,7 +114,7 @@ async function main(): Promise<void> {
     {
       const file = path.join(dir, 'records.jsonl');
       // As the sensor builds it for `--file-format ecs`: ECS written straight into bytes.
-      const sink = createFileSink({ path: file, format: ecs, encode: recordEncoder('ecs', env), logger: silentLogger });
+      const sink = createFileSink({ path: file, format: ecs, encode: recordEncoder('ecs', ENV), logger: silentLogger });
       const n = 200_000;
       const perSecond = await pump(sink, n, async () => true);
       await sink.close();
@@ -167,7 +139,7 @@ async function main(): Promise<void> {
       const rx = await startReceiver('tls', certDir);
       const url = `tls://127.0.0.1:${rx.port}`;
       const transport = createSyslogTransport(url, { logger: silentLogger, tls: { caFile: certs.caFile } });
-      const sink = spooled('syslog-tls', dir, transport, createSyslogFormatter('rfc5424', env, 8192));
+      const sink = spooled('syslog-tls', dir, transport, createSyslogFormatter('rfc5424', ENV, 8192));
       const n = 200_000;
       const perSecond = await pump(sink, n, async () => (await rx.count()) >= n);
       await sink.close();
@@ -178,7 +150,7 @@ async function main(): Promise<void> {
     {
       const rx = await startReceiver('tcp');
       const transport = createSyslogTransport(`tcp://127.0.0.1:${rx.port}`, { logger: silentLogger });
-      const sink = spooled('syslog-tcp', dir, transport, createSyslogFormatter('rfc5424', env, 8192));
+      const sink = spooled('syslog-tcp', dir, transport, createSyslogFormatter('rfc5424', ENV, 8192));
       const n = 200_000;
       const perSecond = await pump(sink, n, async () => (await rx.count()) >= n);
       await sink.close();
@@ -189,7 +161,7 @@ async function main(): Promise<void> {
     {
       const rx = await startReceiver('udp');
       const transport = createSyslogTransport(`udp://127.0.0.1:${rx.port}`, { logger: silentLogger });
-      const sink = spooled('syslog-udp', dir, transport, createSyslogFormatter('seed', env, 2048));
+      const sink = spooled('syslog-udp', dir, transport, createSyslogFormatter('seed', ENV, 2048));
       const n = 200_000;
       const perSecond = await pump(sink, n, async () => sink.stats().written >= n);
       await sleep(300);

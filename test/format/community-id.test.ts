@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { communityId, ipBytes } from '../../src/format/community-id';
-import { repoRoot } from './sample-events';
+import { repoRoot } from '../helpers/repo';
 
 interface Vector {
   proto: number;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { ByteWriter } from '../../src/format/byte-writer';
 import { EcsByteEncoder } from '../../src/format/ecs-bytes';
 import { ecsLine } from '../../src/format/ecs';
-import { env } from './sample-events';
+import { env } from '../helpers/events';
 import { eventArb } from './event-arbitrary';
 
 test('EcsByteEncoder writes the UTF-8 bytes of ecsLine for any event, hostile strings included', () => {

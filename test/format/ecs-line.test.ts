@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ecsLine, toEcs } from '../../src/format/ecs';
-import { env, egressEvent } from './sample-events';
+import { env, egressEvent } from '../helpers/events';
 import { eventArb } from './event-arbitrary';
 
 test('ecsLine is the JSON of toEcs for any event, hostile strings included', () => {

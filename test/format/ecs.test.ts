@@ -5,7 +5,7 @@ import type { ConnectionEvent } from '../../src/core/connection-event';
 import { communityId } from '../../src/format/community-id';
 import { ecsLine, toEcs } from '../../src/format/ecs';
 import { isoMicros } from '../../src/format/timestamp';
-import { egressEvent, env, ingressEvent } from './sample-events';
+import { egressEvent, env, ingressEvent } from '../helpers/events';
 
 /** Reads a dotted ECS path out of a nested document. */
 function get(doc: unknown, dotted: string): unknown {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { toEcs } from '../../src/format/ecs';
 import { ocsfActivityId, ocsfLine, toOcsf } from '../../src/format/ocsf';
-import { egressEvent, env, ingressEvent, T_US } from './sample-events';
+import { egressEvent, env, ingressEvent, T_US } from '../helpers/events';
 
 type Doc = Record<string, any>;
 const ocsf = (ev: ConnectionEvent): Doc => JSON.parse(ocsfLine(ev, env)) as Doc;

@@ -5,7 +5,7 @@ import { ecsLine } from '../../src/format/ecs';
 import { ocsfLine } from '../../src/format/ocsf';
 import { seedLine } from '../../src/format/seed';
 import { sigmaLine } from '../../src/format/sigma';
-import { egressEvent, env } from './sample-events';
+import { egressEvent, env } from '../helpers/events';
 
 test('isRecordFormat accepts exactly the four names', () => {
   for (const f of ['ecs', 'ocsf', 'sigma', 'seed']) assert.equal(isRecordFormat(f), true, f);

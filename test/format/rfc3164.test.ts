@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bsdTimestamp, rfc3164Line } from '../../src/format/rfc3164';
-import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from '../sinks/syslog/events';
+import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from '../helpers/events';
 
 /** Reads `key=value …` back, undoing the seed escapes; an Error for malformed text. */
 function parsePairs(body: string): Map<string, string> | Error {

@@ -5,7 +5,7 @@ import { connSd, connSdGeneral, rfc5424Line, sdValue, wellFormed } from '../../s
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { eventArb } from './event-arbitrary';
 import { parseStructuredData, splitRfc5424 } from '../helpers/rsyslog';
-import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from '../sinks/syslog/events';
+import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from '../helpers/events';
 
 const env = (maxBytes = 8192, sequenceId = 7) => ({ ...ENV, sequenceId, maxBytes, procId: 999 });
 const utf8 = new TextDecoder('utf-8', { fatal: true });

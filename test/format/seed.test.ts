@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { seedLine, seedValue } from '../../src/format/seed';
-import { egressEvent, env, ingressEvent } from './sample-events';
+import { egressEvent, env, ingressEvent } from '../helpers/events';
 
 const ORIGINAL_PREFIX =
   '<12>2018-09-08T11:25:19Z 192.168.50.129 myhost packetTrail process=powershell.exe sip=192.168.50.129 sport=50434 rip=192.168.50.134 rport=80';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BlockList } from 'node:net';
 import YAML from 'yaml';
 import { sigmaLine, sysmonUtcTime, toSigma, type SigmaRecord } from '../../src/format/sigma';
-import { egressEvent, env, ingressEvent, T_US } from './sample-events';
+import { egressEvent, env, ingressEvent, T_US } from '../helpers/events';
 
 // Sysmon EID 3 names the Sigma test suite accepts for network_connection (SCHEMAS.md §3).
 const EID3_NAMES = [

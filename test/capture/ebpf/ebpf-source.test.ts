@@ -14,6 +14,7 @@ import { cgroup2Root } from '../../../src/capture/ebpf/cgroup2';
 import { silentLogger } from '../../../src/core/context';
 import type { ConnectionEvent } from '../../../src/core/connection-event';
 import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
+import { CollectingOutput } from '../../helpers/collecting-output';
 import { repoRoot } from '../../helpers/repo';
 import { FORK_CONNECT_PY } from '../../helpers/fork-connect';
 import {
@@ -34,11 +35,8 @@ type ForkEvent = Extract<ProcessEvent, { type: 'fork' }>;
 
 describe('ebpf capture source (real kernel events)', { skip }, () => {
   let source: CaptureSource | undefined;
-  const conns: ConnectionEvent[] = [];
-  const procs: ProcessEvent[] = [];
-  /** Every event in the order the source emitted it. */
-  const order: (ConnectionEvent | ProcessEvent)[] = [];
-  let lost = 0;
+  const output = new CollectingOutput();
+  const { conns, procs, order } = output;
   const servers: (net.Server | dgram.Socket)[] = [];
   let held: ReturnType<typeof bpfHeldByUs> = { progIds: new Set(), linkIds: new Set() };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-ebpf-test-'));
@@ -46,17 +44,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
   before(async () => {
     const objectPath = ensureBpfObject();
     source = createEbpfSource({ logger: silentLogger, bpfObjectPath: objectPath, ignorePid: process.pid });
-    await source.start({
-      connection: (ev) => {
-        conns.push(ev);
-        order.push(ev);
-      },
-      process: (ev) => {
-        procs.push(ev);
-        order.push(ev);
-      },
-      lost: (n) => (lost += n),
-    });
+    await source.start(output);
     held = bpfHeldByUs();
   });
 
@@ -441,7 +429,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
 
   it('stats count what was emitted and every loss reported', () => {
     const s = source!.stats();
-    assert.equal(s.lost, lost);
+    assert.equal(s.lost, output.lostCount);
     assert.ok(s.events >= conns.length + procs.length);
     assert.deepEqual(s.decodeErrors, {}, 'every record the kernel wrote decoded');
   });

@@ -11,6 +11,7 @@ import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
 import { silentLogger } from '../../../src/core/context';
 import { createTracefsSource, probeTracefs } from '../../../src/capture/tracefs';
 import { TRACEFS_ROOT } from '../../../src/capture/tracefs/instance';
+import { CollectingOutput } from '../../helpers/collecting-output';
 import { repoRoot } from '../../helpers/repo';
 import { FORK_CONNECT_PY } from '../../helpers/fork-connect';
 
@@ -41,11 +42,8 @@ sys.stdin.read()
 `;
 
 let source: CaptureSource | undefined;
-const conns: ConnectionEvent[] = [];
-const procs: ProcessEvent[] = [];
-/** Every event in the order the source emitted it. */
-const order: (ConnectionEvent | ProcessEvent)[] = [];
-let lost = 0;
+const output = new CollectingOutput();
+const { conns, procs, order } = output;
 const children: ChildProcess[] = [];
 let tmp = '';
 
@@ -74,17 +72,7 @@ before(async () => {
   if (skip) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-tracefs-'));
   source = createTracefsSource({ logger: silentLogger, ignorePid: process.pid });
-  await source.start({
-    connection: (e) => {
-      conns.push(e);
-      order.push(e);
-    },
-    process: (e) => {
-      procs.push(e);
-      order.push(e);
-    },
-    lost: (n) => (lost += n),
-  });
+  await source.start(output);
 });
 
 after(async () => {
@@ -168,7 +156,7 @@ test('a short-lived process gives exec and exit events with its pid', { skip }, 
     assert.equal(exec.ppid, process.pid);
   }
   await until('exit', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
-  assert.equal(lost, 0);
+  assert.equal(output.lostCount, 0);
 });
 
 type ForkEvent = Extract<ProcessEvent, { type: 'fork' }>;

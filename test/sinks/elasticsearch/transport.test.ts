@@ -13,8 +13,8 @@ import { DEFAULT_DATA_STREAM } from '../../../src/sinks/elasticsearch/options';
 import { createElasticsearchTransport } from '../../../src/sinks/elasticsearch/transport';
 import { createSpooledSink } from '../../../src/sinks/spool/spooled-sink';
 import { makeTestCertificates, startBulkServer, type BulkServer } from '../../helpers/bulk-server';
-import { formatEcs, numberedEvent, recordNumber } from '../spool/fixtures/events';
-import { waitFor } from '../spool/fixtures/wait';
+import { formatEcs, numberedEvent, recordNumber } from '../../helpers/events';
+import { waitFor } from '../../helpers/wait';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-es-'));

@@ -8,7 +8,7 @@ import { ecsLine } from '../../../src/format/ecs';
 import { PtError } from '../../../src/core/errors';
 import { silentLogger } from '../../../src/core/context';
 import { capturedLogger, ERROR } from '../../helpers/captured-log';
-import { env, egressEvent } from '../../format/sample-events';
+import { env, egressEvent } from '../../helpers/events';
 
 function tempFile(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-file-sink-'));

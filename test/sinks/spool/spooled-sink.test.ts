@@ -13,8 +13,8 @@ import { createElasticsearchTransport } from '../../../src/sinks/elasticsearch/t
 import { createSpooledSink, type SpooledSinkOptions } from '../../../src/sinks/spool/spooled-sink';
 import { listSegments } from '../../../src/sinks/spool/segment-files';
 import { freePort, startBulkServer, type BulkServer } from '../../helpers/bulk-server';
-import { formatEcs, numberedEvent, recordNumber } from './fixtures/events';
-import { waitFor } from './fixtures/wait';
+import { formatEcs, numberedEvent, recordNumber } from '../../helpers/events';
+import { waitFor } from '../../helpers/wait';
 
 const fastRetry = { baseMs: 20, maxMs: 200, factor: 2 };
 

@@ -1,22 +1,29 @@
 // Every syslog transport against a real rsyslogd on loopback: fields arrive intact, hostile
-// process data included, exactly one record per event.
+// process data included, exactly one record per event. The sink tests go through the disk
+// spool, as the sensor does.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ConnectionEvent } from '../../../src/core/connection-event';
 import { silentLogger } from '../../../src/core/context';
 import { rfc3164Line } from '../../../src/format/rfc3164';
 import { rfc5424Line } from '../../../src/format/rfc5424';
-import { createSyslogSink, createSyslogTransport } from '../../../src/sinks/syslog';
+import { createSyslogTransport } from '../../../src/sinks/syslog';
 import { parseStructuredData, Rsyslog, sleep, type Received } from '../../helpers/rsyslog';
-import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from './events';
+import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from '../../helpers/events';
+import { delivered, makeSpoolRoot, spooledSyslogSink } from './spooled-syslog';
 
 let rs: Rsyslog;
+let spoolRoot = '';
 before(async () => {
+  spoolRoot = makeSpoolRoot();
   rs = await Rsyslog.create();
   await rs.start();
 });
 after(async () => {
   await rs?.cleanup();
+  if (spoolRoot) fs.rmSync(spoolRoot, { recursive: true, force: true });
 });
 
 const LONG_CMD = 'bash -c ' + 'echo hostile; '.repeat(750); // ~10 KB
@@ -82,11 +89,11 @@ async function checkHostileArrive(url: string, input: string, base: number, maxB
 }
 
 describe('syslog to a real rsyslog', () => {
-  it('seed over UDP through the sink: the original header and fields arrive (asserted on the raw message)', async () => {
-    const sink = createSyslogSink({ url: `udp://127.0.0.1:${rs.ports.udp}`, format: 'seed', env: ENV, logger: silentLogger });
+  it('seed over UDP through the spooled sink: the original header and fields arrive (asserted on the raw message)', async () => {
+    const sink = spooledSyslogSink({ url: `udp://127.0.0.1:${rs.ports.udp}`, format: 'seed', spoolDir: path.join(spoolRoot, 'udp-seed') });
     try {
       sink.write(curlEvent(900, { name: 'ssh agent"x' }));
-      await sink.flush();
+      await delivered(sink, 1);
       assert.deepEqual(sink.stats(), { written: 1, dropped: 0, errors: 0 });
       const got = await rs.waitFor(1, 10_000, (r) => r.input === 'udp' && r.raw.includes('pid=5142'));
       assert.match(
@@ -138,11 +145,12 @@ describe('syslog to a real rsyslog', () => {
     }
   });
 
-  it('rfc3164 over TCP through the sink: pairs arrive, a newline in a name does not split the record', async () => {
-    const sink = createSyslogSink({ url: `tcp://127.0.0.1:${rs.ports.tcp}`, format: 'rfc3164', env: ENV, logger: silentLogger });
+  it('rfc3164 over TCP through the spooled sink: pairs arrive, a newline in a name does not split the record', async () => {
+    const sink = spooledSyslogSink({ url: `tcp://127.0.0.1:${rs.ports.tcp}`, format: 'rfc3164', spoolDir: path.join(spoolRoot, 'tcp-rfc3164') });
     try {
       sink.write(curlEvent(6000, { name: 'two\nlines forged=1' }));
-      await sink.flush();
+      await delivered(sink, 1);
+      assert.deepEqual(sink.stats(), { written: 1, dropped: 0, errors: 0 });
       const expected = rfc3164Line(curlEvent(6000, { name: 'two\nlines forged=1' }), ENV);
       const got = await rs.waitFor(1, 10_000, (r) => r.input === 'tcp' && r.raw.includes('pid=10242'));
       await sleep(200);
