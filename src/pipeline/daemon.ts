@@ -64,12 +64,12 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
         await Promise.allSettled(sinks.map((s) => s.close()));
         throw err;
       }
-      ctx.logger.warn({ tier, err: errorMessage(err) }, 'capture tier failed to start; trying the next one');
+      ctx.logger.warn({ component: 'daemon', tier, err }, 'capture tier failed to start; trying the next one');
       failed.set(tier, `failed to start: ${errorMessage(err)}`);
       continue;
     }
     const why = [...[...failed].map(([t, r]) => `${t}: ${r}`), selected.why].join('; ');
-    ctx.logger.info({ tier, why }, 'capture tier chosen');
+    ctx.logger.info({ component: 'daemon', tier, why }, 'capture tier chosen');
     let stopping: Promise<void> | undefined;
     return { tier, why, pipeline, stop: () => (stopping ??= pipeline.close()) };
   }

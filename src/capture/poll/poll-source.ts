@@ -26,7 +26,7 @@ export function createPollSource(opts: PollSourceOptions): CaptureSource {
     try {
       entries = snapshot();
     } catch (err) {
-      opts.logger.warn({ err }, 'poll snapshot failed; trying again next interval');
+      opts.logger.warn({ component: 'poll', err }, 'poll snapshot failed; trying again next interval');
       return;
     }
     const now = opts.clock.nowUs();

@@ -93,7 +93,7 @@ export function createElasticsearchTransport(opts: ElasticsearchTransportOptions
       if (closed) return;
       closed = true;
       // destroy, not close: a request still waiting on a dead receiver must end now.
-      await client.destroy().catch((err: unknown) => opts.logger.debug({ err }, 'elasticsearch client destroy failed'));
+      await client.destroy().catch((err: unknown) => opts.logger.debug({ component: 'elasticsearch', err }, 'elasticsearch client destroy failed'));
     },
   };
 }

@@ -42,6 +42,7 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
   let session: Session | undefined;
   let nextAttemptAt = 0;
   let lastError = '';
+  const log = opts.logger.child({ component: 'relp', target });
   let closed = false;
 
   const breakSession = (s: Session, why: string) => {
@@ -53,7 +54,7 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
     for (const w of s.inflight.values()) w({ kind: 'retry', reason, afterMs: 0 });
     s.inflight.clear();
     for (const w of s.slotWaiters.splice(0)) w();
-    if (!closed) opts.logger.warn({ target, reason: why }, 'relp connection broken');
+    if (!closed) log.warn({ reason: why }, 'relp connection broken');
   };
 
   const txnr = (s: Session): number => {
@@ -135,13 +136,13 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
       const s = await open();
       backoff.reset();
       session = s;
-      opts.logger.info({ target, local: `${s.sock.localAddress}:${s.sock.localPort}` }, 'relp session open');
+      log.info({ local: `${s.sock.localAddress}:${s.sock.localPort}` }, 'relp session open');
       return s;
     } catch (err) {
       lastError = errorMessage(err);
       const delay = backoff.next();
       nextAttemptAt = Date.now() + delay;
-      opts.logger.warn({ target, err: lastError, retryInMs: delay }, 'relp connect failed');
+      log.warn({ err, retryInMs: delay }, 'relp connect failed');
       return { kind: 'retry', reason: `${target}: ${lastError}`, afterMs: delay };
     }
   };

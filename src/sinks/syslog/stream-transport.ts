@@ -74,6 +74,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
   let connecting: Promise<Conn> | undefined;
   let nextAttemptAt = 0;
   let lastError = '';
+  const log = opts.logger.child({ component: 'syslog-stream', target });
   let closed = false;
   let resent = 0;
   let window: Frame[] = [];
@@ -94,7 +95,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     window = keep;
     windowBytes = keep.reduce((n, f) => n + f.buf.length, 0);
     if (closed) return;
-    opts.logger.warn({ target, reason: why, toResend: keep.length }, 'syslog connection broken');
+    log.warn({ reason: why, toResend: keep.length }, 'syslog connection broken');
     if (keep.length > 0) resendSoon(Math.min(RESEND_MAX_DELAY_MS, RESEND_MIN_DELAY_MS * 2 ** breaksInARow));
     breaksInARow = Math.min(breaksInARow + 1, 16);
   };
@@ -158,13 +159,13 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
       const c = await connecting;
       backoff.reset();
       conn = c;
-      opts.logger.info({ target, local: `${c.localAddress}:${c.localPort}` }, 'syslog connected');
+      log.info({ local: `${c.localAddress}:${c.localPort}` }, 'syslog connected');
       return c;
     } catch (err) {
       lastError = errorMessage(err);
       const delay = backoff.next();
       nextAttemptAt = Date.now() + delay;
-      opts.logger.warn({ target, err: lastError, retryInMs: delay }, 'syslog connect failed');
+      log.warn({ err, retryInMs: delay }, 'syslog connect failed');
       return { kind: 'retry', reason: `${target}: ${lastError}`, afterMs: delay };
     }
   };
@@ -202,7 +203,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
       const now = Date.now();
       for (const f of pending) f.writtenAt = now;
       resent += pending.length;
-      opts.logger.info({ target, resent: pending.length }, 'syslog resent frames written before the break');
+      log.info({ resent: pending.length }, 'syslog resent frames written before the break');
     }
     const { joined, frames } = octetFrames(records);
     if (frames.length > 0 && !(await writeAll(c, [joined]))) return records.map(() => retryBroken());
@@ -246,7 +247,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
       closed = true;
       if (resendTimer) clearTimeout(resendTimer);
       resendTimer = undefined;
-      if (hasPending()) opts.logger.warn({ target, notResent: window.filter((f) => f.writtenAt === undefined).length }, 'syslog closed before frames written before a break could be resent');
+      if (hasPending()) log.warn({ notResent: window.filter((f) => f.writtenAt === undefined).length }, 'syslog closed before frames written before a break could be resent');
       const c = conn;
       conn = undefined;
       if (c && !c.destroyed) {

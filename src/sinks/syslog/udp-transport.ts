@@ -16,6 +16,7 @@ export interface UdpTransportOptions {
 }
 
 export function createUdpTransport(opts: UdpTransportOptions): BatchTransport {
+  const log = opts.logger.child({ component: 'syslog-udp' });
   let socket: dgram.Socket | undefined;
   let connecting: Promise<dgram.Socket> | undefined;
   let closed = false;
@@ -24,7 +25,7 @@ export function createUdpTransport(opts: UdpTransportOptions): BatchTransport {
     const address = net.isIP(opts.host) ? opts.host : (await dns.lookup(opts.host)).address;
     const s = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
     s.on('error', (err) => {
-      opts.logger.warn({ err: errorMessage(err), target: `${opts.host}:${opts.port}` }, 'syslog udp socket error');
+      log.warn({ err, target: `${opts.host}:${opts.port}` }, 'syslog udp socket error');
       if (socket === s) socket = undefined;
       s.close();
     });
