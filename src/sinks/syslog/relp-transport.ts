@@ -4,6 +4,7 @@
 // at-least-once, duplicates possible, no loss.
 import net from 'node:net';
 import type { Logger } from '../../core/context';
+import { connectWithTimeout } from './connect';
 import { errorMessage } from '../../core/errors';
 import type { AttemptResult, BatchTransport } from '../delivery';
 import { Backoff } from '../retry';
@@ -103,30 +104,19 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
     state.buf = state.buf.subarray(off);
   };
 
-  const open = (): Promise<Session> =>
-    new Promise<Session>((resolve, reject) => {
-      const sock = net.connect({ host: opts.host, port: opts.port });
-      const timer = setTimeout(() => sock.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        sock.destroy();
-        reject(err);
-      };
-      sock.once('error', fail);
-      sock.once('connect', () => {
-        clearTimeout(timer);
-        sock.off('error', fail);
-        sock.setNoDelay(true);
-        sock.setKeepAlive(true, 30_000);
-        const s: Session = { sock, broken: false, nextTxnr: 1, inflight: new Map(), slotWaiters: [] };
-        const state = { buf: Buffer.alloc(0) };
-        sock.on('data', (chunk: Buffer) => onData(s, chunk, state));
-        sock.on('error', (err) => breakSession(s, errorMessage(err)));
-        sock.on('close', () => breakSession(s, 'closed'));
-        const offer = `relp_version=0\nrelp_software=${opts.software ?? 'packetTrail'}\ncommands=syslog`;
-        command(s, 'open', offer).then((r) => (r.kind === 'ok' ? resolve(s) : (breakSession(s, 'open refused'), reject(new Error(`open refused: ${r.reason}`)))));
-      });
-    });
+  const open = async (): Promise<Session> => {
+    const sock = await connectWithTimeout(net.connect({ host: opts.host, port: opts.port }), 'connect', connectTimeoutMs);
+    const s: Session = { sock, broken: false, nextTxnr: 1, inflight: new Map(), slotWaiters: [] };
+    const state = { buf: Buffer.alloc(0) };
+    sock.on('data', (chunk: Buffer) => onData(s, chunk, state));
+    sock.on('error', (err) => breakSession(s, errorMessage(err)));
+    sock.on('close', () => breakSession(s, 'closed'));
+    const offer = `relp_version=0\nrelp_software=${opts.software ?? 'packetTrail'}\ncommands=syslog`;
+    const r = await command(s, 'open', offer);
+    if (r.kind === 'ok') return s;
+    breakSession(s, 'open refused');
+    throw new Error(`open refused: ${r.reason}`);
+  };
 
   const ready = async (): Promise<Session | AttemptResult> => {
     if (session && !session.broken) return session;

@@ -10,6 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../../core/context';
 import { errorMessage, PtError } from '../../core/errors';
+import { connectWithTimeout } from './connect';
 import type { AttemptResult, BatchTransport } from '../delivery';
 import { Backoff } from '../retry';
 import { octetFrames } from './octet-framing';
@@ -115,40 +116,26 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     resendTimer.unref();
   };
 
-  const connect = (): Promise<Conn> =>
-    new Promise<Conn>((resolve, reject) => {
-      const readyEvent = opts.scheme === 'tls' ? 'secureConnect' : 'connect';
-      const c: Conn =
-        opts.scheme === 'tls'
-          ? tls.connect({
-              host: opts.host,
-              port: opts.port,
-              ...tlsFiles,
-              // Node checks the certificate against servername, else host; SNI may not be an IP.
-              ...(opts.tls?.serverName ? { servername: opts.tls.serverName } : net.isIP(opts.host) ? {} : { servername: opts.host }),
-              minVersion: 'TLSv1.2',
-              rejectUnauthorized: true,
-            })
-          : net.connect({ host: opts.host, port: opts.port });
-      const timer = setTimeout(() => c.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        c.destroy();
-        reject(err);
-      };
-      c.once('error', fail);
-      c.once(readyEvent, () => {
-        clearTimeout(timer);
-        c.off('error', fail);
-        c.setNoDelay(true);
-        c.setKeepAlive(true, 30_000);
-        c.on('error', (err) => markBroken(c, errorMessage(err)));
-        c.on('close', () => markBroken(c, 'closed'));
-        c.on('end', () => markBroken(c, 'closed by the receiver'));
-        c.on('data', () => {}); // a syslog receiver sends nothing; never let it pile up
-        resolve(c);
-      });
-    });
+  const connect = async (): Promise<Conn> => {
+    const socket: Conn =
+      opts.scheme === 'tls'
+        ? tls.connect({
+            host: opts.host,
+            port: opts.port,
+            ...tlsFiles,
+            // Node checks the certificate against servername, else host; SNI may not be an IP.
+            ...(opts.tls?.serverName ? { servername: opts.tls.serverName } : net.isIP(opts.host) ? {} : { servername: opts.host }),
+            minVersion: 'TLSv1.2',
+            rejectUnauthorized: true,
+          })
+        : net.connect({ host: opts.host, port: opts.port });
+    const c = await connectWithTimeout(socket, opts.scheme === 'tls' ? 'secureConnect' : 'connect', connectTimeoutMs);
+    c.on('error', (err) => markBroken(c, errorMessage(err)));
+    c.on('close', () => markBroken(c, 'closed'));
+    c.on('end', () => markBroken(c, 'closed by the receiver'));
+    c.on('data', () => {}); // a syslog receiver sends nothing; never let it pile up
+    return c;
+  };
 
   const ready = async (): Promise<Conn | AttemptResult> => {
     if (conn && !conn.broken) return conn;
