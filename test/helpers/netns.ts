@@ -67,7 +67,7 @@ export function netnsUnavailable(): string | undefined {
 function freeSubnets(): number[] {
   const used = new Set<number>();
   for (const m of ip(['-o', '-4', 'addr', 'show']).matchAll(/inet 10\.213\.(\d+)\./g)) used.add(Number(m[1]));
-  const free = [];
+  const free: number[] = [];
   for (let n = 1; n <= 254; n++) if (!used.has(n)) free.push(n);
   for (let i = free.length - 1; i > 0; i--) {
     const j = randomInt(i + 1);

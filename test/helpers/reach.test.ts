@@ -79,7 +79,8 @@ test('failed connections show in the exit code', async () => {
   const port = await freePort();
   const run = programs.run('explorer.exe', { ip: '127.0.0.1', port, count: 2, intervalMs: 10 });
   assert.equal(await run.exited, 2);
-  await assert.rejects(programs.reach('explorer.exe', { ip: '127.0.0.1', port }), /failed 1 of 1/);
+  assert.match(run.stderr(), /Connection refused/);
+  await assert.rejects(programs.reach('explorer.exe', { ip: '127.0.0.1', port }), /failed 1 of 1 connections to 127\.0\.0\.1:\d+: reach: connect .*Connection refused/);
 });
 
 test('dispose() kills what still runs, by pid, and removes the copies', async () => {

@@ -29,6 +29,8 @@ export interface ReachRun {
   readonly executable: string;
   /** Resolves with the exit code: the number of connections that failed. */
   readonly exited: Promise<number>;
+  /** What the program wrote on stderr so far (why a connection failed). */
+  stderr(): string;
 }
 
 export class ReachPrograms {
@@ -78,7 +80,9 @@ export class ReachPrograms {
     const args = [o.ip, String(o.port), '-c', String(o.count ?? 1), '-i', String(o.intervalMs ?? 1000), '-h', String(o.holdMs ?? 100)];
     if (o.jitterMs) args.push('-j', String(o.jitterMs));
     if (o.waitsMs?.length) args.push('-w', o.waitsMs.join(','));
-    const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const pid = child.pid;
     if (pid === undefined) throw new Error(`reach: could not start ${executable}`);
     this.running.set(pid, child);
@@ -89,14 +93,14 @@ export class ReachPrograms {
         resolve(code ?? (signal ? 128 : -1));
       });
     });
-    return { pid, executable, exited };
+    return { pid, executable, exited, stderr: () => stderr };
   }
 
   /** Runs `name` to its end and fails when a connection failed. */
   async reach(name: string, o: ReachOptions): Promise<ReachRun> {
     const run = this.run(name, o);
     const code = await run.exited;
-    if (code !== 0) throw new Error(`${name} (pid ${run.pid}) failed ${code} of ${o.count ?? 1} connections to ${o.ip}:${o.port}`);
+    if (code !== 0) throw new Error(`${name} (pid ${run.pid}) failed ${code} of ${o.count ?? 1} connections to ${o.ip}:${o.port}: ${run.stderr().trim()}`);
     return run;
   }
 
