@@ -263,7 +263,12 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
   await t.test('query over the store finds A and B at the story address', { skip: noQuery }, () => {
     const r = runCliSync(['query', '--store', storePath, '--remote', host('story').ip, '--direction', 'egress', '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const rows = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsRecord).filter((x) => !isAlert(x));
+    const rows = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as EcsRecord)
+      .filter((x) => !isAlert(x))
+      .sort((x, y) => String(x['@timestamp']).localeCompare(String(y['@timestamp'])));
     assert.deepEqual(rows.map((x) => [x.process.pid, x.process.name]), [[run('storyA').pid, 'powershell.exe'], [run('storyB').pid, 'explorer.exe']]);
   });
 
