@@ -1,0 +1,42 @@
+// Holds the layering of src/: imports point down the order core < config < process <
+// {capture, detect, format} < sinks < pipeline < cli, sibling stages never import each other,
+// and no import cycle exists. A failure lists the offending edges.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { repoRoot } from '../helpers/repo';
+import { importGraph } from './import-graph';
+import { describeEdge, importCycles, layerViolations } from './layers';
+
+const edges = importGraph(repoRoot());
+
+test('the import graph is read from the sources', () => {
+  // Guards the checks below against passing on an empty graph.
+  assert.ok(edges.length > 100, `only ${edges.length} import edges found`);
+  assert.ok(edges.some((e) => e.from === 'src/cli/main.ts'));
+});
+
+test('every import points down the layer order and no stage imports another', () => {
+  const bad = layerViolations(edges).map(describeEdge);
+  assert.deepEqual(bad, [], `imports that break the layer order:\n  ${bad.join('\n  ')}`);
+});
+
+test('no import cycle', () => {
+  const cycles = importCycles(edges).map((c) => c.join(' -> '));
+  assert.deepEqual(cycles, [], `import cycles:\n  ${cycles.join('\n  ')}`);
+});
+
+test('the checks catch an upward edge, a stage-to-stage edge and a cycle', () => {
+  const planted = [
+    { from: 'src/core/a.ts', to: 'src/cli/b.ts' },
+    { from: 'src/capture/c.ts', to: 'src/format/d.ts' },
+    { from: 'src/sinks/e.ts', to: 'src/format/f.ts' },
+    { from: 'src/process/x.ts', to: 'src/process/y.ts' },
+    { from: 'src/process/y.ts', to: 'src/process/z.ts' },
+    { from: 'src/process/z.ts', to: 'src/process/x.ts' },
+  ];
+  assert.deepEqual(layerViolations(planted).map(describeEdge), [
+    'src/core/a.ts -> src/cli/b.ts',
+    'src/capture/c.ts -> src/format/d.ts',
+  ]);
+  assert.deepEqual(importCycles(planted), [['src/process/x.ts', 'src/process/y.ts', 'src/process/z.ts', 'src/process/x.ts']]);
+});
