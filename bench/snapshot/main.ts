@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { takeSnapshot, SnapshotProcessCache, type SnapshotEnv } from '../../src/capture/poll/snapshot';
+import { takeSnapshot, SnapshotProcessCache, type SnapshotEnv } from '../../src/capture/snapshot/snapshot';
 import { readBootTimeMs } from '../../src/process/proc-files';
 import { UserNames } from '../../src/process/users';
 import { startLoad, SYSTEM_PYTHON, type Load } from './load';

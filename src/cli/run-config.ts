@@ -1,9 +1,9 @@
 // Turns the run command's flags and config file into one validated Config.
 import { join } from 'node:path';
 import { usageError } from '../core/errors';
-import { defaultStateDir } from '../pipeline/state-dir';
-import { checkEndpointUrl, duration, type Config } from './config-schema';
-import { readConfigFile, validateConfig } from './load-config';
+import { defaultStateDir } from '../config/state-dir';
+import { checkEndpointUrl, duration, type Config } from '../config/schema';
+import { readConfigFile, validateConfig } from '../config/load';
 
 export interface RunFlags {
   syslog?: string[];

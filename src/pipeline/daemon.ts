@@ -3,11 +3,11 @@
 import type { Context } from '../core/context';
 import type { CaptureTier } from '../core/connection-event';
 import { errorMessage } from '../core/errors';
-import type { Config } from '../cli/config-schema';
-import { cgroup2Root } from '../capture/ebpf/cgroup2';
+import type { Config } from '../config/schema';
+import { cgroup2Root } from '../process/cgroup2';
 import { ProcessTable } from '../process/process-table';
 import { UserNames } from '../process/users';
-import { SnapshotProcessCache, takeSnapshot, type SnapshotEnv } from '../capture/poll/snapshot';
+import { SnapshotProcessCache, takeSnapshot, type SnapshotEnv } from '../capture/snapshot/snapshot';
 import { createPollSource } from '../capture/poll/poll-source';
 import { selectSource, type Selected, type TierFactory } from '../capture/select';
 import { createPipeline, type Pipeline } from './pipeline';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ipFromBytes, ipv6 } from '../../../src/capture/ebpf/ip-bytes';
-import { findCgroup2Mount } from '../../../src/capture/ebpf/cgroup2';
+import { findCgroup2Mount } from '../../../src/process/cgroup2';
 import { ringSize } from '../../../src/capture/ebpf/bpf-object';
 
 describe('ipFromBytes', () => {

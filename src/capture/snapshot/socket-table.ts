@@ -3,8 +3,8 @@
 // the default: measured 5-6x faster than /proc/net at 20,000 sockets — see bench/snapshot)
 // and /proc/net/{tcp,tcp6,udp,udp6} (snapshot-procnet.ts, the fallback when netlink fails).
 import type { Endpoint, IpFamily, Transport } from '../../core/connection-event';
-import { readSocketTableNetlink } from './snapshot-netlink';
-import { readSocketTableProcNet } from './snapshot-procnet';
+import { readSocketTableNetlink } from './netlink';
+import { readSocketTableProcNet } from './procnet';
 
 export interface SocketRow {
   transport: Transport;

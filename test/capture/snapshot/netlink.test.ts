@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildDumpRequest, decodeDumpChunk, readSocketTableNetlink } from '../../../src/capture/poll/snapshot-netlink';
-import { readSocketTableProcNet } from '../../../src/capture/poll/snapshot-procnet';
+import { buildDumpRequest, decodeDumpChunk, readSocketTableNetlink } from '../../../src/capture/snapshot/netlink';
+import { readSocketTableProcNet } from '../../../src/capture/snapshot/procnet';
 import { ipv6Text } from '../../../src/core/ip-text';
-import type { SocketRow } from '../../../src/capture/poll/socket-table';
+import type { SocketRow } from '../../../src/capture/snapshot/socket-table';
 
 /** A real dump chunk: one inet_diag_msg for 127.0.0.1:8080 ← 127.0.0.1:40000, then DONE. */
 function chunk(): Buffer {
