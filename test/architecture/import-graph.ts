@@ -38,8 +38,8 @@ function resolveTarget(fromFile: string, spec: string, ext: string, known: Reado
 
 // Names every file as its source path relative to the repo (e.g. `src/capture/select.ts`) so
 // that both graphs read the same.
-function graph(dir: string, ext: string, patterns: readonly RegExp[]): readonly ImportEdge[] {
-  const files = filesEndingWith(dir, ext);
+function graph(dir: string, ext: string, patterns: readonly RegExp[], keep: (file: string) => boolean): readonly ImportEdge[] {
+  const files = filesEndingWith(dir, ext).filter(keep);
   const known = new Set(files);
   const name = (file: string): string =>
     join('src', relative(dir, file)).replace(new RegExp(`\\${ext}$`), '.ts');
@@ -57,12 +57,15 @@ function graph(dir: string, ext: string, patterns: readonly RegExp[]): readonly 
 
 /** Every relative import in the TypeScript sources under `root/src`. */
 export function sourceImportGraph(root: string): readonly ImportEdge[] {
-  return graph(join(root, 'src'), '.ts', SOURCE_IMPORTS);
+  return graph(join(root, 'src'), '.ts', SOURCE_IMPORTS, () => true);
 }
 
 /** The require() calls in the compiled `root/dist/src`; throws when it is not built. */
 export function compiledImportGraph(root: string): readonly ImportEdge[] {
   const dir = join(root, 'dist', 'src');
   if (!existsSync(dir)) throw new Error(`${dir} is missing: build first (npx tsc -p tsconfig.json)`);
-  return graph(dir, '.js', COMPILED_REQUIRES);
+  // A build directory keeps the output of sources since moved or deleted: read only the files
+  // whose source still exists.
+  const hasSource = (file: string): boolean => existsSync(join(root, 'src', relative(dir, file)).replace(/\.js$/, '.ts'));
+  return graph(dir, '.js', COMPILED_REQUIRES, hasSource);
 }

@@ -3,8 +3,7 @@
 // through koffi; the dump decoder below is pure and checks every length.
 import koffi from 'koffi';
 import type { Transport } from '../../core/connection-event';
-import type { SocketRow } from './socket-table';
-import { stateName } from './socket-table';
+import { stateName, type SocketRow } from './socket-row';
 import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from '../../core/kernel-constants';
 

@@ -3,8 +3,7 @@
 // addresses as hex words in host byte order (little-endian here), ports as hex numbers.
 import type { IpFamily, Transport } from '../../core/connection-event';
 import { readProcText } from '../../process/proc-files';
-import type { SocketRow } from './socket-table';
-import { stateName } from './socket-table';
+import { stateName, type SocketRow } from './socket-row';
 import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
 
 const FILES: Array<[string, Transport, IpFamily]> = [

@@ -15,7 +15,8 @@
 import type { ConnectionEvent, Endpoint, IpFamily, ProcessInfo, Attribution } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import type { TraceLine } from './trace-line';
-import { TCP_STATE, type StateRecord, type TraceRecord, type UdpRouteRecord } from './decode';
+import { TCP_STATE } from '../../core/tcp-state';
+import type { StateRecord, TraceRecord, UdpRouteRecord } from './decode';
 import { commFromExecFilename, type ProcInfo } from './proc-info';
 import { AF_INET, AF_INET6, IPPROTO_TCP } from '../../core/kernel-constants';
 import { setBounded } from '../../core/set-bounded';

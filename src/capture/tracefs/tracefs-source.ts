@@ -3,6 +3,7 @@
 // BPF cannot load.
 import fs from 'node:fs';
 import path from 'node:path';
+import { TCP_STATE } from '../../core/tcp-state';
 import type { CaptureSource, SourceOutput, SourceStats } from '../../core/stages';
 import type { Logger } from '../../core/context';
 import { PtError, errorMessage } from '../../core/errors';
@@ -33,7 +34,9 @@ export interface TracefsSourceOptions {
   root?: string;
 }
 
-const TCP_STATES_USED = '(newstate == 1 || newstate == 2 || newstate == 7 || newstate == 10)';
+const TCP_STATES_USED = `(${(['ESTABLISHED', 'SYN_SENT', 'CLOSE', 'LISTEN'] as const)
+  .map((name) => `newstate == ${TCP_STATE[name]}`)
+  .join(' || ')})`;
 
 export const MAIN_EVENTS: EventSpec[] = [
   { event: 'sock/inet_sock_set_state', filter: `protocol == 6 && ${TCP_STATES_USED}` },
