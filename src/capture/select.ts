@@ -1,5 +1,5 @@
-// Chooses the capture tier (DESIGN.md §3): `auto` takes the best one that works here and says
-// why; an explicitly requested tier that cannot work is an error naming the reason.
+// Chooses the capture tier (ebpf, then tracefs, then poll): `auto` takes the best one that
+// works here and says why; an explicitly requested tier that cannot work is an error naming the reason.
 // The kernel tiers are loaded only when tried (import() inside functions), so choosing `poll`
 // never loads koffi or touches tracefs, and tests can pass their own factories.
 import type { CaptureTier } from '../core/connection-event';

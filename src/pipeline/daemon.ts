@@ -1,5 +1,5 @@
 // The sensor's lifecycle: pick a source, build sinks, run until told to stop, then close in
-// order — sources, pipeline, sinks (DESIGN.md §7).
+// order — sources, pipeline, sinks — so nothing a source still hands over is lost.
 import type { Context } from '../core/context';
 import type { CaptureTier } from '../core/connection-event';
 import { errorMessage } from '../core/errors';

@@ -33,7 +33,7 @@ export interface PipelineStats {
 export interface Pipeline {
   start(): Promise<void>;
   stats(): PipelineStats;
-  /** Stops the source, then flushes and closes the sinks (DESIGN.md §7 order). */
+  /** Stops the source, then flushes and closes the sinks: in that order, so no record is dropped. */
   close(): Promise<void>;
 }
 

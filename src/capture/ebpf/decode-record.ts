@@ -2,6 +2,7 @@
 // ConnectionEvent or ProcessEvent, reading in place from the ring's memory: thousands of
 // records a second, so no intermediate record objects, no per-record DataView and no BigInt.
 // Checks lengths and returns an error text instead of throwing: a bad record is counted, not fatal.
+import { monotonicToWallOffsetUs } from '../../core/clock';
 import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import { ArgvCache } from './argv-cache';
@@ -21,8 +22,7 @@ export interface KernelClock {
 
 /** Offset between CLOCK_MONOTONIC (bpf_ktime_get_ns, process.hrtime) and the wall clock. */
 export function kernelClockNow(): KernelClock {
-  const wallUs = (performance.timeOrigin + performance.now()) * 1000;
-  return { offsetUs: wallUs - Number(process.hrtime.bigint()) / 1000 };
+  return { offsetUs: monotonicToWallOffsetUs() };
 }
 
 const TWO_32 = 4294967296;

@@ -1,4 +1,4 @@
-// `udp://h:p | tcp://h:p | tls://h:p | relp://h:p` (DESIGN.md §5 --syslog). Bad values are
+// The `--syslog` value: `udp://h:p | tcp://h:p | tls://h:p | relp://h:p`. Bad values are
 // usage errors that name the value and what is expected.
 import net from 'node:net';
 import { PtError } from '../../core/errors';
