@@ -6,17 +6,13 @@ import type { CaptureTier } from '../core/connection-event';
 import type { Logger } from '../core/context';
 import type { CaptureSource } from '../core/stages';
 import { PtError, errorMessage } from '../core/errors';
+import type { ProbeResult } from './probe';
 
 export type RequestedTier = 'auto' | 'ebpf' | 'tracefs' | 'poll';
 
-export interface TierProbe {
-  works: boolean;
-  reason: string;
-}
-
 /** One tier: a cheap check and a factory (the source is started by the caller). */
 export interface TierFactory {
-  probe(): TierProbe | Promise<TierProbe>;
+  probe(): ProbeResult | Promise<ProbeResult>;
   create(): CaptureSource | Promise<CaptureSource>;
 }
 
@@ -97,7 +93,7 @@ function factoryFor(tier: CaptureTier, deps: SelectDeps): TierFactory {
 }
 
 async function tryTier(tier: CaptureTier, f: TierFactory): Promise<{ source?: CaptureSource; reason: string }> {
-  let probe: TierProbe;
+  let probe: ProbeResult;
   try {
     probe = await f.probe();
   } catch (err) {
