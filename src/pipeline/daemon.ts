@@ -7,7 +7,7 @@ import type { Config } from '../config/schema';
 import { cgroup2Root } from '../process/cgroup2';
 import { ProcessTable } from '../process/process-table';
 import { UserNames } from '../process/users';
-import { SnapshotProcessCache, takeSnapshot, type SnapshotEnv } from '../capture/snapshot/snapshot';
+import { SnapshotProcessCache, SocketTableReader, takeSnapshot, type SnapshotEnv } from '../capture/snapshot/snapshot';
 import { createPollSource } from '../capture/poll/poll-source';
 import { selectSource, type Selected, type TierFactory } from '../capture/select';
 import { createPipeline, type Pipeline } from './pipeline';
@@ -35,7 +35,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
       selected = await selectSource(config.source, {
         logger: ctx.logger,
         ignorePid: process.pid,
-        createPoll: () => createPollSource({ intervalMs: config.poll.interval, env: { ...snapEnv, cache: new SnapshotProcessCache(), ownerMemory: new Map() }, logger: ctx.logger, clock: ctx.clock }),
+        createPoll: () => createPollSource({ intervalMs: config.poll.interval, env: { ...snapEnv, cache: new SnapshotProcessCache(), ownerMemory: new Map(), socketTable: new SocketTableReader() }, logger: ctx.logger, clock: ctx.clock }),
         ...Object.fromEntries([...failed].map(([tier, reason]) => [tier, refused(reason)])),
       });
     } catch (err) {
