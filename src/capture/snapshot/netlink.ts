@@ -135,7 +135,7 @@ export class SockDiagDecoder {
   }
 }
 
-const DUMPS: Array<[number, number, Transport]> = [
+const DUMPS: ReadonlyArray<readonly [number, number, Transport]> = [
   [AF_INET, IPPROTO_TCP, 'tcp'],
   [AF_INET6, IPPROTO_TCP, 'tcp'],
   [AF_INET, IPPROTO_UDP, 'udp'],

@@ -6,15 +6,13 @@ import { readProcText } from '../../process/proc-files';
 import { stateName, type SocketRow } from './socket-row';
 import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
 
-const FILES: Array<[string, Transport, IpFamily]> = [
+const FILES: ReadonlyArray<readonly [string, Transport, IpFamily]> = [
   ['tcp', 'tcp', 'ipv4'],
   ['tcp6', 'tcp', 'ipv6'],
   ['udp', 'udp', 'ipv4'],
   ['udp6', 'udp', 'ipv6'],
 ];
 
-const g1 = new Uint16Array(8);
-const g2 = new Uint16Array(8);
 
 function hexAt(s: string, from: number, to: number): number {
   return parseInt(s.slice(from, to), 16);
@@ -38,6 +36,9 @@ function ipv6Hex(s: string, at: number, into: Uint16Array): void {
 /** Parses one /proc/net file's text. Pure; malformed lines are skipped. */
 export function parseProcNet(text: string, transport: Transport, family: IpFamily, out: SocketRow[]): void {
   const addrLen = family === 'ipv4' ? 8 : 32;
+  // Scratch for the IPv6 groups of one line, reused across the file's lines.
+  const g1 = new Uint16Array(8);
+  const g2 = new Uint16Array(8);
   let pos = text.indexOf('\n') + 1; // skip the header
   while (pos > 0 && pos < text.length) {
     let end = text.indexOf('\n', pos);
