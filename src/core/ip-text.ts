@@ -44,6 +44,15 @@ export function isUnspecified6(g: ArrayLike<number>): boolean {
   return true;
 }
 
+/**
+ * The far end of a dual-stack socket whose near end is v4-mapped: its IPv4 text, 0.0.0.0 for
+ * the unspecified "::" (a listener or an unconnected socket), undefined for a real IPv6
+ * address (the pair then stays IPv6).
+ */
+export function v4MappedPeerText(g: ArrayLike<number>): string | undefined {
+  return v4MappedText(g) ?? (isUnspecified6(g) ? '0.0.0.0' : undefined);
+}
+
 /** Eight 16-bit groups of a 16-byte address in network byte order. */
 export function ipv6Groups(b: ArrayLike<number>, at = 0): number[] {
   const groups = new Array<number>(8);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipv6Groups, ipv6Text, v4MappedFromText, v4MappedText } from '../../src/core/ip-text';
+import { ipv6Groups, ipv6Text, v4MappedFromText, v4MappedPeerText, v4MappedText } from '../../src/core/ip-text';
 
 test('a v4-mapped address reads as IPv4 from groups and from text alike', () => {
   const bytes = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 254];
@@ -17,4 +17,10 @@ test('other IPv6 addresses are not taken for IPv4', () => {
   assert.equal(v4MappedFromText('::ffff:a01:2fe'), undefined);
   assert.equal(v4MappedFromText('2001:db8::ffff:1.2.3.4'), undefined);
   assert.equal(v4MappedFromText('::1'), undefined);
+});
+
+test('the peer of a v4-mapped socket: IPv4, 0.0.0.0 for ::, undefined for real IPv6', () => {
+  assert.equal(v4MappedPeerText(ipv6Groups([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1])), '127.0.0.1');
+  assert.equal(v4MappedPeerText(new Array<number>(8).fill(0)), '0.0.0.0');
+  assert.equal(v4MappedPeerText([0, 0, 0, 0, 0, 0, 0, 1]), undefined);
 });

@@ -3,6 +3,7 @@
 // records a second, so no intermediate record objects, no per-record DataView and no BigInt.
 // Checks lengths and returns an error text instead of throwing: a bad record is counted, not fatal.
 import { monotonicToWallOffsetUs } from '../../core/clock';
+import { AF_INET, AF_INET6 } from '../../core/kernel-constants';
 import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import { ArgvCache } from './argv-cache';
@@ -141,7 +142,7 @@ export class RecordDecoder {
     const protocol = buf[at + CONN.protocol]!;
     if (protocol !== 6 && protocol !== 17) return bad('bad_field', `unknown protocol ${protocol}`);
     const af = buf[at + CONN.family]!;
-    if (af !== 2 && af !== 10) return bad('bad_field', `unknown address family ${af}`);
+    if (af !== AF_INET && af !== AF_INET6) return bad('bad_field', `unknown address family ${af}`);
     const ips = this.ips;
     let localIp = ips.text(buf, at + CONN.laddr, af);
     const localFamily = ips.lastFamily;

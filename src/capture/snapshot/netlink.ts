@@ -3,7 +3,7 @@
 // through koffi; the dump decoder below is pure and checks every length.
 import type { Transport } from '../../core/connection-event';
 import { stateName, type SocketRow } from './socket-row';
-import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
+import { ipv6Text, v4MappedPeerText, v4MappedText } from '../../core/ip-text';
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from '../../core/kernel-constants';
 import { loadLibc, type Libc } from '../native/libc';
 
@@ -118,7 +118,7 @@ export class SockDiagDecoder {
     readGroups(buf, p + 24, groups2);
     const l4 = v4MappedText(groups);
     if (l4 !== undefined) {
-      const r4 = v4MappedText(groups2) ?? (isUnspecified6(groups2) ? '0.0.0.0' : undefined);
+      const r4 = v4MappedPeerText(groups2);
       if (r4 !== undefined) {
         return { transport, family: 'ipv4', state, local: { ip: l4, port: sport }, remote: { ip: r4, port: dport }, inode, uid };
       }

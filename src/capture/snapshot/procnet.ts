@@ -4,7 +4,7 @@
 import type { IpFamily, Transport } from '../../core/connection-event';
 import { readProcText } from '../../process/proc-files';
 import { stateName, type SocketRow } from './socket-row';
-import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
+import { ipv6Text, v4MappedPeerText, v4MappedText } from '../../core/ip-text';
 
 const FILES: ReadonlyArray<readonly [string, Transport, IpFamily]> = [
   ['tcp', 'tcp', 'ipv4'],
@@ -59,7 +59,7 @@ export function parseProcNet(text: string, transport: Transport, family: IpFamil
     ipv6Hex(f[1], 0, g1);
     ipv6Hex(f[2], 0, g2);
     const l4 = v4MappedText(g1);
-    const r4 = l4 === undefined ? undefined : (v4MappedText(g2) ?? (isUnspecified6(g2) ? '0.0.0.0' : undefined));
+    const r4 = l4 === undefined ? undefined : v4MappedPeerText(g2);
     if (l4 !== undefined && r4 !== undefined) {
       out.push({ transport, family: 'ipv4', state, local: { ip: l4, port: lport }, remote: { ip: r4, port: rport }, inode, uid });
     } else {
