@@ -57,12 +57,12 @@ function graph(dir: string, ext: string, patterns: readonly RegExp[], keep: (fil
 
 /** Every relative import in the TypeScript sources under `root/src`. */
 export function sourceImportGraph(root: string): readonly ImportEdge[] {
-  return graph(join(root, 'src'), '.ts', SOURCE_IMPORTS, () => true);
+  return graph(resolve(root, 'src'), '.ts', SOURCE_IMPORTS, () => true);
 }
 
 /** The require() calls in the compiled `root/dist/src`; throws when it is not built. */
 export function compiledImportGraph(root: string): readonly ImportEdge[] {
-  const dir = join(root, 'dist', 'src');
+  const dir = resolve(root, 'dist', 'src');
   if (!existsSync(dir)) throw new Error(`${dir} is missing: build first (npx tsc -p tsconfig.json)`);
   // A build directory keeps the output of sources since moved or deleted: read only the files
   // whose source still exists.

@@ -1,9 +1,12 @@
 // Holds the layering of src/: imports point down the order core < config < process <
 // {capture, detect, format} < sinks < pipeline < cli, sibling stages never import each other,
 // and no require cycle exists in the compiled code (type-only imports are compiled away, so
-// they count for the order but cannot form a load-order cycle). A failure lists the offending edges.
+// they count for the order but cannot form a load-order cycle). A failure lists the
+// offending edges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { repoRoot } from '../helpers/repo';
 import { compiledImportGraph, sourceImportGraph } from './import-graph';
 import { describeEdge, importCycles, layerViolations } from './layers';
@@ -17,6 +20,11 @@ test('the import graphs are read from the sources and the build', () => {
   assert.ok(runtimeEdges.length > 100, `only ${runtimeEdges.length} compiled require edges found`);
   assert.ok(edges.some((e) => e.from === 'src/cli/main.ts'));
   assert.ok(runtimeEdges.some((e) => e.from === 'src/cli/main.ts'));
+  // Every compiled require has its import in the sources, and every import names a real file:
+  // otherwise the source reader has missed or misread a form of import.
+  const sourceKeys = new Set(edges.map(describeEdge));
+  assert.deepEqual(runtimeEdges.map(describeEdge).filter((k) => !sourceKeys.has(k)), []);
+  assert.deepEqual(edges.filter((e) => !existsSync(join(repoRoot(), e.to))).map(describeEdge), []);
 });
 
 test('every import points down the layer order and no stage imports another', () => {
