@@ -23,7 +23,7 @@ export interface RunningSensor {
 
 export async function startSensor(config: Config, ctx: Context): Promise<RunningSensor> {
   const users = new UserNames();
-  const snapEnv: SnapshotEnv = { hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users };
+  const snapEnv: SnapshotEnv = { hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users, socketTable: new SocketTableReader() };
   const own = new OwnTraffic(process.pid);
   const sinks = await buildSinks(config, ctx, own);
   const processes = new ProcessTable({ hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users }, { cgroupRoot: cgroup2Root() });
@@ -35,7 +35,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
       selected = await selectSource(config.source, {
         logger: ctx.logger,
         ignorePid: process.pid,
-        createPoll: () => createPollSource({ intervalMs: config.poll.interval, env: { ...snapEnv, cache: new SnapshotProcessCache(), ownerMemory: new Map(), socketTable: new SocketTableReader() }, logger: ctx.logger, clock: ctx.clock }),
+        createPoll: () => createPollSource({ intervalMs: config.poll.interval, env: { ...snapEnv, cache: new SnapshotProcessCache(), ownerMemory: new Map() }, logger: ctx.logger, clock: ctx.clock }),
         ...Object.fromEntries([...failed].map(([tier, reason]) => [tier, refused(reason)])),
       });
     } catch (err) {
