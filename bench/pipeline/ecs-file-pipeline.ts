@@ -4,7 +4,7 @@ import { silentLogger, systemClock, type Context } from '../../src/core/context'
 import type { CaptureSource, SourceOutput } from '../../src/core/stages';
 import { ecsLine } from '../../src/format/ecs';
 import { recordEncoder } from '../../src/format/registry';
-import { detectHostInfo } from '../../src/pipeline/host-info';
+import { detectHostInfo } from '../../src/process/host-info';
 import { createPipeline, type Pipeline } from '../../src/pipeline/pipeline';
 import { OwnTraffic } from '../../src/pipeline/own-traffic';
 import { ProcessTable } from '../../src/process/process-table';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { ByteWriter } from '../../src/format/byte-writer';
 import { recordEncoder } from '../../src/format/registry';
-import { detectHostInfo } from '../../src/pipeline/host-info';
+import { detectHostInfo } from '../../src/process/host-info';
 import { startEcsFilePipeline } from './ecs-file-pipeline';
 
 const PARENT = 4_000_000; // above pid_max: never a real process, so /proc is never read for it

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { takeSnapshot, SnapshotProcessCache, type SnapshotEnv } from '../../src/capture/poll/snapshot';
+import { takeSnapshot, SnapshotProcessCache, SocketTableReader, type SnapshotEnv } from '../../src/capture/snapshot/snapshot';
 import { readBootTimeMs } from '../../src/process/proc-files';
 import { UserNames } from '../../src/process/users';
 import { startLoad, SYSTEM_PYTHON, type Load } from './load';
@@ -85,7 +85,7 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
   try {
     const env: SnapshotEnv = { hostId: 'bench', bootTimeMs: readBootTimeMs() ?? 0, users: new UserNames() };
     const { sockets, owned } = await verify(load, env);
-    const polling: SnapshotEnv = { ...env, cache: new SnapshotProcessCache() };
+    const polling: SnapshotEnv = { ...env, cache: new SnapshotProcessCache(), socketTable: new SocketTableReader() };
     const rows: Row[] = [
       { name: 'ss -tunap', run: () => runCommand('ss', ['-tunap']), times: [] },
       { name: 'packetTrail takeSnapshot()', run: () => void takeSnapshot(env), times: [] },

@@ -2,17 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../core/errors';
-import type { TierProbe } from './select';
+import type { ProbeResult } from './probe';
 
-export interface DoctorRow {
-  tier: string;
-  works: boolean;
-  reason: string;
+export interface DoctorRow extends ProbeResult {
+  readonly tier: string;
 }
 
 export interface DoctorDeps {
-  probeEbpf?: () => TierProbe | Promise<TierProbe>;
-  probeTracefs?: () => TierProbe | Promise<TierProbe>;
+  probeEbpf?: () => ProbeResult | Promise<ProbeResult>;
+  probeTracefs?: () => ProbeResult | Promise<ProbeResult>;
 }
 
 function findInPath(cmd: string): string | undefined {
@@ -29,7 +27,7 @@ function findInPath(cmd: string): string | undefined {
   return undefined;
 }
 
-function probePoll(): TierProbe {
+function probePoll(): ProbeResult {
   if (process.platform !== 'linux') return { works: false, reason: 'reads /proc and netlink: Linux only' };
   try {
     fs.accessSync('/proc/net/tcp', fs.constants.R_OK);
@@ -42,7 +40,7 @@ function probePoll(): TierProbe {
   return { works: true, reason: 'works (polling: misses connections shorter than the interval)' };
 }
 
-async function safe(tier: string, probe: () => TierProbe | Promise<TierProbe>): Promise<DoctorRow> {
+async function safe(tier: string, probe: () => ProbeResult | Promise<ProbeResult>): Promise<DoctorRow> {
   try {
     const r = await probe();
     return { tier, works: r.works, reason: r.reason };

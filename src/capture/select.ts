@@ -1,22 +1,18 @@
-// Chooses the capture tier (DESIGN.md §3): `auto` takes the best one that works here and says
-// why; an explicitly requested tier that cannot work is an error naming the reason.
+// Chooses the capture tier (ebpf, then tracefs, then poll): `auto` takes the best one that
+// works here and says why; an explicitly requested tier that cannot work is an error naming the reason.
 // The kernel tiers are loaded only when tried (import() inside functions), so choosing `poll`
 // never loads koffi or touches tracefs, and tests can pass their own factories.
 import type { CaptureTier } from '../core/connection-event';
 import type { Logger } from '../core/context';
 import type { CaptureSource } from '../core/stages';
 import { PtError, errorMessage } from '../core/errors';
+import type { ProbeResult } from './probe';
 
 export type RequestedTier = 'auto' | 'ebpf' | 'tracefs' | 'poll';
 
-export interface TierProbe {
-  works: boolean;
-  reason: string;
-}
-
 /** One tier: a cheap check and a factory (the source is started by the caller). */
 export interface TierFactory {
-  probe(): TierProbe | Promise<TierProbe>;
+  probe(): ProbeResult | Promise<ProbeResult>;
   create(): CaptureSource | Promise<CaptureSource>;
 }
 
@@ -97,7 +93,7 @@ function factoryFor(tier: CaptureTier, deps: SelectDeps): TierFactory {
 }
 
 async function tryTier(tier: CaptureTier, f: TierFactory): Promise<{ source?: CaptureSource; reason: string }> {
-  let probe: TierProbe;
+  let probe: ProbeResult;
   try {
     probe = await f.probe();
   } catch (err) {

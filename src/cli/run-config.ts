@@ -1,9 +1,10 @@
 // Turns the run command's flags and config file into one validated Config.
 import { join } from 'node:path';
 import { usageError } from '../core/errors';
-import { defaultStateDir } from '../pipeline/state-dir';
-import { checkEndpointUrl, duration, type Config } from './config-schema';
-import { readConfigFile, validateConfig } from './load-config';
+import { defaultStateDir } from '../config/state-dir';
+import { duration, type Config } from '../config/schema';
+import { parseHttpUrl, parseSyslogEndpoint } from '../config/endpoint';
+import { readConfigFile, validateConfig } from '../config/load';
 
 export interface RunFlags {
   syslog?: string[];
@@ -39,15 +40,15 @@ export function mergeFlags(raw: Raw, flags: RunFlags): Raw {
   const sinks = section('sinks');
   if (flags.syslog?.length) {
     sinks.syslog = flags.syslog.map((url) => {
-      const problem = checkEndpointUrl(url, ['udp', 'tcp', 'tls', 'relp']);
-      if (problem) throw usageError(`--syslog ${url}: ${problem}`);
+      const checked = parseSyslogEndpoint(url);
+      if (!checked.ok) throw usageError(`--syslog ${url}: ${checked.problem}`);
       return { url, format: flags.syslogFormat ?? 'rfc5424', ...(flags.syslogCa ? { tls: { caFile: flags.syslogCa } } : {}) };
     });
   }
   if (flags.file?.length) sinks.file = flags.file.map((path) => ({ path, format: flags.fileFormat ?? 'ecs' }));
   if (flags.elasticsearch) {
-    const problem = checkEndpointUrl(flags.elasticsearch.replace(/\/+$/, ''), ['http', 'https']);
-    if (problem) throw usageError(`--elasticsearch ${flags.elasticsearch}: ${problem}`);
+    const checked = parseHttpUrl(flags.elasticsearch);
+    if (!checked.ok) throw usageError(`--elasticsearch ${flags.elasticsearch}: ${checked.problem}`);
     sinks.elasticsearch = [{ url: flags.elasticsearch }];
   }
   return out;

@@ -1,4 +1,5 @@
-// What every stage gets from its factory instead of reading globals (DESIGN.md §7).
+// What every stage gets from its factory instead of reading globals: tests pass their own.
+import { wallNowUs } from './clock';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -33,7 +34,7 @@ export interface Context {
 }
 
 export const systemClock: Clock = {
-  nowUs: () => Math.round((performance.timeOrigin + performance.now()) * 1000),
+  nowUs: () => Math.round(wallNowUs()),
 };
 
 export const silentLogger: Logger = {

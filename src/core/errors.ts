@@ -1,4 +1,4 @@
-// Errors carry stable codes; code branches on codes, never on messages (DESIGN.md §7).
+// Errors carry stable codes; code branches on codes, never on messages.
 
 export type ErrorCode =
   | 'E_USAGE' // bad argument or option: exit 2
@@ -25,7 +25,7 @@ export function configError(message: string): PtError {
   return new PtError('E_CONFIG', message);
 }
 
-/** Exit code for an error escaping to the top (DESIGN.md §5: 2 bad usage/config, 1 runtime). */
+/** Exit code for an error escaping to the top: 2 for bad usage or config, 1 for a runtime failure. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof PtError && (err.code === 'E_USAGE' || err.code === 'E_CONFIG')) return 2;
   return 1;

@@ -43,3 +43,29 @@ export function isUnspecified6(g: ArrayLike<number>): boolean {
   for (let i = 0; i < 8; i++) if (g[i] !== 0) return false;
   return true;
 }
+
+/**
+ * The far end of a dual-stack socket whose near end is v4-mapped: its IPv4 text, 0.0.0.0 for
+ * the unspecified "::" (a listener or an unconnected socket), undefined for a real IPv6
+ * address (the pair then stays IPv6).
+ */
+export function v4MappedPeerText(g: ArrayLike<number>): string | undefined {
+  return v4MappedText(g) ?? (isUnspecified6(g) ? '0.0.0.0' : undefined);
+}
+
+/** Eight 16-bit groups of a 16-byte address in network byte order. */
+export function ipv6Groups(b: ArrayLike<number>, at = 0): number[] {
+  const groups = new Array<number>(8);
+  for (let i = 0; i < 8; i++) groups[i] = (b[at + i * 2]! << 8) | b[at + i * 2 + 1]!;
+  return groups;
+}
+
+const V4_MAPPED_TEXT = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
+/**
+ * The same rule for an address already in text (trace events print it so): the IPv4 text if
+ * `ip` is ::ffff:a.b.c.d, else undefined.
+ */
+export function v4MappedFromText(ip: string): string | undefined {
+  return V4_MAPPED_TEXT.exec(ip)?.[1];
+}

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { Context } from '../core/context';
 import type { Sink } from '../core/stages';
 import type { BatchTransport } from '../sinks/delivery';
-import type { Config } from '../cli/config-schema';
+import type { Config } from '../config/schema';
 import type { FormatEnv } from '../format/ecs';
 import { formatRecord } from '../format/registry';
 import { createSyslogFormatter, createSyslogTransport, MAX_RECORD_BYTES, parseSyslogUrl } from '../sinks/syslog';
 import { createSpooledSink } from '../sinks/spool/spooled-sink';
 import type { OwnTraffic } from './own-traffic';
-import { defaultStateDir } from './state-dir';
+import { defaultStateDir } from '../config/state-dir';
 
 type SpoolConfig = Config['spool'];
 

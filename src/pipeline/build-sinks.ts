@@ -2,7 +2,7 @@
 // one never delays another.
 import type { Context } from '../core/context';
 import type { Sink } from '../core/stages';
-import type { Config } from '../cli/config-schema';
+import type { Config } from '../config/schema';
 import { createFileSink } from '../sinks/file/jsonl-file-sink';
 import { createConsoleSink } from '../sinks/console/console-sink';
 import { formatRecord, recordEncoder } from '../format/registry';

@@ -1,13 +1,13 @@
 // The sensor's lifecycle: pick a source, build sinks, run until told to stop, then close in
-// order — sources, pipeline, sinks (DESIGN.md §7).
+// order — sources, pipeline, sinks — so nothing a source still hands over is lost.
 import type { Context } from '../core/context';
 import type { CaptureTier } from '../core/connection-event';
 import { errorMessage } from '../core/errors';
-import type { Config } from '../cli/config-schema';
-import { cgroup2Root } from '../capture/ebpf/cgroup2';
+import type { Config } from '../config/schema';
+import { cgroup2Root } from '../process/cgroup2';
 import { ProcessTable } from '../process/process-table';
 import { UserNames } from '../process/users';
-import { SnapshotProcessCache, takeSnapshot, type SnapshotEnv } from '../capture/poll/snapshot';
+import { SnapshotProcessCache, SocketTableReader, takeSnapshot, type SnapshotEnv } from '../capture/snapshot/snapshot';
 import { createPollSource } from '../capture/poll/poll-source';
 import { selectSource, type Selected, type TierFactory } from '../capture/select';
 import { createPipeline, type Pipeline } from './pipeline';
@@ -23,7 +23,7 @@ export interface RunningSensor {
 
 export async function startSensor(config: Config, ctx: Context): Promise<RunningSensor> {
   const users = new UserNames();
-  const snapEnv: SnapshotEnv = { hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users };
+  const snapEnv: SnapshotEnv = { hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users, socketTable: new SocketTableReader() };
   const own = new OwnTraffic(process.pid);
   const sinks = await buildSinks(config, ctx, own);
   const processes = new ProcessTable({ hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users }, { cgroupRoot: cgroup2Root() });

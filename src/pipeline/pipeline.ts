@@ -3,9 +3,9 @@
 import type { ConnectionEvent } from '../core/connection-event';
 import type { Context } from '../core/context';
 import type { CaptureSource, Sink, SourceOutput } from '../core/stages';
-import { entryToEvent, listeningPorts } from '../capture/poll/snapshot-events';
+import { entryToEvent, listeningPorts } from '../capture/snapshot/events';
 import { flowHash } from './flow-hash';
-import type { SnapshotEntry } from '../capture/poll/snapshot';
+import type { SnapshotEntry } from '../capture/snapshot/snapshot';
 import { attribute, type ProcessLookup } from './attribution';
 import { UdpFlowTracker } from './udp-flows';
 import { RecentKeys } from './recent-keys';
@@ -33,7 +33,7 @@ export interface PipelineStats {
 export interface Pipeline {
   start(): Promise<void>;
   stats(): PipelineStats;
-  /** Stops the source, then flushes and closes the sinks (DESIGN.md §7 order). */
+  /** Stops the source, then flushes and closes the sinks: in that order, so no record is dropped. */
   close(): Promise<void>;
 }
 

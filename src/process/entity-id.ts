@@ -1,4 +1,4 @@
-// process.entity_id (DESIGN.md §4): stable for one process lifetime, unique across pid reuse.
+// process.entity_id, the ECS field that names one process: stable for one process lifetime, unique across pid reuse.
 // Both the /proc readers and the eBPF tier (task->start_boottime / (1e9 / USER_HZ)) derive
 // startTicks the same way, so every tier computes the same id for the same process.
 //

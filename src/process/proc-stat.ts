@@ -27,9 +27,19 @@ export function parseStat(text: string): StatFields | undefined {
 
 /** Real uid from the `Uid:\treal\teffective\tsaved\tfs` line of /proc/PID/status. */
 export function parseStatusUid(text: string): number | undefined {
-  const i = text.indexOf('\nUid:');
+  return statusNumber(text, 'Uid:');
+}
+
+/** Parent pid from the `PPid:` line of /proc/PID/status. */
+export function parseStatusPpid(text: string): number | undefined {
+  return statusNumber(text, 'PPid:');
+}
+
+// The first number after `key` at the start of a line (never the first line, which is Name:).
+function statusNumber(text: string, key: string): number | undefined {
+  const i = text.indexOf(`\n${key}`);
   if (i < 0) return undefined;
-  let j = i + 5;
+  let j = i + 1 + key.length;
   while (text.charCodeAt(j) === 9 || text.charCodeAt(j) === 32) j++;
   let k = j;
   while (k < text.length && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k++;

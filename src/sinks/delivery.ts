@@ -1,5 +1,5 @@
 // The contract between a network transport (syslog, Elasticsearch) and the spooled delivery
-// engine that queues, spools to disk, retries and dead-letters (DESIGN.md §7).
+// engine that queues, spools to disk, retries and dead-letters.
 
 export type AttemptResult =
   | { kind: 'ok' }

@@ -1,4 +1,4 @@
-// The one backoff every sink uses (DESIGN.md §7): exponential with full jitter, so many
+// The one backoff every sink uses: exponential with full jitter, so many
 // sensors that lost the same receiver do not come back in lockstep.
 
 export interface BackoffOptions {

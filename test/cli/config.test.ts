@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateConfig } from '../../src/cli/load-config';
+import { validateConfig } from '../../src/config/load';
 import { mergeFlags, applyEmbeddedDefault } from '../../src/cli/run-config';
 import { PtError } from '../../src/core/errors';
 

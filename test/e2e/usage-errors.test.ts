@@ -27,7 +27,7 @@ test('an unknown option exits 2 naming it', () => {
 
 test('a syslog URL with a port out of range exits 2 naming the flag', () => {
   expectUsage(['run', '--syslog', 'udp://127.0.0.1:99999'], /--syslog udp:\/\/127\.0\.0\.1:99999: port 99999 is out of range/);
-  expectUsage(['run', '--syslog', 'ftp://127.0.0.1:514'], /scheme ftp/);
+  expectUsage(['run', '--syslog', 'ftp://127.0.0.1:514'], /scheme "ftp"/);
 });
 
 test('an unwritable file path exits 2 naming the path', () => {

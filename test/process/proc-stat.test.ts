@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanExePath, parseCmdline, parseStat, parseStatusUid } from '../../src/process/proc-stat';
+import { cleanExePath, parseCmdline, parseStat, parseStatusPpid, parseStatusUid } from '../../src/process/proc-stat';
 
 const tail = 'S 1 4242 4242 0 -1 4194560 500 0 0 0 10 5 0 0 20 0 1 0 123456 1000000 300 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
 
@@ -23,6 +23,13 @@ test('parseStat rejects truncated or garbled text', () => {
 test('parseStatusUid reads the real uid', () => {
   assert.equal(parseStatusUid('Name:\tsh\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n'), 1000);
   assert.equal(parseStatusUid('Name:\tsh\n'), undefined);
+});
+
+test('parseStatusPpid reads the parent pid, not the TracerPid', () => {
+  const status = 'Name:\tsh\nPid:\t4242\nPPid:\t77\nTracerPid:\t9\nUid:\t0\t0\t0\t0\n';
+  assert.equal(parseStatusPpid(status), 77);
+  assert.equal(parseStatusUid(status), 0);
+  assert.equal(parseStatusPpid('Name:\tsh\nPid:\t1\n'), undefined);
 });
 
 test('parseCmdline splits on NUL and drops the trailing one', () => {

@@ -12,7 +12,7 @@ import type { ProcessEvent } from '../../src/core/stages';
 import { deadPid, spawnNode, stopChild } from './helpers';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { cgroup2Root } from '../../src/capture/ebpf/cgroup2';
+import { cgroup2Root } from '../../src/process/cgroup2';
 
 const env = { hostId: 'test-host', bootTimeMs: readBootTimeMs()!, users: new UserNames() };
 // Above the kernel's pid_max ceiling (4194304): no real process can have these.

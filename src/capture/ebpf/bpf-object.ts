@@ -1,7 +1,7 @@
 // Opens, loads and attaches the packetTrail BPF object through libbpf, and undoes it all.
 // Links are never pinned: if the process dies, the kernel detaches everything with its fds.
 import fs from 'node:fs';
-import { cgroup2Root } from './cgroup2';
+import { cgroup2Root } from '../../process/cgroup2';
 import type { Libbpf, Ptr } from './libbpf';
 
 export interface LoadOptions {

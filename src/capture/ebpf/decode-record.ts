@@ -2,6 +2,8 @@
 // ConnectionEvent or ProcessEvent, reading in place from the ring's memory: thousands of
 // records a second, so no intermediate record objects, no per-record DataView and no BigInt.
 // Checks lengths and returns an error text instead of throwing: a bad record is counted, not fatal.
+import { monotonicToWallOffsetUs } from '../../core/clock';
+import { AF_INET, AF_INET6 } from '../../core/kernel-constants';
 import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import { ArgvCache } from './argv-cache';
@@ -21,8 +23,7 @@ export interface KernelClock {
 
 /** Offset between CLOCK_MONOTONIC (bpf_ktime_get_ns, process.hrtime) and the wall clock. */
 export function kernelClockNow(): KernelClock {
-  const wallUs = (performance.timeOrigin + performance.now()) * 1000;
-  return { offsetUs: wallUs - Number(process.hrtime.bigint()) / 1000 };
+  return { offsetUs: monotonicToWallOffsetUs() };
 }
 
 const TWO_32 = 4294967296;
@@ -141,7 +142,7 @@ export class RecordDecoder {
     const protocol = buf[at + CONN.protocol]!;
     if (protocol !== 6 && protocol !== 17) return bad('bad_field', `unknown protocol ${protocol}`);
     const af = buf[at + CONN.family]!;
-    if (af !== 2 && af !== 10) return bad('bad_field', `unknown address family ${af}`);
+    if (af !== AF_INET && af !== AF_INET6) return bad('bad_field', `unknown address family ${af}`);
     const ips = this.ips;
     let localIp = ips.text(buf, at + CONN.laddr, af);
     const localFamily = ips.lastFamily;

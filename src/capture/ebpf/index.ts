@@ -1,5 +1,6 @@
-// The ebpf capture tier (DESIGN.md §3): CO-RE programs loaded through libbpf.
+// The ebpf capture tier, the most complete one: CO-RE programs loaded through libbpf.
 export { createEbpfSource, type EbpfSourceOptions } from './source';
-export { probeEbpf, type ProbeResult } from './probe';
+export { probeEbpf } from './probe';
+export type { ProbeResult } from '../probe';
 export { RecordDecoder, decodeOne, type DecodedEvent } from './decode-record';
 export { defaultBpfObjectPath } from './object-path';

@@ -1,8 +1,9 @@
 // The few libbpf 1.1 (libbpf.so.1, Debian's libbpf1) calls the ebpf tier needs, through koffi.
 // Pointers are BigInt in koffi 3; libbpf 1.x returns NULL + errno or a negative errno.
 import koffi from 'koffi';
+import type { Ptr } from '../native/libc';
 
-export type Ptr = bigint;
+export type { Ptr } from '../native/libc';
 
 export interface Libbpf {
   openFile(path: string): Ptr | null;
@@ -26,6 +27,8 @@ export interface Libbpf {
   errno(): number;
 }
 
+// Loaded and declared once per process, like libc (see native/libc.ts): each koffi
+// declaration builds a native trampoline, and the library is the same for every caller.
 let cached: Libbpf | undefined;
 
 function nonNull(p: unknown): Ptr | null {

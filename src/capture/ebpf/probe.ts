@@ -3,11 +3,7 @@ import fs from 'node:fs';
 import { BpfObject } from './bpf-object';
 import { loadLibbpf } from './libbpf';
 import { defaultBpfObjectPath } from './object-path';
-
-export interface ProbeResult {
-  works: boolean;
-  reason: string;
-}
+import type { ProbeResult } from '../probe';
 
 const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;

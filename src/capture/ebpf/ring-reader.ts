@@ -4,7 +4,7 @@
 // offsets into that memory. No copy, no worker thread and no native callback per record: a
 // timer on the event loop drains what the kernel wrote since the last tick.
 import koffi from 'koffi';
-import type { Ptr } from './libbpf';
+import { loadLibc, type Libc, type Ptr } from '../native/libc';
 
 const PROT_READ = 1;
 const PROT_WRITE = 2;
@@ -15,35 +15,6 @@ const DISCARD_BIT = 0x40000000;
 const HEADER_BYTES = 8;
 /** Consumer position is published at least this often within one drain, freeing ring space. */
 const PUBLISH_EVERY_BYTES = 1 << 18;
-
-interface Libc {
-  mmap(len: number, prot: number, fd: number, offset: number): Ptr | null;
-  munmap(ptr: Ptr, len: number): number;
-  pageSize: number;
-  errno(): number;
-}
-
-let libc: Libc | undefined;
-
-function loadLibc(): Libc {
-  if (libc) return libc;
-  const lib = koffi.load('libc.so.6');
-  const mmap = lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, intptr_t offset)');
-  const munmap = lib.func('int munmap(void *addr, size_t length)');
-  const getpagesize = lib.func('int getpagesize(void)');
-  libc = {
-    mmap(len, prot, fd, offset) {
-      const p: unknown = mmap(null, len, prot, MAP_SHARED, fd, offset);
-      const n = typeof p === 'bigint' ? p : typeof p === 'number' ? BigInt(p) : 0n;
-      // MAP_FAILED is (void *)-1.
-      return n === 0n || n === -1n || n === 0xffffffffffffffffn ? null : n;
-    },
-    munmap: (ptr, len) => munmap(ptr, len) as number,
-    pageSize: getpagesize() as number,
-    errno: () => koffi.errno(),
-  };
-  return libc;
-}
 
 /** Handles one sample: `len` bytes at `at` in `bytes`/`view`. Valid only during the call. */
 export type SampleHandler = (bytes: Uint8Array, view: DataView, at: number, len: number) => void;
@@ -70,10 +41,10 @@ export class RingReader {
     this.libc = loadLibc();
     const page = this.libc.pageSize;
     this.mask = size - 1;
-    this.consumerPtr = this.libc.mmap(page, PROT_READ | PROT_WRITE, fd, 0);
+    this.consumerPtr = this.libc.mmap(page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (!this.consumerPtr) throw new Error(`mmap of the ring's consumer page failed: errno ${this.libc.errno()}`);
     this.producerLen = page + 2 * size;
-    this.producerPtr = this.libc.mmap(this.producerLen, PROT_READ, fd, page);
+    this.producerPtr = this.libc.mmap(this.producerLen, PROT_READ, MAP_SHARED, fd, page);
     if (!this.producerPtr) {
       const errno = this.libc.errno();
       this.libc.munmap(this.consumerPtr, page);

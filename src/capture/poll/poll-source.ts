@@ -2,8 +2,8 @@
 // per poll); memory is bounded by the sockets open now, because keys that vanish are dropped.
 import type { CaptureSource, SourceOutput, SourceStats } from '../../core/stages';
 import type { Logger, Clock } from '../../core/context';
-import { takeSnapshot, type SnapshotEnv, type SnapshotEntry } from './snapshot';
-import { connectionKey, entryToEvent, listeningPorts } from './snapshot-events';
+import { takeSnapshot, type SnapshotEnv, type SnapshotEntry } from '../snapshot/snapshot';
+import { connectionKey, entryToEvent, listeningPorts } from '../snapshot/events';
 
 export interface PollSourceOptions {
   intervalMs: number;

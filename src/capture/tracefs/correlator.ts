@@ -15,7 +15,9 @@
 import type { ConnectionEvent, Endpoint, IpFamily, ProcessInfo, Attribution } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import type { TraceLine } from './trace-line';
-import { TCP_STATE, type StateRecord, type TraceRecord, type UdpRouteRecord } from './decode';
+import { v4MappedFromText } from '../../core/ip-text';
+import { TCP_STATE } from '../../core/tcp-state';
+import type { StateRecord, TraceRecord, UdpRouteRecord } from './decode';
 import { commFromExecFilename, type ProcInfo } from './proc-info';
 import { AF_INET, AF_INET6, IPPROTO_TCP } from '../../core/kernel-constants';
 import { setBounded } from '../../core/set-bounded';
@@ -73,11 +75,8 @@ function boundedSet<K, V>(m: Map<K, V>, k: K, v: V): void {
 
 /** v4-mapped IPv6 (::ffff:a.b.c.d) is an IPv4 connection on a dual-stack socket: report it so. */
 function normalise(family: IpFamily, ip: string): { family: IpFamily; ip: string } {
-  if (family === 'ipv6') {
-    const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-    if (m) return { family: 'ipv4', ip: m[1]! };
-  }
-  return { family, ip };
+  const mapped = family === 'ipv6' ? v4MappedFromText(ip) : undefined;
+  return mapped === undefined ? { family, ip } : { family: 'ipv4', ip: mapped };
 }
 
 export class TracefsCorrelator {

@@ -5,15 +5,8 @@
 // only that shows inet_sock_set_state's skaddr, the socket pointer that joins a socket's
 // transitions. That mode cannot print 16-byte arrays ("<INVALID-SIZE>"), so IPv6 addresses
 // come from a second instance in the default print format (decodeState6, decodeFib6).
+import { tcpStateNumber } from '../../core/tcp-state';
 import type { Parsed, TraceDecodeErrorKind } from './trace-line';
-
-export const TCP_STATE = {
-  ESTABLISHED: 1,
-  SYN_SENT: 2,
-  SYN_RECV: 3,
-  CLOSE: 7,
-  LISTEN: 10,
-} as const;
 
 export interface StateRecord {
   kind: 'state';
@@ -210,20 +203,6 @@ export function decodeFibFields(body: string): Parsed<UdpRouteRecord> {
 
 // --- default print format (the IPv6 companion instance) ---
 
-const STATE_NAMES: Record<string, number> = {
-  TCP_ESTABLISHED: 1,
-  TCP_SYN_SENT: 2,
-  TCP_SYN_RECV: 3,
-  TCP_FIN_WAIT1: 4,
-  TCP_FIN_WAIT2: 5,
-  TCP_TIME_WAIT: 6,
-  TCP_CLOSE: 7,
-  TCP_CLOSE_WAIT: 8,
-  TCP_LAST_ACK: 9,
-  TCP_LISTEN: 10,
-  TCP_CLOSING: 11,
-  TCP_NEW_SYN_RECV: 12,
-};
 const V6ADDR = '([0-9a-fA-F:.]+)';
 const STATE6 = new RegExp(
   `^family=AF_INET6 protocol=IPPROTO_TCP sport=(\\d+) dport=(\\d+) saddr=\\S+ daddr=\\S+ saddrv6=${V6ADDR} daddrv6=${V6ADDR} oldstate=(TCP_[A-Z0-9_]+) newstate=(TCP_[A-Z0-9_]+)$`,
@@ -231,8 +210,8 @@ const STATE6 = new RegExp(
 export function decodeState6(body: string): Parsed<State6Record> {
   const m = STATE6.exec(body);
   if (!m) return fail('inet_sock_set_state (AF_INET6, default format) does not match');
-  const oldstate = STATE_NAMES[m[5]!];
-  const newstate = STATE_NAMES[m[6]!];
+  const oldstate = tcpStateNumber(m[5]!);
+  const newstate = tcpStateNumber(m[6]!);
   if (oldstate === undefined || newstate === undefined) return fail('unknown TCP state name');
   return {
     ok: true,

@@ -3,11 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors';
 import { TRACEFS_ROOT, kernelHasTracefs, removeInstanceDir, tracefsMounted } from './instance';
-
-export interface ProbeResult {
-  works: boolean;
-  reason: string;
-}
+import type { ProbeResult } from '../probe';
 
 const REQUIRED = ['sock/inet_sock_set_state', 'sched/sched_process_exec', 'sched/sched_process_exit'];
 

@@ -2,9 +2,12 @@
 // soon as the event is decoded. Reads are synchronous on purpose: /proc files are generated
 // in memory (microseconds), and a short-lived process is gone if we wait for the threadpool.
 // Results are cached per pid and dropped on exec/exit.
-import fs from 'node:fs';
-import path from 'node:path';
 import { setBounded } from '../../core/set-bounded';
+import { TCP_STATE, tcpStateName } from '../../core/tcp-state';
+import { readLink, readProcText } from '../../process/proc-files';
+import { parseCmdline, parseStat, parseStatusPpid, parseStatusUid } from '../../process/proc-stat';
+import { parseProcNet } from '../snapshot/procnet';
+import type { SocketRow } from '../snapshot/socket-row';
 
 export interface ProcInfo {
   comm(pid: number): string | undefined;
@@ -21,40 +24,33 @@ export interface ProcInfo {
   forget(pid: number): void;
 }
 
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 const MAX_CACHED = 16384;
 
-export function createProcInfo(procRoot = '/proc'): ProcInfo {
-  const status = new Map<number, { uid?: number; ppid?: number; name?: string }>();
-  const comms = new Map<number, string>();
+interface StatusFields {
+  uid?: number;
+  ppid?: number;
+}
 
-  function statusOf(pid: number): { uid?: number; ppid?: number; name?: string } {
-    let s = status.get(pid);
-    if (s) return s;
-    const text = readText(path.join(procRoot, String(pid), 'status'));
-    s = {};
-    if (text !== undefined) {
-      const uid = /^Uid:\s+(\d+)/m.exec(text);
-      const ppid = /^PPid:\s+(\d+)/m.exec(text);
-      if (uid) s.uid = Number(uid[1]);
-      if (ppid) s.ppid = Number(ppid[1]);
-      setBounded(status, pid, s, MAX_CACHED);
-    }
-    return s;
+export function createProcInfo(procRoot = '/proc'): ProcInfo {
+  const status = new Map<number, StatusFields>();
+  const comms = new Map<number, string>();
+  const file = (pid: number, name: string): string => `${procRoot}/${pid}/${name}`;
+
+  function statusOf(pid: number): StatusFields {
+    const cached = status.get(pid);
+    if (cached) return cached;
+    const text = readProcText(file(pid, 'status'), 'latin1');
+    if (text === undefined) return {};
+    const fields: StatusFields = { uid: parseStatusUid(text), ppid: parseStatusPpid(text) };
+    setBounded(status, pid, fields, MAX_CACHED);
+    return fields;
   }
 
   return {
     comm(pid) {
       const c = comms.get(pid);
       if (c !== undefined) return c;
-      const text = readText(path.join(procRoot, String(pid), 'comm'));
+      const text = readProcText(file(pid, 'comm'));
       if (text === undefined) return undefined;
       const name = text.replace(/\n$/, '');
       setBounded(comms, pid, name, MAX_CACHED);
@@ -63,31 +59,22 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
     uid: (pid) => statusOf(pid).uid,
     ppid: (pid) => statusOf(pid).ppid,
     cmdline(pid) {
-      const text = readText(path.join(procRoot, String(pid), 'cmdline'));
-      if (text === undefined || text.length === 0) return undefined;
-      const parts = text.split('\0');
-      if (parts[parts.length - 1] === '') parts.pop();
-      return parts;
+      const text = readProcText(file(pid, 'cmdline'));
+      return text === undefined || text.length === 0 ? undefined : parseCmdline(text);
     },
-    exe(pid) {
-      try {
-        return fs.readlinkSync(path.join(procRoot, String(pid), 'exe'));
-      } catch {
-        return undefined;
-      }
+    exe: (pid) => readLink(file(pid, 'exe')),
+    stat(pid) {
+      const text = readProcText(file(pid, 'stat'));
+      const st = text === undefined ? undefined : parseStat(text);
+      return st && { ppid: st.ppid, startTicks: st.startTicks };
     },
-    stat: (pid) => parseStat(readText(path.join(procRoot, String(pid), 'stat'))),
     listenPortOfFd(pid, fd) {
-      let link: string;
-      try {
-        link = fs.readlinkSync(path.join(procRoot, String(pid), 'fd', String(fd)));
-      } catch {
-        return undefined;
-      }
-      const m = /^socket:\[(\d+)\]$/.exec(link);
+      const link = readLink(file(pid, `fd/${fd}`));
+      const m = link === undefined ? null : /^socket:\[(\d+)\]$/.exec(link);
       if (!m) return undefined;
-      for (const [file, family] of [['tcp', 'ipv4'], ['tcp6', 'ipv6']] as const) {
-        const port = listenPortByInode(readText(path.join(procRoot, String(pid), 'net', file)), m[1]!);
+      const inode = Number(m[1]);
+      for (const [name, family] of [['tcp', 'ipv4'], ['tcp6', 'ipv6']] as const) {
+        const port = listenPortByInode(readProcText(file(pid, `net/${name}`)), family, inode);
         if (port !== undefined) return { family, port };
       }
       return undefined;
@@ -102,28 +89,14 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
   };
 }
 
-/** ppid (field 4) and starttime (field 22) of /proc/PID/stat text; the comm (field 2) may hold anything but ')' ends it last. */
-export function parseStat(text: string | undefined): { ppid: number; startTicks: number } | undefined {
-  if (!text) return undefined;
-  const rest = text.slice(text.lastIndexOf(')') + 1).trim().split(' ');
-  // rest[0] is field 3 (state): field n is rest[n - 3].
-  const ppid = Number(rest[1]);
-  const startTicks = Number(rest[19]);
-  if (rest.length < 20 || !Number.isInteger(ppid) || !Number.isInteger(startTicks)) return undefined;
-  return { ppid, startTicks };
-}
+const LISTEN = tcpStateName(TCP_STATE.LISTEN);
 
-/** Finds the local port of a LISTEN (0A) row with this inode in /proc/net/tcp{,6} text. */
-export function listenPortByInode(table: string | undefined, inode: string): number | undefined {
+/** The local port of the LISTEN socket with this inode in /proc/net/tcp{,6} text. */
+export function listenPortByInode(table: string | undefined, family: 'ipv4' | 'ipv6', inode: number): number | undefined {
   if (!table) return undefined;
-  for (const line of table.split('\n')) {
-    const cols = line.trim().split(/\s+/);
-    // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
-    if (cols.length < 10 || cols[3] !== '0A' || cols[9] !== inode) continue;
-    const port = parseInt(cols[1]!.split(':')[1] ?? '', 16);
-    return Number.isFinite(port) ? port : undefined;
-  }
-  return undefined;
+  const rows: SocketRow[] = [];
+  parseProcNet(table, 'tcp', family, rows);
+  return rows.find((r) => r.inode === inode && r.state === LISTEN)?.local.port;
 }
 
 /** The comm the kernel gives a process that exec'd this path (basename, 15 bytes). */

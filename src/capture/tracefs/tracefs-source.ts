@@ -3,6 +3,8 @@
 // BPF cannot load.
 import fs from 'node:fs';
 import path from 'node:path';
+import { monotonicNowUs, monotonicToWallOffsetUs } from '../../core/clock';
+import { TCP_STATE } from '../../core/tcp-state';
 import type { CaptureSource, SourceOutput, SourceStats } from '../../core/stages';
 import type { Logger } from '../../core/context';
 import { PtError, errorMessage } from '../../core/errors';
@@ -33,7 +35,9 @@ export interface TracefsSourceOptions {
   root?: string;
 }
 
-const TCP_STATES_USED = '(newstate == 1 || newstate == 2 || newstate == 7 || newstate == 10)';
+const TCP_STATES_USED = `(${(['ESTABLISHED', 'SYN_SENT', 'CLOSE', 'LISTEN'] as const)
+  .map((name) => `newstate == ${TCP_STATE[name]}`)
+  .join(' || ')})`;
 
 export const MAIN_EVENTS: EventSpec[] = [
   { event: 'sock/inet_sock_set_state', filter: `protocol == 6 && ${TCP_STATES_USED}` },
@@ -54,14 +58,6 @@ export const V6_EVENTS: EventSpec[] = [
   { event: 'sock/inet_sock_set_state', filter: `family == 10 && protocol == 6 && ${TCP_STATES_USED}` },
   { event: 'fib6/fib6_table_lookup', filter: 'proto == 17', optional: true },
 ];
-
-function monoNowUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
-
-function wallNowUs(): number {
-  return (performance.timeOrigin + performance.now()) * 1000;
-}
 
 export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
   const root = opts.root ?? TRACEFS_ROOT;
@@ -165,13 +161,13 @@ export function createTracefsSource(opts: TracefsSourceOptions): CaptureSource {
         throw err instanceof PtError ? err : new PtError('E_CAPTURE', `tracefs start failed: ${errorMessage(err)}`, { cause: err });
       }
       for (const i of instances) if (i.skipped.length > 0) log.warn({ skipped: i.skipped }, 'events not available (or filters refused) on this kernel');
-      const offsetUs = Math.round(wallNowUs() - monoNowUs());
+      const offsetUs = Math.round(monotonicToWallOffsetUs());
       correlator = new TracefsCorrelator({
         proc: createProcInfo(),
         ignorePid: opts.ignorePid,
         udpReemitUs: (opts.udpReemitSecs ?? 60) * 1_000_000,
         toEpochUs: (mono) => mono + offsetUs,
-        nowMonoUs: monoNowUs,
+        nowMonoUs: monotonicNowUs,
         connection: (ev) => {
           stats.events++;
           out.connection(ev);

@@ -3,11 +3,11 @@ export type { RunFlags } from '../run-config';
 import { isIP } from 'node:net';
 import { usageError } from '../../core/errors';
 import { systemClock, type Context } from '../../core/context';
-import { createLogger } from '../../pipeline/logger';
-import { detectHostInfo } from '../../pipeline/host-info';
+import { createLogger } from '../logger';
+import { detectHostInfo } from '../../process/host-info';
 import { startSensor } from '../../pipeline/daemon';
-import { hostName, type Config } from '../config-schema';
-import { validateConfig } from '../load-config';
+import { hostName, type Config } from '../../config/schema';
+import { validateConfig } from '../../config/load';
 import { resolveRunConfig, type RunFlags } from '../run-config';
 import { AGENT_VERSION } from '../version';
 

@@ -1,11 +1,11 @@
 // `packettrail snapshot [--json]`: the sockets open now, with their processes.
 import { systemClock } from '../../core/context';
-import { detectHostInfo } from '../../pipeline/host-info';
-import { takeSnapshot } from '../../capture/poll/snapshot';
-import { entryToEvent, listeningPorts } from '../../capture/poll/snapshot-events';
+import { detectHostInfo } from '../../process/host-info';
+import { takeSnapshot } from '../../capture/snapshot/snapshot';
+import { entryToEvent, listeningPorts } from '../../capture/snapshot/events';
 import { UserNames } from '../../process/users';
 import { ecsLine } from '../../format/ecs';
-import { renderSnapshotTable } from '../../format/snapshot-table';
+import { renderSnapshotTable } from './snapshot-table';
 import { AGENT_VERSION } from '../version';
 import { StdoutWriter } from '../stdout-writer';
 

@@ -1,6 +1,7 @@
 // Validation of the Elasticsearch sink's settings; mistakes are usage errors (exit 2).
 import fs from 'node:fs';
 import { usageError } from '../../core/errors';
+import { parseHttpUrl } from '../../config/endpoint';
 
 export const DEFAULT_DATA_STREAM = 'logs-packettrail.connection-default';
 
@@ -24,17 +25,9 @@ export interface ElasticsearchAuth {
 }
 
 export function parseElasticsearchTarget(url: string, o: ElasticsearchAuth = {}): ElasticsearchTarget {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw usageError(`--elasticsearch: "${url}" is not a URL; expected http(s)://host:port`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw usageError(`--elasticsearch: scheme "${u.protocol}" is not supported; expected http:// or https://`);
-  }
-  if (!u.hostname) throw usageError(`--elasticsearch: "${url}" has no host`);
-  if (u.search || u.hash) throw usageError(`--elasticsearch: "${url}" must not have a query or fragment`);
+  const checked = parseHttpUrl(url);
+  if (!checked.ok) throw usageError(`--elasticsearch: ${checked.problem}`);
+  const u = checked.value;
   const index = o.dataStream ?? DEFAULT_DATA_STREAM;
   // Elasticsearch index name rules: lowercase, none of \ / * ? " < > | space , # :, not starting with - _ +.
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(index) || index.length > 255 || index === '.' || index === '..') {

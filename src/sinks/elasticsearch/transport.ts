@@ -1,4 +1,4 @@
-// A thin `_bulk` client on undici (STACK.md: the official client refuses OpenSearch, sends
+// A thin `_bulk` client on undici (not the official client: it refuses OpenSearch, sends
 // ES-9 compatibility headers 8.x rejects, and its bulk helper drops documents when a whole
 // request fails). Plain application/x-ndjson works with Elasticsearch 8, 9 and OpenSearch 2.
 // The spooled delivery engine owns batching, retries and the dead-letter file.

@@ -1,4 +1,4 @@
-// The spooled delivery engine in front of a network transport (DESIGN.md §2, §7): write()
+// The spooled delivery engine in front of a network transport: write()
 // formats and appends to the disk spool (never blocks, never throws), one loop reads the
 // spool in batches, sends them, retries `retry` items with backoff, dead-letters `fatal`
 // items, and acks the batch so it leaves the disk only once the receiver has it.

@@ -1,4 +1,4 @@
-// The syslog transport for a URL: udp://, tcp://, tls:// or relp:// (DESIGN.md §5 --syslog).
+// The syslog transport for a `--syslog` URL: udp://, tcp://, tls:// or relp://.
 import type { Logger } from '../../core/context';
 import type { BatchTransport } from '../delivery';
 import { createRelpTransport } from './relp-transport';
@@ -11,7 +11,7 @@ export interface SyslogTransportOptions {
   logger: Logger;
 }
 
-/** Frame caps (DESIGN.md §4): about 2 KB in a UDP datagram, 8 KB over a stream. */
+/** Frame caps: about 2 KB fits a UDP datagram without fragmentation; streams allow 8 KB. */
 export const MAX_RECORD_BYTES: Record<SyslogScheme, number> = { udp: 2048, tcp: 8192, tls: 8192, relp: 8192 };
 
 /** Throws PtError E_USAGE for a bad URL and E_CONFIG for unreadable TLS files; never connects here. */

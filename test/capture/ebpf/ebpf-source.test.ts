@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEbpfSource } from '../../../src/capture/ebpf';
-import { cgroup2Root } from '../../../src/capture/ebpf/cgroup2';
+import { cgroup2Root } from '../../../src/process/cgroup2';
 import { silentLogger } from '../../../src/core/context';
 import type { ConnectionEvent } from '../../../src/core/connection-event';
 import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';

@@ -3,7 +3,6 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ipFromBytes, ipv6 } from '../../../src/capture/ebpf/ip-bytes';
-import { findCgroup2Mount } from '../../../src/capture/ebpf/cgroup2';
 import { ringSize } from '../../../src/capture/ebpf/bpf-object';
 
 describe('ipFromBytes', () => {
@@ -38,16 +37,6 @@ describe('ipFromBytes', () => {
         assert.equal(sock.address, text); // Node normalises to the same RFC 5952 text
       }),
     );
-  });
-});
-
-describe('findCgroup2Mount', () => {
-  it('finds the unified hierarchy on hybrid and unified systems', () => {
-    const hybrid = 'tmpfs /sys/fs/cgroup tmpfs rw 0 0\ncgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\ncgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n';
-    assert.equal(findCgroup2Mount(hybrid), '/sys/fs/cgroup/unified');
-    assert.equal(findCgroup2Mount('cgroup2 /sys/fs/cgroup cgroup2 rw,nsdelegate 0 0\n'), '/sys/fs/cgroup');
-    assert.equal(findCgroup2Mount('cgroup2 /a\\040b cgroup2 rw 0 0\n'), '/a b');
-    assert.equal(findCgroup2Mount('proc /proc proc rw 0 0\n'), undefined);
   });
 });
 

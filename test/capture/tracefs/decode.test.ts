@@ -9,7 +9,7 @@ import {
   decodeState6,
   ipv4FromLeHex,
 } from '../../../src/capture/tracefs/decode';
-import { listenPortByInode, commFromExecFilename, parseStat } from '../../../src/capture/tracefs/proc-info';
+import { listenPortByInode, commFromExecFilename } from '../../../src/capture/tracefs/proc-info';
 
 function ok<T>(r: { ok: true; value: T } | { ok: false; error: string }): T {
   assert.ok(r.ok, r.ok ? '' : r.error);
@@ -84,13 +84,6 @@ test('task_newtask: CLONE_THREAD and CLONE_PARENT from the flags; a comm cannot 
   assert.equal(decodeMain('task_newtask', 'pid=0x12 (18) comm=x').ok, false);
 });
 
-test('/proc/PID/stat: ppid and start time, with a comm holding spaces and parentheses', () => {
-  const stat = '4242 (a) b (c) S 77 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 1000 100 18446744073709551615';
-  assert.deepEqual(parseStat(stat), { ppid: 77, startTicks: 123456 });
-  assert.equal(parseStat('1 (x) S 0'), undefined);
-  assert.equal(parseStat(undefined), undefined);
-});
-
 test('wrong shapes are error values', () => {
   for (const [ev, body] of [
     ['inet_sock_set_state', 'skaddr=0xffff (1) oldstate=0x7 (7)'],
@@ -112,7 +105,7 @@ test('/proc/net/tcp listener lookup by inode, and exec comm', () => {
     '   0: 0100007F:9C4F 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 424242 1 0000000000000000 100 0 0 10 0',
     '   1: 0100007F:9C50 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 424243 1 0000000000000000 20 4 30 10 -1',
   ].join('\n');
-  assert.equal(listenPortByInode(table, '424242'), 0x9c4f);
-  assert.equal(listenPortByInode(table, '424243'), undefined); // not listening
+  assert.equal(listenPortByInode(table, 'ipv4', 424242), 0x9c4f);
+  assert.equal(listenPortByInode(table, 'ipv4', 424243), undefined); // not listening
   assert.equal(commFromExecFilename('/root/.pyenv/libexec/pyenv-version-file-read'), 'pyenv-version-f');
 });

@@ -14,8 +14,8 @@ describe('parseSyslogUrl', () => {
 
   const bad: Array<[string, RegExp]> = [
     ['http://h:1', /scheme "http"/],
-    ['udp://h:0', /port "0"/],
-    ['udp://h:65536', /port "65536"/],
+    ['udp://h:0', /port 0 is out of range/],
+    ['udp://h:65536', /port 65536 is out of range/],
     ['tcp://h:12ab', /port "12ab"/],
     ['tcp://:514', /host ""/],
     ['tls://bad host:514', /expected udp:\/\/HOST:PORT|host/],

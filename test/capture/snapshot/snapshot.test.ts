@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readBootTimeMs } from '../../../src/process/proc-files';
 import { UserNames } from '../../../src/process/users';
-import { SnapshotProcessCache, takeSnapshot, type SnapshotEntry, type SnapshotEnv } from '../../../src/capture/poll/snapshot';
+import { SnapshotProcessCache, takeSnapshot, type SnapshotEntry, type SnapshotEnv } from '../../../src/capture/snapshot/snapshot';
 import { spawnNode, stopChild } from '../../process/helpers';
 
 const env: SnapshotEnv = { hostId: 'test-host', bootTimeMs: readBootTimeMs()!, users: new UserNames() };

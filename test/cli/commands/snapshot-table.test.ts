@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeCell, renderSnapshotTable } from '../../src/format/snapshot-table';
-import type { SnapshotEntry } from '../../src/capture/poll/snapshot';
+import { escapeCell, renderSnapshotTable } from '../../../src/cli/commands/snapshot-table';
+import type { SnapshotEntry } from '../../../src/capture/snapshot/snapshot';
 
 const base: SnapshotEntry = {
   transport: 'tcp',

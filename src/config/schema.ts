@@ -1,7 +1,7 @@
 // The one configuration schema: the YAML file and the flags both land here, and it is
 // validated before anything starts (an unknown key or a bad value names its key path).
 import { z } from 'zod';
-import { isIP } from 'node:net';
+import { isHostName, parseHttpUrl, parseSyslogEndpoint } from './endpoint';
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -22,7 +22,7 @@ export const byteSize = z.union([z.number().int().positive(), z.string().regex(S
   return Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]!;
 });
 
-export const hostName = z.string().refine((h) => isIP(h) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$/.test(h), 'a host name or IP address');
+export const hostName = z.string().refine(isHostName, 'a host name or IP address');
 export const port = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
 
 const tls = z.strictObject({
@@ -38,22 +38,14 @@ const spool = z.strictObject({
   minFreeBytes: byteSize.optional(),
 });
 
-/** scheme://host:port with [v6] hosts; the message names what is wrong. */
-export function checkEndpointUrl(url: string, schemes: string[]): string | undefined {
-  const m = /^([a-z]+):\/\/(\[[^\]]+\]|[^:/\[\]]+):(\d+)\/?$/.exec(url);
-  const form = schemes.map((s) => `${s}://host:port`).join(', ');
-  if (!m) return `expected ${form}`;
-  if (!schemes.includes(m[1]!)) return `scheme ${m[1]} is not one of ${schemes.join(', ')}`;
-  const host = m[2]!.replace(/^\[|\]$/g, '');
-  if (!hostName.safeParse(host).success) return `bad host ${JSON.stringify(host)}`;
-  const p = Number(m[3]);
-  if (!(p >= 1 && p <= 65535)) return `port ${m[3]} is out of range 1-65535`;
-  return undefined;
-}
-
 const syslogUrl = z.string().superRefine((url, ctx) => {
-  const problem = checkEndpointUrl(url, ['udp', 'tcp', 'tls', 'relp']);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  const checked = parseSyslogEndpoint(url);
+  if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.problem });
+});
+
+const httpUrl = z.string().superRefine((url, ctx) => {
+  const checked = parseHttpUrl(url);
+  if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.problem });
 });
 
 const syslogSink = z.strictObject({
@@ -71,7 +63,7 @@ const fileSink = z.strictObject({
 });
 
 const elasticsearchSink = z.strictObject({
-  url: z.string().regex(/^https?:\/\/.+/, 'an http:// or https:// URL'),
+  url: httpUrl,
   dataStream: z.string().default('logs-packettrail.connection-default'),
   format: recordFormat.exclude(['seed']).default('ecs'),
   apiKey: z.string().optional(),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { createHash } from 'node:crypto';
 import type { HostInfo } from '../core/context';
+import { readBootTimeMs } from './proc-files';
 
 export function detectHostInfo(): HostInfo {
   const ips: string[] = [];
@@ -33,11 +34,6 @@ function machineId(): string {
 }
 
 function bootTimeMs(): number {
-  try {
-    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
-    if (m) return Number(m[1]) * 1000;
-  } catch {
-    // not Linux
-  }
-  return Date.now() - Math.round(performance.now());
+  // Without /proc (not Linux) the process start stands in: times stay ordered and near.
+  return readBootTimeMs() ?? Date.now() - Math.round(performance.now());
 }

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildDumpRequest, decodeDumpChunk, readSocketTableNetlink } from '../../../src/capture/poll/snapshot-netlink';
-import { readSocketTableProcNet } from '../../../src/capture/poll/snapshot-procnet';
+import { buildDumpRequest, openNetlinkSocketTable, SockDiagDecoder } from '../../../src/capture/snapshot/netlink';
+import { readSocketTableProcNet } from '../../../src/capture/snapshot/procnet';
 import { ipv6Text } from '../../../src/core/ip-text';
-import type { SocketRow } from '../../../src/capture/poll/socket-table';
+import type { SocketRow } from '../../../src/capture/snapshot/socket-row';
 
 /** A real dump chunk: one inet_diag_msg for 127.0.0.1:8080 ← 127.0.0.1:40000, then DONE. */
 function chunk(): Buffer {
@@ -38,7 +38,7 @@ test('request layout: nlmsghdr + inet_diag_req_v2 for all states', () => {
 test('decodes a message and stops at DONE', () => {
   const out: SocketRow[] = [];
   const b = chunk();
-  assert.deepEqual(decodeDumpChunk(b, b.length, 'tcp', out), { done: true });
+  assert.deepEqual(new SockDiagDecoder().decodeChunk(b, b.length, 'tcp', out), { done: true });
   assert.deepEqual(out, [
     { transport: 'tcp', family: 'ipv4', state: 'ESTABLISHED', local: { ip: '127.0.0.1', port: 8080 }, remote: { ip: '127.0.0.2', port: 40000 }, inode: 424242, uid: 1000 },
   ]);
@@ -48,30 +48,30 @@ test('truncated, oversized and error chunks return an error value, never throw',
   const b = chunk();
   for (let len = 1; len < 88; len++) {
     const out: SocketRow[] = [];
-    const r = decodeDumpChunk(b, len, 'tcp', out);
+    const r = new SockDiagDecoder().decodeChunk(b, len, 'tcp', out);
     assert.equal(r.done, false);
     assert.equal(out.length, 0);
     if (len >= 16) assert.ok(r.error, `len ${len} should be an error`);
   }
-  assert.ok(decodeDumpChunk(b, b.length + 1, 'tcp', []).error);
+  assert.ok(new SockDiagDecoder().decodeChunk(b, b.length + 1, 'tcp', []).error);
   const bad = Buffer.from(b);
   bad.writeUInt32LE(8, 0); // nlmsg_len below the header size
-  assert.ok(decodeDumpChunk(bad, bad.length, 'tcp', []).error);
+  assert.ok(new SockDiagDecoder().decodeChunk(bad, bad.length, 'tcp', []).error);
   const short = Buffer.from(b);
   short.writeUInt32LE(40, 0); // a diag message too short for inet_diag_msg
-  assert.match(decodeDumpChunk(short, short.length, 'tcp', []).error ?? '', /short/);
+  assert.match(new SockDiagDecoder().decodeChunk(short, short.length, 'tcp', []).error ?? '', /short/);
   const err = Buffer.alloc(36);
   err.writeUInt32LE(36, 0);
   err.writeUInt16LE(2, 4);
   err.writeInt32LE(-13, 16);
-  assert.match(decodeDumpChunk(err, err.length, 'tcp', []).error ?? '', /errno=13/);
+  assert.match(new SockDiagDecoder().decodeChunk(err, err.length, 'tcp', []).error ?? '', /errno=13/);
 });
 
 test('UDP states are named as ss names them', () => {
   const out: SocketRow[] = [];
   const b = chunk();
   b[17] = 7; // TCP_CLOSE: an unconnected UDP socket
-  decodeDumpChunk(b, b.length, 'udp', out);
+  new SockDiagDecoder().decodeChunk(b, b.length, 'udp', out);
   assert.equal(out[0].state, 'UNCONN');
 });
 
@@ -84,7 +84,7 @@ test('IPv6 text follows RFC 5952', () => {
 });
 
 test('netlink and /proc/net agree on this host right now', () => {
-  const nl = readSocketTableNetlink();
+  const nl = openNetlinkSocketTable()?.read();
   assert.ok(nl, 'netlink sock_diag works here');
   const pn = readSocketTableProcNet();
   // Sockets come and go between the two reads (other tests run in parallel): compare the

@@ -3,19 +3,16 @@
 // addresses as hex words in host byte order (little-endian here), ports as hex numbers.
 import type { IpFamily, Transport } from '../../core/connection-event';
 import { readProcText } from '../../process/proc-files';
-import type { SocketRow } from './socket-table';
-import { stateName } from './socket-table';
-import { ipv6Text, isUnspecified6, v4MappedText } from '../../core/ip-text';
+import { stateName, type SocketRow } from './socket-row';
+import { ipv6Text, v4MappedPeerText, v4MappedText } from '../../core/ip-text';
 
-const FILES: Array<[string, Transport, IpFamily]> = [
+const FILES: ReadonlyArray<readonly [string, Transport, IpFamily]> = [
   ['tcp', 'tcp', 'ipv4'],
   ['tcp6', 'tcp', 'ipv6'],
   ['udp', 'udp', 'ipv4'],
   ['udp6', 'udp', 'ipv6'],
 ];
 
-const g1 = new Uint16Array(8);
-const g2 = new Uint16Array(8);
 
 function hexAt(s: string, from: number, to: number): number {
   return parseInt(s.slice(from, to), 16);
@@ -39,6 +36,9 @@ function ipv6Hex(s: string, at: number, into: Uint16Array): void {
 /** Parses one /proc/net file's text. Pure; malformed lines are skipped. */
 export function parseProcNet(text: string, transport: Transport, family: IpFamily, out: SocketRow[]): void {
   const addrLen = family === 'ipv4' ? 8 : 32;
+  // Scratch for the IPv6 groups of one line, reused across the file's lines.
+  const g1 = new Uint16Array(8);
+  const g2 = new Uint16Array(8);
   let pos = text.indexOf('\n') + 1; // skip the header
   while (pos > 0 && pos < text.length) {
     let end = text.indexOf('\n', pos);
@@ -59,7 +59,7 @@ export function parseProcNet(text: string, transport: Transport, family: IpFamil
     ipv6Hex(f[1], 0, g1);
     ipv6Hex(f[2], 0, g2);
     const l4 = v4MappedText(g1);
-    const r4 = l4 === undefined ? undefined : (v4MappedText(g2) ?? (isUnspecified6(g2) ? '0.0.0.0' : undefined));
+    const r4 = l4 === undefined ? undefined : v4MappedPeerText(g2);
     if (l4 !== undefined && r4 !== undefined) {
       out.push({ transport, family: 'ipv4', state, local: { ip: l4, port: lport }, remote: { ip: r4, port: rport }, inode, uid });
     } else {

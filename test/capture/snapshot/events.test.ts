@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectionKey, entryToEvent, listeningPorts } from '../../../src/capture/poll/snapshot-events';
-import type { SnapshotEntry } from '../../../src/capture/poll/snapshot';
+import { connectionKey, entryToEvent, listeningPorts } from '../../../src/capture/snapshot/events';
+import type { SnapshotEntry } from '../../../src/capture/snapshot/snapshot';
 
 const owner = { pid: 42, name: 'curl', executable: '/usr/bin/curl' };
 function row(p: Partial<SnapshotEntry>): SnapshotEntry {

@@ -1,9 +1,9 @@
 // `packettrail snapshot` as a readable table, like `ss -tunap` with process columns.
 // Process names and paths are attacker-chosen: control characters are escaped so one
 // socket is always one line.
-import type { Endpoint } from '../core/connection-event';
-import type { SnapshotEntry } from '../capture/poll/snapshot';
-import { escapeText } from './escape-text';
+import type { Endpoint } from '../../core/connection-event';
+import type { SnapshotEntry } from '../../capture/snapshot/snapshot';
+import { escapeText } from '../../format/escape-text';
 
 const HEADER = ['Netid', 'State', 'Local', 'Peer', 'PID', 'User', 'Process', 'Exe'];
 

@@ -5,9 +5,10 @@ import { readProcessInfo } from '../../process/proc-reader';
 import { cleanExePath, parseStat } from '../../process/proc-stat';
 import type { UserNames } from '../../process/users';
 import { findSocketOwners, type OwnerScanStats } from './socket-owners';
-import { readSocketTable, type SocketRow, type SocketTableMethod } from './socket-table';
+import { SocketTableReader, type SocketRow, type SocketTableMethod } from './socket-table';
 
 export type { SocketRow, SocketTableMethod } from './socket-table';
+export { SocketTableReader } from './socket-table';
 
 export interface SnapshotEntry extends SocketRow {
   /** Every process holding the socket, by pid; empty if none was found (TIME_WAIT, other pid namespaces, exited). */
@@ -22,6 +23,8 @@ export interface SnapshotEnv {
   cache?: SnapshotProcessCache;
   /** Defaults to 'netlink' (falls back to /proc/net by itself). */
   method?: SocketTableMethod;
+  /** Reads the kernel's socket table (pass the same object each poll to reuse its buffers). */
+  socketTable?: SocketTableReader;
   procRoot?: string;
   /** Filled with scan counters when given. */
   stats?: SnapshotStats;
@@ -93,7 +96,7 @@ function ownerInfo(pid: number, env: SnapshotEnv, parents: Map<number, ParentInf
  */
 export function takeSnapshot(env: SnapshotEnv): SnapshotEntry[] {
   const stats: SnapshotStats = env.stats ?? { sockets: 0, ownerProcesses: 0, cacheHits: 0, processes: 0, skipped: 0, fds: 0 };
-  const rows = readSocketTable(env.method ?? 'netlink');
+  const rows = (env.socketTable ?? new SocketTableReader()).read(env.method ?? 'netlink');
   stats.sockets = rows.length;
   const memory = env.ownerMemory;
   const wanted = new Set<number>();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configError } from '../core/errors';
-import { configSchema, type Config } from './config-schema';
+import { configSchema, type Config } from './schema';
 
 export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
