@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ByteWriter } from '../../src/format/byte-writer';
+import { ByteWriter } from '../../src/core/byte-writer';
 import { EcsByteEncoder } from '../../src/format/ecs-bytes';
 import { ecsLine } from '../../src/format/ecs';
 import { env } from '../helpers/events';

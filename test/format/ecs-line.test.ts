@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ecsLine, toEcs } from '../../src/format/ecs';
+import { ecsLine } from '../../src/format/ecs';
+import { toEcs } from '../../src/format/ecs-reference';
 import { env, egressEvent } from '../helpers/events';
 import { eventArb } from './event-arbitrary';
 

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRecord, isRecordFormat, RECORD_FORMATS } from '../../src/format/registry';
+import { createRecordFormatter, isRecordFormat, RECORD_FORMATS, type RecordFormat } from '../../src/format/registry';
 import { ecsLine } from '../../src/format/ecs';
 import { ocsfLine } from '../../src/format/ocsf';
 import { seedLine } from '../../src/format/seed';
 import { sigmaLine } from '../../src/format/sigma';
+import type { ConnectionEvent } from '../../src/core/connection-event';
+import type { FormatEnv } from '../../src/format/env';
 import { egressEvent, env } from '../helpers/events';
 
 test('isRecordFormat accepts exactly the four names', () => {
@@ -13,7 +15,8 @@ test('isRecordFormat accepts exactly the four names', () => {
   assert.deepEqual([...RECORD_FORMATS], ['ecs', 'ocsf', 'sigma', 'seed']);
 });
 
-test('formatRecord dispatches to each formatter and gives one line', () => {
+test('createRecordFormatter gives each format\'s formatter, one line per record', () => {
+  const formatRecord = (f: RecordFormat, ev: ConnectionEvent, e: FormatEnv) => createRecordFormatter(f, e).line(ev);
   const ev = egressEvent({ process: { ...egressEvent().process!, name: 'two\nlines', commandLine: 'a\nb' } });
   const want = { ecs: ecsLine(ev, env), ocsf: ocsfLine(ev, env), sigma: sigmaLine(ev, env), seed: seedLine(ev, env) };
   for (const f of RECORD_FORMATS) {

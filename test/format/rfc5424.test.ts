@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { connSd, connSdGeneral, rfc5424Line, sdValue, wellFormed } from '../../src/format/rfc5424';
+import { CommunityIds } from '../../src/format/community-id';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { eventArb } from './event-arbitrary';
 import { parseStructuredData, splitRfc5424 } from '../helpers/rsyslog';
@@ -134,10 +135,11 @@ describe('rfc5424Line', () => {
 });
 
 it('the directly written conn element equals the general renderer for any event', () => {
+  const ids = new CommunityIds();
   fc.assert(
     fc.property(eventArb, (ev) => {
       const clean = Object.fromEntries(Object.entries(ev).filter(([, v]) => v !== undefined)) as unknown as ConnectionEvent;
-      assert.equal(connSd(clean), connSdGeneral(clean));
+      assert.equal(connSd(clean, ids), connSdGeneral(clean, ids));
     }),
     { numRuns: 1000 },
   );
