@@ -3,6 +3,7 @@
 // Constant parts are encoded once; addresses, ports, times, ids and the process's strings are
 // written as they come (most short-lived processes are written once: caching their part
 // would only make garbage).
+import type { Building } from '../core/building';
 import type { ConnectionEvent, ParentInfo, ProcessInfo } from '../core/connection-event';
 import { BoundedCache } from './bounded-cache';
 import { RepeatBytes } from './repeat-bytes';
@@ -142,7 +143,7 @@ export class EcsByteEncoder {
   }
 
   // Slots start as a combination no record has (an empty action), so they never match.
-  private readonly combos: Combo[] = Array.from({ length: COMBO_SLOTS }, () => ({
+  private readonly combos: Building<Combo>[] = Array.from({ length: COMBO_SLOTS }, () => ({
     action: '' as Combo['action'], outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress',
   }));
   private readonly comboHeads: Heads[] = [];

@@ -1,5 +1,5 @@
 // Joins a source's raw socket event with the process table into a full record.
-import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
+import { withProcess, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
 import { makeProcessInfo } from '../core/process-info';
 import type { ProcessEvent } from '../core/stages';
 
@@ -20,15 +20,10 @@ export function attribute(ev: ConnectionEvent, table: ProcessLookup): Connection
   HINT.uid = seen.uid;
   const known = table.lookup(seen.pid, HINT);
   if (!known) return ev;
-  // The table's record is shared and read-only: copy only when the event says otherwise.
-  // The source's event is the pipeline's own (no one else holds it): fill it in place.
-  if ((!seen.name || seen.name === known.name) && (seen.uid === undefined || seen.uid === known.uid)) {
-    ev.process = known;
-    return ev;
-  }
+  // The table's record is shared and read-only: copy it only when the event says otherwise.
+  if ((!seen.name || seen.name === known.name) && (seen.uid === undefined || seen.uid === known.uid)) return withProcess(ev, known);
   // The name the kernel saw at the event wins (a process may have renamed itself since exec).
   // Another uid than the table knows: its user name is unknown.
   const otherUid = seen.uid !== undefined && seen.uid !== known.uid;
-  ev.process = makeProcessInfo({ ...known, name: seen.name || known.name, uid: seen.uid ?? known.uid, userName: otherUid ? undefined : known.userName });
-  return ev;
+  return withProcess(ev, makeProcessInfo({ ...known, name: seen.name || known.name, uid: seen.uid ?? known.uid, userName: otherUid ? undefined : known.userName }));
 }

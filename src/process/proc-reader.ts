@@ -76,7 +76,7 @@ export function readProcessInfo(pid: number, env: ProcEnv, parents?: Map<number,
       parent = readParentInfo(r.ppid, env);
       parents?.set(r.ppid, parent);
     }
-    r.info.parent = parent;
+    return makeProcessInfo({ ...r.info, parent });
   }
   return r.info;
 }

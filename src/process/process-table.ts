@@ -293,7 +293,7 @@ export class ProcessTable {
       // Prefer the table's parent record: it may hold exec-time data /proc no longer has.
       const p = this.entries.get(info.parent.pid);
       if (p && info.parent.name === undefined) {
-        info.parent = makeParentInfo({ pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId });
+        return makeProcessInfo({ ...info, parent: makeParentInfo({ pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId }) });
       }
     }
     return info;
