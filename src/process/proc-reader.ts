@@ -3,7 +3,7 @@
 import type { ParentInfo, ProcessInfo } from '../core/connection-event';
 import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { containerIdFromCgroup } from './container';
-import { entityId } from './entity-id';
+import { EntityIds } from './entity-id';
 import { readLink, readProcText, USER_HZ } from './proc-files';
 import { cleanExePath, parseCmdline, parseStat, parseStatusUid } from './proc-stat';
 import type { UserNames } from './users';
@@ -13,6 +13,12 @@ export interface ProcEnv {
   bootTimeMs: number;
   users: UserNames;
   procRoot?: string;
+  /** This host's entity ids; a reader without one makes one per call (one hash of the host id). */
+  entityIds?: EntityIds;
+}
+
+function entityIdsOf(env: ProcEnv): EntityIds {
+  return env.entityIds ?? new EntityIds(env.hostId);
 }
 
 export function startMsFromTicks(bootTimeMs: number, startTicks: number): number {
@@ -30,7 +36,7 @@ export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
     pid: ppid,
     name: stat?.comm,
     executable: exe !== undefined ? cleanExePath(exe) : undefined,
-    entityId: stat ? entityId(env.hostId, ppid, stat.startTicks) : undefined,
+    entityId: stat ? entityIdsOf(env).of(ppid, stat.startTicks) : undefined,
   });
 }
 
@@ -55,7 +61,7 @@ export function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: Proc
     args,
     startTicks: stat.startTicks,
     startMs: startMsFromTicks(env.bootTimeMs, stat.startTicks),
-    entityId: entityId(env.hostId, pid, stat.startTicks),
+    entityId: entityIdsOf(env).of(pid, stat.startTicks),
     uid,
     userName: uid !== undefined ? env.users.name(uid) : undefined,
     containerId: cg === undefined ? undefined : containerIdFromCgroup(cg),
