@@ -4,7 +4,7 @@ import type { ParentInfo, ProcessInfo } from '../core/connection-event';
 import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { containerIdFromCgroup } from './container';
 import { EntityIds } from './entity-id';
-import { readLink, readProcText, USER_HZ } from './proc-files';
+import { readLink, readProcText, USER_HZ, type ProcFileReader } from './proc-files';
 import { cleanExePath, parseCmdline, parseStat, parseStatusUid } from './proc-stat';
 import type { UserNames } from './users';
 
@@ -15,6 +15,12 @@ export interface ProcEnv {
   procRoot?: string;
   /** This host's entity ids; a reader without one makes one per call (one hash of the host id). */
   entityIds?: EntityIds;
+  /** A reader that keeps its buffer, for a caller that reads /proc often; one-off reads without. */
+  files?: ProcFileReader;
+}
+
+function readText(env: ProcEnv, path: string, encoding?: BufferEncoding): string | undefined {
+  return env.files ? env.files.text(path, encoding) : readProcText(path, encoding);
 }
 
 function entityIdsOf(env: ProcEnv): EntityIds {
@@ -29,7 +35,7 @@ export function startMsFromTicks(bootTimeMs: number, startTicks: number): number
 export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
   const root = env.procRoot ?? '/proc';
   if (ppid <= 0) return makeParentInfo({ pid: ppid });
-  const st = readProcText(`${root}/${ppid}/stat`);
+  const st = readText(env, `${root}/${ppid}/stat`);
   const stat = st === undefined ? undefined : parseStat(st);
   const exe = readLink(`${root}/${ppid}/exe`);
   return makeParentInfo({
@@ -44,15 +50,15 @@ export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
 export function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: ProcessInfo; ppid: number } | undefined {
   const root = env.procRoot ?? '/proc';
   const dir = `${root}/${pid}`;
-  const st = readProcText(`${dir}/stat`);
+  const st = readText(env, `${dir}/stat`);
   const stat = st === undefined ? undefined : parseStat(st);
   if (!stat) return undefined;
   const exe = readLink(`${dir}/exe`);
-  const cmd = readProcText(`${dir}/cmdline`);
+  const cmd = readText(env, `${dir}/cmdline`);
   const args = cmd !== undefined && cmd !== '' ? parseCmdline(cmd) : undefined;
-  const status = readProcText(`${dir}/status`, 'latin1');
+  const status = readText(env, `${dir}/status`, 'latin1');
   const uid = status === undefined ? undefined : parseStatusUid(status);
-  const cg = readProcText(`${dir}/cgroup`, 'latin1');
+  const cg = readText(env, `${dir}/cgroup`, 'latin1');
   const info = makeProcessInfo({
     pid,
     name: stat.comm,

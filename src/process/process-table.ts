@@ -11,7 +11,7 @@ import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { CgroupPaths } from './cgroup-paths';
 import { containerIdFromCgroup } from './container';
 import { EntityIds } from './entity-id';
-import { readProcText } from './proc-files';
+import { ProcFileReader } from './proc-files';
 import { readProcessInfo, startMsFromTicks, type ProcEnv } from './proc-reader';
 
 export interface ProcessTableOptions {
@@ -51,6 +51,7 @@ function markedExited(info: ProcessInfo, exitedAt: number): ProcessInfo {
 export class ProcessTable {
   private readonly env: ProcEnv;
   private readonly entityIds: EntityIds;
+  private readonly files: ProcFileReader;
   private readonly graceMs: number;
   private readonly maxEntries: number;
   // A process is its ProcessInfo and nothing else (its exit time is a number in the table's
@@ -74,7 +75,8 @@ export class ProcessTable {
 
   constructor(env: ProcEnv, opts: ProcessTableOptions = {}) {
     this.entityIds = env.entityIds ?? new EntityIds(env.hostId);
-    this.env = { ...env, entityIds: this.entityIds };
+    this.files = env.files ?? new ProcFileReader();
+    this.env = { ...env, entityIds: this.entityIds, files: this.files };
     this.graceMs = opts.graceMs ?? 10_000;
     this.maxEntries = Math.max(1, opts.maxEntries ?? 65_536);
     this.cgroupPaths = opts.cgroupRoot !== undefined ? new CgroupPaths(opts.cgroupRoot) : undefined;
@@ -234,7 +236,7 @@ export class ProcessTable {
     const id = ev.cgroupId;
     const cached = id !== undefined ? this.cgroupContainers.get(id) : undefined;
     if (cached !== undefined) return cached === null ? undefined : cached;
-    const cg = readProcText(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
+    const cg = this.files.text(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
     if (cg !== undefined) {
       const container = containerIdFromCgroup(cg);
       if (id !== undefined) this.cacheContainer(id, container);
