@@ -26,7 +26,7 @@ export interface FlowTuple {
 
 /** Returns "1:<base64 sha1>", or undefined when an address does not parse (no caching: for tests and one-off use). */
 export function communityId(t: FlowTuple, seed = 0): string | undefined {
-  return new CommunityIds().ofTuple(t, seed);
+  return new CommunityIds(false).ofTuple(t, seed);
 }
 
 /** A Community ID digest: five big-endian SHA-1 words, filled by CommunityIds.hashEvent. */
@@ -51,14 +51,18 @@ const FLOW_IDS_MAX = 4096;
 const IP_CACHE_MAX = 4096;
 
 export class CommunityIds {
-  private readonly scratch = Buffer.alloc(2 + 16 + 16 + 2 + 4);
+  private readonly scratch = Buffer.allocUnsafe(2 + 16 + 16 + 2 + 4);
   // One view per possible length (12/16 for IPv4, 36/40 for IPv6), made once, not per hash.
   private readonly scratchViews: Buffer[] = [];
-  private readonly schedule = sha1Schedule();
-  private readonly ipCache = new Map<string, Buffer | undefined>();
-  private readonly tcpFlowIds: FlowIds = new Map();
-  private readonly udpFlowIds: FlowIds = new Map();
+  // Made on first use: a one-off hasher (keep false) needs none of them.
+  private schedule: Int32Array | undefined;
+  private ipCache: Map<string, Buffer | undefined> | undefined;
+  private tcpFlowIds: FlowIds | undefined;
+  private udpFlowIds: FlowIds | undefined;
   private flowIdCount = 0;
+
+  /** keep: remember parsed addresses and recent ids (a formatter's stream of records); false for a one-off hash. */
+  constructor(private readonly keep = true) {}
 
   /** "1:<base64 sha1>" of a flow tuple, or undefined when an address does not parse. */
   ofTuple(t: FlowTuple, seed = 0): string | undefined {
@@ -82,8 +86,8 @@ export class CommunityIds {
     // recent answers instead of hashing again. Nested maps, not one joined string key:
     // building and hashing that string cost several times the three lookups.
     // The ports key is exact only for ports 0-65535 (the hash masks others): no cache for those.
-    const flows = proto === 6 ? this.tcpFlowIds : this.udpFlowIds;
-    const cacheable = (sport & 0xffff) === sport && (dport & 0xffff) === dport;
+    const flows = !this.keep ? undefined : proto === 6 ? (this.tcpFlowIds ??= new Map()) : (this.udpFlowIds ??= new Map());
+    const cacheable = flows !== undefined && (sport & 0xffff) === sport && (dport & 0xffff) === dport;
     const ports = (sport << 16) | dport;
     let id = cacheable ? flows.get(source.ip)?.get(destination.ip)?.get(ports) : undefined;
     if (id === undefined) {
@@ -106,7 +110,7 @@ export class CommunityIds {
     const destination = egress ? ev.remote : ev.local;
     const input = this.input(ianaNumber(ev.transport), source.ip, destination.ip, source.port, destination.port, 0, true);
     if (input === undefined) return false;
-    sha1OneBlock(input, input.length, digest, this.schedule);
+    sha1OneBlock(input, input.length, digest, (this.schedule ??= sha1Schedule()));
     return true;
   }
 
@@ -166,18 +170,20 @@ export class CommunityIds {
   }
 
   private ipBytes(ip: string): Buffer | undefined {
-    let b = this.ipCache.get(ip);
-    if (b !== undefined || this.ipCache.has(ip)) return b;
+    if (!this.keep) return ipBytes(ip);
+    const cache = (this.ipCache ??= new Map());
+    let b = cache.get(ip);
+    if (b !== undefined || cache.has(ip)) return b;
     b = ipBytes(ip);
-    if (this.ipCache.size >= IP_CACHE_MAX) this.ipCache.clear();
-    this.ipCache.set(ip, b);
+    if (cache.size >= IP_CACHE_MAX) cache.clear();
+    cache.set(ip, b);
     return b;
   }
 
   private remember(flows: FlowIds, saddr: string, daddr: string, ports: number, id: string): void {
     if (this.flowIdCount >= FLOW_IDS_MAX) {
-      this.tcpFlowIds.clear();
-      this.udpFlowIds.clear();
+      this.tcpFlowIds?.clear();
+      this.udpFlowIds?.clear();
       this.flowIdCount = 0;
     }
     let bySource = flows.get(saddr);

@@ -16,7 +16,7 @@ export const EVENT_TYPE: Readonly<Record<ConnectionEvent['action'], readonly str
 };
 
 /** The ECS document of ev; ids is the caller's Community ID hasher (a fresh one when absent). */
-export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = new CommunityIds()): Record<string, unknown> {
+export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = new CommunityIds(false)): Record<string, unknown> {
   const { source, destination } = initiatorAndResponder(ev);
   const p = ev.process;
   const doc: Record<string, unknown> = {

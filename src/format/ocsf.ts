@@ -64,7 +64,7 @@ const ERRNO_NAMES: Record<number, string> = Object.fromEntries(
 );
 
 /** The OCSF document of ev (a Detection Finding for an alert); ids is the caller's Community ID hasher. */
-export function toOcsf(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = new CommunityIds()): Record<string, unknown> {
+export function toOcsf(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = new CommunityIds(false)): Record<string, unknown> {
   const activity = toOcsfNetworkActivity(ev, env, ids);
   return ev.alert ? toOcsfDetectionFinding(ev, ev.alert, activity) : activity;
 }

@@ -77,7 +77,7 @@ export class Rfc3164LineEncoder {
 }
 
 /** One record's line; ids is the caller's Community ID hasher (a fresh one when absent). */
-export function rfc3164Line(ev: ConnectionEvent, env: Rfc3164Env, ids: CommunityIds = new CommunityIds()): string {
+export function rfc3164Line(ev: ConnectionEvent, env: Rfc3164Env, ids: CommunityIds = new CommunityIds(false)): string {
   const pri = (env.facility ?? 1) * 8 + (ev.outcome === 'failure' ? 5 : 6);
   const header = `<${pri}>${bsdTimestamp(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME}[${env.procId ?? process.pid}]: `;
   const kv = pairs(ev, ids);

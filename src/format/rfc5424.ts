@@ -14,7 +14,7 @@ import type { FormatEnv } from './env';
 import { alertPairs } from './alert-fields';
 import { BoundedCache } from './bounded-cache';
 import { CommunityIds } from './community-id';
-import { isoMicros } from './timestamp';
+import { IsoTimestamps, isoMicros } from './timestamp';
 import { fitFields, utf8Length, type FittableField, type ValueEscaper } from './truncate';
 
 export const SD_ENTERPRISE_NUMBER = 32473;
@@ -206,7 +206,7 @@ function connSd(ev: ConnectionEvent, ids: CommunityIds): string {
 }
 
 /** For tests: the general renderer's conn element, which connSd must equal. */
-export function connSdGeneral(ev: ConnectionEvent, ids: CommunityIds = new CommunityIds()): string {
+export function connSdGeneral(ev: ConnectionEvent, ids: CommunityIds = new CommunityIds(false)): string {
   return renderSd(connParams(ev, ids));
 }
 
@@ -254,6 +254,7 @@ const PROCESS_PARTS_MAX = 1024;
 /** RFC 5424 lines of one sink: it owns the caches of the parts that repeat. */
 export class Rfc5424LineEncoder {
   private readonly ids = new CommunityIds();
+  private readonly times = new IsoTimestamps();
   private readonly procParts = new BoundedCache<ProcessInfo, { sd: string; label: string }>(PROCESS_PARTS_MAX);
   private readonly hostToken: string;
   private readonly originSd: string;
@@ -268,7 +269,7 @@ export class Rfc5424LineEncoder {
     const env = this.env;
     const pri = (env.facility ?? 1) * 8 + severity(ev);
     const header =
-      `<${pri}>1 ${isoMicros(ev.timeUs)} ${this.hostToken} ${APP_NAME} ` +
+      `<${pri}>1 ${this.times.micros(ev.timeUs)} ${this.hostToken} ${APP_NAME} ` +
       `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
     const p = ev.process;
     const part = p ? this.procPart(p) : undefined;
@@ -292,16 +293,34 @@ export class Rfc5424LineEncoder {
   private procPart(p: ProcessInfo): { sd: string; label: string } {
     let part = this.procParts.get(p);
     if (!part) {
-      part = { sd: renderSd(procParams(p)), label: safeText(p.name, 64) + `[${p.pid}]` };
+      part = { sd: renderSd(procParams(p)), label: processLabel(p) };
       this.procParts.set(p, part);
     }
     return part;
   }
 }
 
-/** One record's line with nothing kept between calls (a sink keeps an Rfc5424LineEncoder). */
+/**
+ * One record's line with nothing kept between calls, from the general renderer (a sink keeps
+ * an Rfc5424LineEncoder, whose cached parts give the same text).
+ */
 export function rfc5424Line(ev: ConnectionEvent, env: Rfc5424Env): string {
-  return new Rfc5424LineEncoder(env).line(ev);
+  const pri = (env.facility ?? 1) * 8 + severity(ev);
+  const header =
+    `<${pri}>1 ${isoMicros(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME} ` +
+    `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
+  const msg = ' ' + humanMessage(ev, ev.process ? processLabel(ev.process) : '');
+  const params = sdParams(ev, env, new CommunityIds(false));
+  const whole = header + renderSd(params) + msg;
+  if (whole.length * 3 <= env.maxBytes || utf8Length(whole) <= env.maxBytes) return whole;
+  const fields: FittableField[] = params.map((p) => ({ value: p.value, ...(p.first ? { first: true } : {}) }));
+  const values = fitFields(fields, (vs) => header + renderSd(params, vs) + msg, env.maxBytes, SD_ESCAPER);
+  return header + renderSd(params, values) + msg;
+}
+
+/** The MSG's name for a process: `curl[4242]`. */
+function processLabel(p: ProcessInfo): string {
+  return safeText(p.name, 64) + `[${p.pid}]`;
 }
 
 /** informational (6) for a connection, notice (5) for a failed one, warning (4) for a finding. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { connSd, connSdGeneral, rfc5424Line, sdValue, wellFormed } from '../../src/format/rfc5424';
+import { connSd, connSdGeneral, rfc5424Line, Rfc5424LineEncoder, sdValue, wellFormed } from '../../src/format/rfc5424';
 import { CommunityIds } from '../../src/format/community-id';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { eventArb } from './event-arbitrary';
@@ -143,4 +143,20 @@ it('the directly written conn element equals the general renderer for any event'
     }),
     { numRuns: 1000 },
   );
+});
+
+it('an Rfc5424LineEncoder (cached parts) writes what the general renderer writes, record after record, at any cap', () => {
+  for (const maxBytes of [8192, 480]) {
+    const env = { ...ENV, sequenceId: 1, maxBytes };
+    const encoder = new Rfc5424LineEncoder(env);
+    const processes = fc.sample(eventArb.map((ev) => ev.process), 5);
+    fc.assert(
+      fc.property(eventArb, fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 2_147_483_647 }), (e, p, seq) => {
+        const ev = p < 5 ? { ...e, process: processes[p] } : e;
+        env.sequenceId = seq;
+        assert.equal(encoder.line(ev), rfc5424Line(ev, env));
+      }),
+      { numRuns: 500 },
+    );
+  }
 });
