@@ -1,5 +1,6 @@
-// ECS records written straight into a sink's byte buffer: the same bytes as ecsLine (a
-// property test holds the two together), without building the line as a string first.
+// ECS records written straight into a sink's byte buffer: the same bytes as the reference
+// rendering, JSON.stringify(toEcs) (a property test holds the two together), without building
+// the line as a string first. One encoder per sink: it owns every cache below.
 // Constant parts are encoded once; addresses, ports, times, ids and the process's strings are
 // written as they come (most short-lived processes are written once: caching their part
 // would only make garbage).
@@ -60,7 +61,7 @@ export class EcsByteEncoder {
     this.envRelated = utf8('}' + envJson(env) + ',"related":{"ip":[');
   }
 
-  /** Appends ecsLine(ev) (without a newline) to w. */
+  /** Appends the record's line (without a newline) to w. */
   encode(ev: ConnectionEvent, w: ByteWriter): void {
     // Alerts are rare and carry more fields: the reference renders them, around the fast path.
     if (ev.alert) {

@@ -111,9 +111,9 @@ export class EcsLineEncoder {
   }
 }
 
-/** One record's line with nothing kept between calls: for one-off use (a snapshot, a test). */
+/** One record's line with nothing kept between calls, for one-off use (a snapshot, a test): the reference's JSON. */
 export function ecsLine(ev: ConnectionEvent, env: FormatEnv): string {
-  return new EcsLineEncoder(env).line(ev);
+  return JSON.stringify(toEcs(ev, env, new CommunityIds(false)));
 }
 
 /**

@@ -29,3 +29,12 @@ test('createRecordFormatter gives each format\'s formatter, one line per record'
   assert.equal(JSON.parse(formatRecord('ecs', ev, env)).agent.name, 'packetTrail');
   assert.ok(formatRecord('seed', ev, env).startsWith('<12>'));
 });
+
+test('createRecordFormatter gives every sink a formatter of its own; ecs has the byte path too', () => {
+  const a = createRecordFormatter('ecs', env);
+  const b = createRecordFormatter('ecs', env);
+  assert.notEqual(a, b);
+  assert.notEqual(a.line, b.line);
+  assert.ok(a.encode);
+  for (const f of ['ocsf', 'sigma', 'seed'] as const) assert.equal(createRecordFormatter(f, env).encode, undefined, f);
+});
