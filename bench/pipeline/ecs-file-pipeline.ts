@@ -3,7 +3,7 @@
 import { silentLogger, systemClock, type Context } from '../../src/core/context';
 import type { CaptureSource, SourceOutput } from '../../src/core/stages';
 import { ecsLine } from '../../src/format/ecs';
-import { recordEncoder } from '../../src/format/registry';
+import { createRecordFormatter } from '../../src/format/registry';
 import { detectHostInfo } from '../../src/process/host-info';
 import { createPipeline, type Pipeline } from '../../src/pipeline/pipeline';
 import { OwnTraffic } from '../../src/pipeline/own-traffic';
@@ -25,7 +25,7 @@ export async function startEcsFilePipeline(file: string, procRoot?: string): Pro
   let out: SourceOutput | undefined;
   const source: CaptureSource = { tier: 'ebpf', start: async (o) => void (out = o), stats: () => ({ events: 0, lost: 0 }), close: async () => {} };
   const env = { host, agentVersion: 'bench' };
-  const sink = createFileSink({ path: file, format: (ev) => ecsLine(ev, env), encode: recordEncoder('ecs', env), logger: silentLogger });
+  const sink = createFileSink({ path: file, format: (ev) => ecsLine(ev, env), encode: createRecordFormatter('ecs', env).encode, logger: silentLogger });
   const pipeline = createPipeline({ source, sinks: [sink], processes, ownTraffic: new OwnTraffic(process.pid), udpIdleTimeoutMs: 60_000, statsIntervalMs: 3_600_000 }, ctx);
   await pipeline.start();
   return { out: out!, pipeline };

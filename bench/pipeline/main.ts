@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionEvent } from '../../src/core/connection-event';
-import { ByteWriter } from '../../src/format/byte-writer';
-import { recordEncoder } from '../../src/format/registry';
+import { ByteWriter } from '../../src/core/byte-writer';
+import { createRecordFormatter } from '../../src/format/registry';
 import { detectHostInfo } from '../../src/process/host-info';
 import { startEcsFilePipeline } from './ecs-file-pipeline';
 
@@ -64,7 +64,7 @@ function baseline(n: number): number {
   const env = { host, agentVersion: 'bench' };
   const proc = { pid: 1, name: 'loadgen', executable: '/opt/bench/loadgen', args: ['loadgen'], commandLine: 'loadgen', uid: 0, userName: 'root' };
   // The encoder the file sink uses, into a buffer emptied every 100 records (no I/O).
-  const encode = recordEncoder('ecs', env)!;
+  const encode = createRecordFormatter('ecs', env).encode!;
   const out = new ByteWriter(1 << 20);
   const cpu0 = process.cpuUsage();
   let bytes = 0;

@@ -14,7 +14,7 @@ import type { Sink } from '../../src/core/stages';
 import type { AttemptResult, BatchTransport } from '../../src/sinks/delivery';
 import { createElasticsearchTransport } from '../../src/sinks/elasticsearch/transport';
 import { createFileSink } from '../../src/sinks/file/jsonl-file-sink';
-import { recordEncoder } from '../../src/format/registry';
+import { createRecordFormatter } from '../../src/format/registry';
 import { createSpooledSink, type SpooledSink } from '../../src/sinks/spool/spooled-sink';
 import { createSyslogFormatter, createSyslogTransport } from '../../src/sinks/syslog';
 import { freePort, makeTestCertificates } from '../../test/helpers/bulk-server';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     {
       const file = path.join(dir, 'records.jsonl');
       // As the sensor builds it for `--file-format ecs`: ECS written straight into bytes.
-      const sink = createFileSink({ path: file, format: ecs, encode: recordEncoder('ecs', ENV), logger: silentLogger });
+      const sink = createFileSink({ path: file, format: ecs, encode: createRecordFormatter('ecs', ENV).encode, logger: silentLogger });
       const n = 200_000;
       const perSecond = await pump(sink, n, async () => true);
       await sink.close();

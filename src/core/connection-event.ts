@@ -17,58 +17,84 @@ export type CaptureTier = 'ebpf' | 'tracefs' | 'poll' | 'lsof' | 'windows';
 export type Attribution = 'syscall' | 'socket-owner' | 'inferred' | 'unknown';
 
 export interface Endpoint {
-  ip: string;
-  port: number;
+  readonly ip: string;
+  readonly port: number;
 }
 
 export interface ParentInfo {
-  pid: number;
-  name?: string;
-  executable?: string;
-  entityId?: string;
+  readonly pid: number;
+  readonly name?: string;
+  readonly executable?: string;
+  readonly entityId?: string;
 }
 
 /** Never changed once handed out (replace, do not mutate): formatters cache their rendering per object. */
 export interface ProcessInfo {
-  pid: number;
-  name: string;
-  executable?: string;
-  commandLine?: string;
-  args?: readonly string[];
+  readonly pid: number;
+  readonly name: string;
+  readonly executable?: string;
+  readonly commandLine?: string;
+  readonly args?: readonly string[];
   /** Process start, epoch milliseconds. */
-  startMs?: number;
+  readonly startMs?: number;
   /** Start in clock ticks since boot (/proc/PID/stat field 22); the basis of entityId. */
-  startTicks?: number;
-  entityId?: string;
-  parent?: ParentInfo;
-  uid?: number;
-  userName?: string;
-  containerId?: string;
+  readonly startTicks?: number;
+  readonly entityId?: string;
+  readonly parent?: ParentInfo;
+  readonly uid?: number;
+  readonly userName?: string;
+  readonly containerId?: string;
   /** Set when the process had exited before we looked it up (kept from exec time). */
-  exited?: boolean;
+  readonly exited?: boolean;
 }
 
+/**
+ * Never changed once it leaves its source: the pipeline, attribution and the sinks replace,
+ * they do not mutate (attribution returns a new event). local, process, tid, preexisting and
+ * errno stay writable for the capture decoders that fill them in while building an event.
+ */
 export interface ConnectionEvent {
   /** Event time, epoch microseconds (a double holds these exactly until year 2255). */
-  timeUs: number;
-  action: ConnectionAction;
-  outcome: Outcome;
-  transport: Transport;
-  family: IpFamily;
-  direction: Direction;
+  readonly timeUs: number;
+  readonly action: ConnectionAction;
+  readonly outcome: Outcome;
+  readonly transport: Transport;
+  readonly family: IpFamily;
+  readonly direction: Direction;
   local: Endpoint;
-  remote: Endpoint;
+  readonly remote: Endpoint;
   process?: ProcessInfo;
   /** Thread that made the call, where the tier knows it. */
   tid?: number;
-  capture: CaptureTier;
-  attribution: Attribution;
+  readonly capture: CaptureTier;
+  readonly attribution: Attribution;
   /** True for connections that already existed when capture started (reconciliation). */
   preexisting?: boolean;
   /** Errno of a failed connect, where known. */
   errno?: number;
   /** Set on a detector's finding (event.kind alert); absent on every ordinary record. */
-  alert?: Alert;
+  readonly alert?: Alert;
+}
+
+/** ev with another process: a new event of the same shape (every field, one order). */
+export function withProcess(ev: ConnectionEvent, process: ProcessInfo): ConnectionEvent {
+  return {
+    timeUs: ev.timeUs,
+    action: ev.action,
+    outcome: ev.outcome,
+    transport: ev.transport,
+    family: ev.family,
+    direction: ev.direction,
+    local: ev.local,
+    remote: ev.remote,
+    process,
+    tid: ev.tid,
+    capture: ev.capture,
+    attribution: ev.attribution,
+    preexisting: ev.preexisting,
+    errno: ev.errno,
+    alert: ev.alert,
+  };
 }
 
 /** Initiator and responder ends, as ECS source/destination wants them. */

@@ -2,28 +2,32 @@
 // import each other: the pipeline wires them through these.
 import type { CaptureTier, ConnectionEvent } from './connection-event';
 
-/** Process lifecycle learnt from the kernel (exec/exit) so short-lived processes keep a record. */
+/**
+ * Process lifecycle learnt from the kernel (exec/exit) so short-lived processes keep a record.
+ * Never changed once it leaves its source; an exec's executable and startTicks stay writable
+ * for the capture sources that complete them before handing the event on.
+ */
 export type ProcessEvent =
   | {
-      type: 'exec';
-      pid: number;
-      ppid: number;
-      uid: number;
-      comm: string;
+      readonly type: 'exec';
+      readonly pid: number;
+      readonly ppid: number;
+      readonly uid: number;
+      readonly comm: string;
       executable: string;
       /** Shared, never changed: a source may hand the same array to every exec of one command line. */
-      args: readonly string[];
+      readonly args: readonly string[];
       /** args joined by spaces, when the source has it already. */
-      commandLine?: string;
+      readonly commandLine?: string;
       startTicks?: number;
       /** Kernel cgroup id (cgroup v2 inode) of the task: maps to a container id without reading /proc. */
-      cgroupId?: string;
-      timeUs: number;
+      readonly cgroupId?: string;
+      readonly timeUs: number;
     }
   /** A new process (not a thread) forked from ppid: until it execs it runs the parent's program. */
-  | { type: 'fork'; pid: number; ppid: number; startTicks?: number; timeUs: number }
-  | { type: 'exit'; pid: number; timeUs: number }
-  | { type: 'rename'; pid: number; comm: string; timeUs: number };
+  | { readonly type: 'fork'; readonly pid: number; readonly ppid: number; startTicks?: number; readonly timeUs: number }
+  | { readonly type: 'exit'; readonly pid: number; readonly timeUs: number }
+  | { readonly type: 'rename'; readonly pid: number; readonly comm: string; readonly timeUs: number };
 
 /** Counters a source reports; folded into the periodic stats record. */
 export interface SourceStats {

@@ -1,14 +1,18 @@
-// ECS records written straight into a sink's byte buffer: the same bytes as ecsLine (a
-// property test holds the two together), without building the line as a string first.
+// ECS records written straight into a sink's byte buffer: the same bytes as the reference
+// rendering, JSON.stringify(toEcs) (a property test holds the two together), without building
+// the line as a string first. One encoder per sink: it owns every cache below.
 // Constant parts are encoded once; addresses, ports, times, ids and the process's strings are
 // written as they come (most short-lived processes are written once: caching their part
 // would only make garbage).
+import type { Building } from '../core/building';
 import type { ConnectionEvent, ParentInfo, ProcessInfo } from '../core/connection-event';
 import { BoundedCache } from './bounded-cache';
 import { RepeatBytes } from './repeat-bytes';
-import type { ByteWriter } from './byte-writer';
-import { hashCommunityId, writeCommunityId } from './community-id-bytes';
-import { envJson, eventAndNetworkHead, type FormatEnv } from './ecs';
+import type { ByteWriter } from '../core/byte-writer';
+import { CommunityIds, communityIdDigest, writeCommunityId } from './community-id';
+import { envJson, eventAndNetworkHead } from './ecs';
+import { toEcs } from './ecs-reference';
+import type { FormatEnv } from './env';
 import { isoMicros, isoMillis, SecondText } from './timestamp';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -37,9 +41,14 @@ const CLOSE_BRACE = 0x7d; // }
 const CLOSE_BRACKET = 0x5d; // ]
 const QUOTE = 0x22; // "
 
-const HEADS = new Map<string, Heads>();
-
 export class EcsByteEncoder {
+  private readonly ids = new CommunityIds();
+  private readonly digest = communityIdDigest();
+  private readonly headsByText = new Map<string, Heads>();
+  private readonly process = new ProcessBytes();
+  // Event times apart from process start times (ProcessBytes): one cache would flip between
+  // "now" and a long-running process's start second on every other record.
+  private readonly eventSecond = new SecondHead();
   /** `}` closing destination, host, agent, ecs, and the opening of related.ip: one piece. */
   private readonly envRelated: Buffer;
   // The packettrail head (`]}` closing related, capture, attribution, local.ip's opening) of
@@ -48,22 +57,27 @@ export class EcsByteEncoder {
   private lastAttribution = '';
   private captureHead: Buffer = Buffer.alloc(0);
 
-  constructor(env: FormatEnv) {
+  constructor(private readonly env: FormatEnv) {
     this.envRelated = utf8('}' + envJson(env) + ',"related":{"ip":[');
   }
 
-  /** Appends ecsLine(ev) (without a newline) to w. */
+  /** Appends the record's line (without a newline) to w. */
   encode(ev: ConnectionEvent, w: ByteWriter): void {
+    // Alerts are rare and carry more fields: the reference renders them, around the fast path.
+    if (ev.alert) {
+      w.utf8(JSON.stringify(toEcs(ev, this.env, this.ids)));
+      return;
+    }
     const egress = ev.direction === 'egress';
     const source = egress ? ev.local : ev.remote;
     const destination = egress ? ev.remote : ev.local;
-    const hasCommunityId = hashCommunityId(ev);
+    const hasCommunityId = this.ids.hashEvent(ev, this.digest);
     w.bytes(TIMESTAMP);
-    writeIsoMicros(w, ev.timeUs);
+    writeIsoMicros(w, ev.timeUs, this.eventSecond);
     const heads = this.heads(ev);
     if (hasCommunityId) {
       w.bytes(heads.withCommunityId);
-      writeCommunityId(w);
+      writeCommunityId(w, this.digest);
       if (ev.action !== 'listen') w.bytes(QUOTE_BRACE_SOURCE_IP);
       else w.bytes(QUOTE_BRACE_DESTINATION_IP);
     } else if (ev.action !== 'listen') w.bytes(heads.withSource);
@@ -98,7 +112,7 @@ export class EcsByteEncoder {
       w.number(ev.errno);
     }
     w.byte(CLOSE_BRACE);
-    if (ev.process) writeProcess(w, ev.process);
+    if (ev.process) this.process.write(w, ev.process);
     w.byte(CLOSE_BRACE);
   }
 
@@ -108,14 +122,14 @@ export class EcsByteEncoder {
     const combos = this.combos;
     for (let i = 0; i < combos.length; i++) if (sameCombo(ev, combos[i]!)) return this.comboHeads[i]!;
     const text = eventAndNetworkHead(ev);
-    let h = HEADS.get(text);
+    let h = this.headsByText.get(text);
     if (h === undefined) {
       h = {
         withCommunityId: utf8(text + ',"community_id":"'),
         withSource: utf8(text + '},"source":{"ip":"'),
         withDestination: utf8(text + '},"destination":{"ip":"'),
       };
-      if (HEADS.size < 1024) HEADS.set(text, h);
+      if (this.headsByText.size < 1024) this.headsByText.set(text, h);
     }
     const slot = this.nextCombo;
     this.nextCombo = (slot + 1) % COMBO_SLOTS;
@@ -130,7 +144,7 @@ export class EcsByteEncoder {
   }
 
   // Slots start as a combination no record has (an empty action), so they never match.
-  private readonly combos: Combo[] = Array.from({ length: COMBO_SLOTS }, () => ({
+  private readonly combos: Building<Combo>[] = Array.from({ length: COMBO_SLOTS }, () => ({
     action: '' as Combo['action'], outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress',
   }));
   private readonly comboHeads: Heads[] = [];
@@ -158,156 +172,6 @@ interface Heads {
   withCommunityId: Buffer;
   withSource: Buffer;
   withDestination: Buffer;
-}
-
-// Process parts (process, user, container) and parent parts, by object.
-const repeatedProcesses = new RepeatBytes<ProcessInfo>();
-const repeatedParents = new RepeatBytes<ParentInfo>();
-
-/** The process, user and container members, as ecsLine's processJson writes them. */
-function writeProcess(w: ByteWriter, p: ProcessInfo): void {
-  const kept = repeatedProcesses.get(p);
-  if (kept !== undefined) {
-    w.bytes(kept);
-    return;
-  }
-  const start = w.pos;
-  writeProcessParts(w, p);
-  if (repeatedProcesses.writtenAgain(p)) repeatedProcesses.keep(p, w.buf.subarray(start, w.pos));
-}
-
-function writeProcessParts(w: ByteWriter, p: ProcessInfo): void {
-  w.bytes(PROCESS_PID);
-  w.number(p.pid);
-  programPart.write(w, p);
-  if (p.startMs !== undefined) {
-    w.bytes(START);
-    writeIsoMillis(w, p.startMs);
-    w.byte(QUOTE);
-  }
-  if (p.entityId !== undefined) {
-    w.bytes(ENTITY_ID);
-    jsonString(w, p.entityId);
-  }
-  if (p.parent) writeParent(w, p.parent);
-  w.byte(CLOSE_BRACE);
-  if (p.uid !== undefined) w.bytes(userPart(p.uid, p.userName));
-  if (p.containerId) {
-    w.bytes(CONTAINER_ID);
-    jsonString(w, p.containerId);
-    w.byte(CLOSE_BRACE);
-  }
-}
-
-/** name, executable, command_line and args (from the `,"name":` on). */
-function writeProgram(w: ByteWriter, p: ProcessInfo): void {
-  w.bytes(NAME);
-  jsonString(w, p.name);
-  if (p.executable !== undefined) {
-    w.bytes(EXECUTABLE);
-    writeShared(w, p.executable);
-  }
-  if (p.commandLine !== undefined) {
-    w.bytes(COMMAND_LINE);
-    writeShared(w, p.commandLine);
-  }
-  if (p.args !== undefined) {
-    w.bytes(ARGS);
-    writeArgs(w, p.args);
-  }
-}
-
-/**
- * The program parts of the last few programs written. Forked children of one parent have the
- * same name, executable, command line and args (the very strings and array), and so do the
- * processes exec'd from one command line by the ebpf tier (its decoder hands out one array per
- * argv): from a program's third record on, its part is copied, not encoded. Slots, because a
- * host's records interleave a few programs (the load generator's three kinds of child).
- */
-class ProgramPart {
-  private readonly slots: ProgramSlot[] = Array.from({ length: PROGRAM_SLOTS }, () => ({
-    name: undefined, executable: undefined, commandLine: undefined, args: undefined, times: 0, bytes: undefined,
-  }));
-  private next = 0;
-
-  write(w: ByteWriter, p: ProcessInfo): void {
-    const slots = this.slots;
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i]!;
-      if (p.args !== slot.args || p.name !== slot.name || p.executable !== slot.executable || p.commandLine !== slot.commandLine) continue;
-      if (slot.bytes !== undefined) {
-        w.bytes(slot.bytes);
-        return;
-      }
-      const start = w.pos;
-      writeProgram(w, p);
-      if (++slot.times >= 2) slot.bytes = Buffer.from(w.buf.subarray(start, w.pos));
-      return;
-    }
-    const slot = slots[this.next]!;
-    this.next = (this.next + 1) % slots.length;
-    slot.name = p.name;
-    slot.executable = p.executable;
-    slot.commandLine = p.commandLine;
-    slot.args = p.args;
-    slot.times = 0;
-    slot.bytes = undefined;
-    writeProgram(w, p);
-  }
-}
-
-interface ProgramSlot {
-  name: string | undefined;
-  executable: string | undefined;
-  commandLine: string | undefined;
-  args: readonly string[] | undefined;
-  times: number;
-  bytes: Buffer | undefined;
-}
-
-const PROGRAM_SLOTS = 4;
-
-const programPart = new ProgramPart();
-
-// The user member of the last uid and name written: a host has few users.
-let lastUid = NaN; // matches no uid: the first call builds the part
-let lastUserName: string | undefined;
-let lastUserPart: Buffer = Buffer.alloc(0);
-
-/** `,"user":{"id":"UID","name":NAME}` (no name when unknown), as ecsLine writes it. */
-function userPart(uid: number, userName: string | undefined): Buffer {
-  if (uid !== lastUid || userName !== lastUserName) {
-    lastUid = uid;
-    lastUserName = userName;
-    lastUserPart = utf8(`,"user":{"id":"${uid}"` + (userName !== undefined ? `,"name":${JSON.stringify(userName)}}` : '}'));
-  }
-  return lastUserPart;
-}
-
-/** process.parent: forked children share one ParentInfo, written once for all of them. */
-function writeParent(w: ByteWriter, par: ParentInfo): void {
-  const kept = repeatedParents.get(par);
-  if (kept !== undefined) {
-    w.bytes(kept);
-    return;
-  }
-  const start = w.pos;
-  w.bytes(PARENT_PID);
-  w.number(par.pid);
-  if (par.name !== undefined) {
-    w.bytes(NAME);
-    jsonString(w, par.name);
-  }
-  if (par.executable !== undefined) {
-    w.bytes(EXECUTABLE);
-    writeShared(w, par.executable);
-  }
-  if (par.entityId !== undefined) {
-    w.bytes(ENTITY_ID);
-    jsonString(w, par.entityId);
-  }
-  w.byte(CLOSE_BRACE);
-  if (repeatedParents.writtenAgain(par)) repeatedParents.keep(par, w.buf.subarray(start, w.pos));
 }
 
 /**
@@ -339,27 +203,181 @@ const BACKSLASH = 0x5c;
 // many children) are encoded once. Bounded, cleared when full; very long strings are not kept.
 const SHARED_MAX = 512;
 const SHARED_MAX_LENGTH = 4096;
-const sharedStrings = new BoundedCache<string, Buffer>(SHARED_MAX);
 
-function writeShared(w: ByteWriter, s: string): void {
-  const b = sharedStrings.get(s);
-  if (b !== undefined) {
-    w.bytes(b);
-    return;
+/** The process, user and container members of records, with the parts that repeat kept as bytes. */
+class ProcessBytes {
+  // Process parts (process, user, container) and parent parts, by object.
+  private readonly repeatedProcesses = new RepeatBytes<ProcessInfo>();
+  private readonly repeatedParents = new RepeatBytes<ParentInfo>();
+  private readonly programPart = new ProgramPart((w, p) => this.writeProgram(w, p));
+  // The user member of the last uid and name written: a host has few users.
+  private lastUid = NaN; // matches no uid: the first call builds the part
+  private lastUserName: string | undefined;
+  private lastUserPart: Buffer = Buffer.alloc(0);
+  private readonly sharedStrings = new BoundedCache<string, Buffer>(SHARED_MAX);
+  /** Strings written once lately, not (yet) cached. */
+  private readonly seenOnce: string[] = ['', '', '', '', '', '', '', ''];
+  private nextSeen = 0;
+  private readonly startSecond = new SecondHead();
+
+  /** The process, user and container members, as the line encoder's processJson writes them. */
+  write(w: ByteWriter, p: ProcessInfo): void {
+    const kept = this.repeatedProcesses.get(p);
+    if (kept !== undefined) {
+      w.bytes(kept);
+      return;
+    }
+    const start = w.pos;
+    this.writeParts(w, p);
+    if (this.repeatedProcesses.writtenAgain(p)) this.repeatedProcesses.keep(p, w.buf.subarray(start, w.pos));
   }
-  // Encoded once it comes a second time: an exec'd process's command line is its own, and
-  // caching each would be a string, a buffer and a map entry of garbage per process.
-  if (s.length <= SHARED_MAX_LENGTH && seenOnce.includes(s)) sharedStrings.set(s, utf8(JSON.stringify(s)));
-  else {
-    seenOnce[nextSeen] = s;
-    nextSeen = (nextSeen + 1) % seenOnce.length;
+
+  private writeParts(w: ByteWriter, p: ProcessInfo): void {
+    w.bytes(PROCESS_PID);
+    w.number(p.pid);
+    this.programPart.write(w, p);
+    if (p.startMs !== undefined) {
+      w.bytes(START);
+      writeIsoMillis(w, p.startMs, this.startSecond);
+      w.byte(QUOTE);
+    }
+    if (p.entityId !== undefined) {
+      w.bytes(ENTITY_ID);
+      jsonString(w, p.entityId);
+    }
+    if (p.parent) this.writeParent(w, p.parent);
+    w.byte(CLOSE_BRACE);
+    if (p.uid !== undefined) w.bytes(this.userPart(p.uid, p.userName));
+    if (p.containerId) {
+      w.bytes(CONTAINER_ID);
+      jsonString(w, p.containerId);
+      w.byte(CLOSE_BRACE);
+    }
   }
-  jsonString(w, s);
+
+  /** name, executable, command_line and args (from the `,"name":` on). */
+  private writeProgram(w: ByteWriter, p: ProcessInfo): void {
+    w.bytes(NAME);
+    jsonString(w, p.name);
+    if (p.executable !== undefined) {
+      w.bytes(EXECUTABLE);
+      this.writeShared(w, p.executable);
+    }
+    if (p.commandLine !== undefined) {
+      w.bytes(COMMAND_LINE);
+      this.writeShared(w, p.commandLine);
+    }
+    if (p.args !== undefined) {
+      w.bytes(ARGS);
+      writeArgs(w, p.args);
+    }
+  }
+
+  /** `,"user":{"id":"UID","name":NAME}` (no name when unknown), as the line encoder writes it. */
+  private userPart(uid: number, userName: string | undefined): Buffer {
+    if (uid !== this.lastUid || userName !== this.lastUserName) {
+      this.lastUid = uid;
+      this.lastUserName = userName;
+      this.lastUserPart = utf8(`,"user":{"id":"${uid}"` + (userName !== undefined ? `,"name":${JSON.stringify(userName)}}` : '}'));
+    }
+    return this.lastUserPart;
+  }
+
+  /** process.parent: forked children share one ParentInfo, written once for all of them. */
+  private writeParent(w: ByteWriter, par: ParentInfo): void {
+    const kept = this.repeatedParents.get(par);
+    if (kept !== undefined) {
+      w.bytes(kept);
+      return;
+    }
+    const start = w.pos;
+    w.bytes(PARENT_PID);
+    w.number(par.pid);
+    if (par.name !== undefined) {
+      w.bytes(NAME);
+      jsonString(w, par.name);
+    }
+    if (par.executable !== undefined) {
+      w.bytes(EXECUTABLE);
+      this.writeShared(w, par.executable);
+    }
+    if (par.entityId !== undefined) {
+      w.bytes(ENTITY_ID);
+      jsonString(w, par.entityId);
+    }
+    w.byte(CLOSE_BRACE);
+    if (this.repeatedParents.writtenAgain(par)) this.repeatedParents.keep(par, w.buf.subarray(start, w.pos));
+  }
+
+  private writeShared(w: ByteWriter, s: string): void {
+    const b = this.sharedStrings.get(s);
+    if (b !== undefined) {
+      w.bytes(b);
+      return;
+    }
+    // Encoded once it comes a second time: an exec'd process's command line is its own, and
+    // caching each would be a string, a buffer and a map entry of garbage per process.
+    if (s.length <= SHARED_MAX_LENGTH && this.seenOnce.includes(s)) this.sharedStrings.set(s, utf8(JSON.stringify(s)));
+    else {
+      this.seenOnce[this.nextSeen] = s;
+      this.nextSeen = (this.nextSeen + 1) % this.seenOnce.length;
+    }
+    jsonString(w, s);
+  }
 }
 
-/** Strings written once lately, not (yet) cached. */
-const seenOnce: string[] = ['', '', '', '', '', '', '', ''];
-let nextSeen = 0;
+/**
+ * The program parts of the last few programs written. Forked children of one parent have the
+ * same name, executable, command line and args (the very strings and array), and so do the
+ * processes exec'd from one command line by the ebpf tier (its decoder hands out one array per
+ * argv): from a program's third record on, its part is copied, not encoded. Slots, because a
+ * host's records interleave a few programs (the load generator's three kinds of child).
+ */
+class ProgramPart {
+  private readonly slots: ProgramSlot[] = Array.from({ length: PROGRAM_SLOTS }, () => ({
+    name: undefined, executable: undefined, commandLine: undefined, args: undefined, times: 0, bytes: undefined,
+  }));
+  private next = 0;
+
+  constructor(private readonly writeProgram: (w: ByteWriter, p: ProcessInfo) => void) {}
+
+  write(w: ByteWriter, p: ProcessInfo): void {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (p.args !== slot.args || p.name !== slot.name || p.executable !== slot.executable || p.commandLine !== slot.commandLine) continue;
+      if (slot.bytes !== undefined) {
+        w.bytes(slot.bytes);
+        return;
+      }
+      const start = w.pos;
+      this.writeProgram(w, p);
+      if (++slot.times >= 2) slot.bytes = Buffer.from(w.buf.subarray(start, w.pos));
+      return;
+    }
+    const slot = slots[this.next]!;
+    this.next = (this.next + 1) % slots.length;
+    slot.name = p.name;
+    slot.executable = p.executable;
+    slot.commandLine = p.commandLine;
+    slot.args = p.args;
+    slot.times = 0;
+    slot.bytes = undefined;
+    this.writeProgram(w, p);
+  }
+}
+
+interface ProgramSlot {
+  name: string | undefined;
+  executable: string | undefined;
+  commandLine: string | undefined;
+  args: readonly string[] | undefined;
+  times: number;
+  bytes: Buffer | undefined;
+}
+
+const PROGRAM_SLOTS = 4;
+
 
 // Not cached here: a family of forked children shares its argv through ProgramPart, and an
 // exec'd process has an array of its own.
@@ -399,12 +417,7 @@ class SecondHead {
   }
 }
 
-// Event times and process start times apart: one cache would flip between "now" and a
-// long-running process's start second on every other record.
-const eventSecond = new SecondHead();
-const startSecond = new SecondHead();
-
-function writeIsoMicros(w: ByteWriter, timeUs: number): void {
+function writeIsoMicros(w: ByteWriter, timeUs: number, eventSecond: SecondHead): void {
   const ms = Math.floor(timeUs / 1000);
   const sec = Math.floor(ms / 1000);
   const head = timeUs >= 0 ? eventSecond.get(sec) : undefined;
@@ -418,7 +431,7 @@ function writeIsoMicros(w: ByteWriter, timeUs: number): void {
   w.byte(0x5a); // Z
 }
 
-function writeIsoMillis(w: ByteWriter, ms: number): void {
+function writeIsoMillis(w: ByteWriter, ms: number, startSecond: SecondHead): void {
   const sec = Math.floor(ms / 1000);
   const head = ms >= 0 && Number.isInteger(ms) ? startSecond.get(sec) : undefined;
   if (head === undefined) {

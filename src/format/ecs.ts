@@ -1,150 +1,119 @@
-// ECS JSON rendering of a ConnectionEvent (DESIGN.md §4; field names are normative).
-import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
-import type { HostInfo } from '../core/context';
+// ECS JSON lines of ConnectionEvents, written straight to a string: the same document as
+// JSON.stringify(toEcs(ev, env)) (ecs-reference.ts), without building the object first (the
+// file and network sinks format every record, and the object doubled the cost). One
+// EcsLineEncoder per sink: it owns the caches of parts that repeat.
+import { type ConnectionEvent, ianaNumber, type ProcessInfo } from '../core/connection-event';
 import { BoundedCache } from './bounded-cache';
-import { connectionCommunityId } from './community-id';
-import { isoMicros, isoMillis } from './timestamp';
+import { CommunityIds } from './community-id';
+import { EVENT_TYPE, toEcs } from './ecs-reference';
+import type { FormatEnv } from './env';
+import { IsoTimestamps } from './timestamp';
 
-export interface FormatEnv {
-  host: HostInfo;
-  agentVersion: string;
-}
+// A process's part of the record is the same for all its connections, and ProcessInfo objects
+// are never changed once published (the process table replaces them): serialise each once.
+// A small Map cleared when full, not a WeakMap: most short-lived processes are formatted once,
+// and thousands of weak entries a second cost the garbage collector more than they save.
+const PROCESS_CACHE_MAX = 1024;
+// Forked children share their parent's strings and args array (the process table copies the
+// references): quote each once, not once per process. Bounded, cleared when full; long
+// strings are not kept.
+const QUOTED_MAX = 512;
+const QUOTED_MAX_LENGTH = 4096;
 
-const EVENT_TYPE: Record<ConnectionEvent['action'], string[]> = {
-  connection_attempted: ['start', 'connection'],
-  connection_accepted: ['start', 'connection'],
-  udp_flow: ['start', 'connection'],
-  listen: ['info'],
-  connection_closed: ['end', 'connection'],
-};
+export class EcsLineEncoder {
+  private readonly ids = new CommunityIds();
+  private readonly times = new IsoTimestamps();
+  private readonly processCache = new BoundedCache<ProcessInfo, string>(PROCESS_CACHE_MAX);
+  private readonly quotedCache = new BoundedCache<string, string>(QUOTED_MAX);
+  private readonly argsCache = new BoundedCache<readonly string[], string>(QUOTED_MAX);
+  /** The host/agent/ecs part: the same for every record of a sink. */
+  private readonly envPart: string;
 
-export function eventCommunityId(ev: ConnectionEvent): string | undefined {
-  if (ev.action === 'listen') return undefined;
-  const egress = ev.direction === 'egress';
-  const source = egress ? ev.local : ev.remote;
-  const destination = egress ? ev.remote : ev.local;
-  const proto = ianaNumber(ev.transport);
-  const sport = source.port;
-  const dport = destination.port;
-  // Both ends of a local connection (connect and accept) and every sink ask for the same flow:
-  // remember recent answers instead of hashing again. Nested maps, not one joined string key:
-  // building and hashing that string cost several times the three lookups.
-  // The ports key is exact only for ports 0-65535 (communityId masks others): no cache for those.
-  const flows = proto === 6 ? tcpFlowIds : udpFlowIds;
-  const cacheable = (sport & 0xffff) === sport && (dport & 0xffff) === dport;
-  const ports = (sport << 16) | dport;
-  let id = cacheable ? flows.get(source.ip)?.get(destination.ip)?.get(ports) : undefined;
-  if (id === undefined) {
-    id = connectionCommunityId(proto, source.ip, destination.ip, sport, dport);
-    if (id !== undefined && cacheable) rememberFlowId(flows, source.ip, destination.ip, ports, id);
+  constructor(private readonly env: FormatEnv) {
+    this.envPart = envJson(env);
   }
-  return id;
-}
 
-// Recent Community IDs by transport, then source address, destination address and ports.
-type FlowIds = Map<string, Map<string, Map<number, string>>>;
-const FLOW_IDS_MAX = 4096;
-const tcpFlowIds: FlowIds = new Map();
-const udpFlowIds: FlowIds = new Map();
-let flowIdCount = 0;
-
-function rememberFlowId(flows: FlowIds, saddr: string, daddr: string, ports: number, id: string): void {
-  if (flowIdCount >= FLOW_IDS_MAX) {
-    tcpFlowIds.clear();
-    udpFlowIds.clear();
-    flowIdCount = 0;
+  /** Community IDs of this encoder's records (the cache the line path fills). */
+  get communityIds(): CommunityIds {
+    return this.ids;
   }
-  let bySource = flows.get(saddr);
-  if (bySource === undefined) flows.set(saddr, (bySource = new Map()));
-  let byPorts = bySource.get(daddr);
-  if (byPorts === undefined) bySource.set(daddr, (byPorts = new Map()));
-  byPorts.set(ports, id);
-  flowIdCount++;
-}
 
-export function toEcs(ev: ConnectionEvent, env: FormatEnv): Record<string, unknown> {
-  const { source, destination } = initiatorAndResponder(ev);
-  const p = ev.process;
-  const doc: Record<string, unknown> = {
-    '@timestamp': isoMicros(ev.timeUs),
-    event: {
-      kind: 'event',
-      category: ['network'],
-      type: EVENT_TYPE[ev.action],
-      action: ev.action,
-      outcome: ev.outcome,
-      module: 'packettrail',
-      dataset: 'packettrail.connection',
-    },
-    network: {
-      transport: ev.transport,
-      type: ev.family,
-      iana_number: String(ianaNumber(ev.transport)),
-      direction: ev.direction,
-      community_id: eventCommunityId(ev),
-    },
-    // A listening socket has no peer: it is only the destination end.
-    ...(ev.action === 'listen' ? {} : { source: { ip: source.ip, port: source.port } }),
-    destination: { ip: destination.ip, port: destination.port },
-    host: { name: env.host.name, hostname: env.host.name, id: env.host.id, ip: env.host.ips },
-    agent: { name: 'packetTrail', type: 'packettrail', version: env.agentVersion },
-    ecs: { version: '8.11.0' },
-    related: { ip: relatedIps(ev) },
-    packettrail: {
-      capture: ev.capture,
-      attribution: ev.attribution,
-      local: { ip: ev.local.ip, port: ev.local.port },
-      remote: { ip: ev.remote.ip, port: ev.remote.port },
-      ...(ev.preexisting ? { preexisting: true } : {}),
-      ...(ev.tid !== undefined ? { tid: ev.tid } : {}),
-      ...(ev.errno !== undefined ? { errno: ev.errno } : {}),
-    },
-  };
-  if (p) {
-    doc.process = compact({
-      pid: p.pid,
-      name: p.name,
-      executable: p.executable,
-      command_line: p.commandLine,
-      args: p.args,
-      start: p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined,
-      entity_id: p.entityId,
-      parent: p.parent ? compact({ pid: p.parent.pid, name: p.parent.name, executable: p.parent.executable, entity_id: p.parent.entityId }) : undefined,
-    });
-    if (p.uid !== undefined) doc.user = compact({ id: String(p.uid), name: p.userName });
-    if (p.containerId) doc.container = { id: p.containerId };
+  line(ev: ConnectionEvent): string {
+    // Alerts are rare and carry more fields: the reference renders them.
+    if (ev.alert) return JSON.stringify(toEcs(ev, this.env, this.ids));
+    // initiatorAndResponder without its object: this runs for every record.
+    const egress = ev.direction === 'egress';
+    const source = egress ? ev.local : ev.remote;
+    const destination = egress ? ev.remote : ev.local;
+    const cid = this.ids.ofEvent(ev);
+    // Addresses and the Community ID come from our own code (digits, hex, ':', '.', base64): no escaping.
+    let out =
+      '{"@timestamp":"' + this.times.micros(ev.timeUs) + eventAndNetworkHead(ev) +
+      (cid !== undefined ? ',"community_id":"' + cid + '"}' : '}') +
+      (ev.action === 'listen' ? '' : ',"source":{"ip":"' + source.ip + '","port":' + source.port + '}') +
+      ',"destination":{"ip":"' + destination.ip + '","port":' + destination.port + '}' +
+      this.envPart +
+      ',"related":{"ip":' + relatedIpsJson(ev.local.ip, ev.remote.ip) + '}' +
+      ',"packettrail":{"capture":"' + ev.capture + '","attribution":"' + ev.attribution +
+      '","local":{"ip":"' + ev.local.ip + '","port":' + ev.local.port +
+      '},"remote":{"ip":"' + ev.remote.ip + '","port":' + ev.remote.port + '}' +
+      (ev.preexisting ? ',"preexisting":true' : '') +
+      (ev.tid !== undefined ? ',"tid":' + ev.tid : '') +
+      (ev.errno !== undefined ? ',"errno":' + ev.errno : '') +
+      '}';
+    const p = ev.process;
+    if (p) out += this.processJson(p);
+    return out + '}';
   }
-  return doc;
+
+  private processJson(p: ProcessInfo): string {
+    let out = this.processCache.get(p);
+    if (out !== undefined) return out;
+    const q = JSON.stringify;
+    out = `,"process":{"pid":${p.pid},"name":${this.quoted(p.name)}`;
+    if (p.executable !== undefined) out += `,"executable":${this.quoted(p.executable)}`;
+    if (p.commandLine !== undefined) out += `,"command_line":${this.quoted(p.commandLine)}`;
+    if (p.args !== undefined) out += `,"args":${this.argsJson(p.args)}`;
+    if (p.startMs !== undefined) out += `,"start":"${this.times.millis(p.startMs)}"`;
+    if (p.entityId !== undefined) out += `,"entity_id":${q(p.entityId)}`;
+    const par = p.parent;
+    if (par) {
+      out += `,"parent":{"pid":${par.pid}`;
+      if (par.name !== undefined) out += `,"name":${this.quoted(par.name)}`;
+      if (par.executable !== undefined) out += `,"executable":${this.quoted(par.executable)}`;
+      if (par.entityId !== undefined) out += `,"entity_id":${this.quoted(par.entityId)}`;
+      out += '}';
+    }
+    out += '}';
+    if (p.uid !== undefined) out += `,"user":{"id":"${p.uid}"` + (p.userName !== undefined ? `,"name":${this.quoted(p.userName)}}` : '}');
+    if (p.containerId) out += `,"container":{"id":${this.quoted(p.containerId)}}`;
+    this.processCache.set(p, out);
+    return out;
+  }
+
+  private quoted(s: string): string {
+    if (s.length > QUOTED_MAX_LENGTH) return JSON.stringify(s);
+    let out = this.quotedCache.get(s);
+    if (out === undefined) {
+      out = JSON.stringify(s);
+      this.quotedCache.set(s, out);
+    }
+    return out;
+  }
+
+  private argsJson(args: readonly string[]): string {
+    let out = this.argsCache.get(args);
+    if (out === undefined) {
+      out = JSON.stringify(args);
+      this.argsCache.set(args, out);
+    }
+    return out;
+  }
 }
 
-/**
- * The same document as JSON.stringify(toEcs(ev, env)), written straight to a string: the file
- * and network sinks format every record, and building the object first doubled the cost.
- */
+/** One record's line with nothing kept between calls, for one-off use (a snapshot, a test): the reference's JSON. */
 export function ecsLine(ev: ConnectionEvent, env: FormatEnv): string {
-  // initiatorAndResponder without its object: this runs for every record.
-  const egress = ev.direction === 'egress';
-  const source = egress ? ev.local : ev.remote;
-  const destination = egress ? ev.remote : ev.local;
-  const cid = eventCommunityId(ev);
-  // Addresses and the Community ID come from our own code (digits, hex, ':', '.', base64): no escaping.
-  let out =
-    '{"@timestamp":"' + isoMicros(ev.timeUs) + eventAndNetworkHead(ev) +
-    (cid !== undefined ? ',"community_id":"' + cid + '"}' : '}') +
-    (ev.action === 'listen' ? '' : ',"source":{"ip":"' + source.ip + '","port":' + source.port + '}') +
-    ',"destination":{"ip":"' + destination.ip + '","port":' + destination.port + '}' +
-    envJson(env) +
-    ',"related":{"ip":' + relatedIpsJson(ev.local.ip, ev.remote.ip) + '}' +
-    ',"packettrail":{"capture":"' + ev.capture + '","attribution":"' + ev.attribution +
-    '","local":{"ip":"' + ev.local.ip + '","port":' + ev.local.port +
-    '},"remote":{"ip":"' + ev.remote.ip + '","port":' + ev.remote.port + '}' +
-    (ev.preexisting ? ',"preexisting":true' : '') +
-    (ev.tid !== undefined ? ',"tid":' + ev.tid : '') +
-    (ev.errno !== undefined ? ',"errno":' + ev.errno : '') +
-    '}';
-  const p = ev.process;
-  if (p) out += processJson(p);
-  return out + '}';
+  return JSON.stringify(toEcs(ev, env, new CommunityIds(false)));
 }
 
 /**
@@ -190,98 +159,29 @@ function relatedIpsJson(local: string, remote: string): string {
   return r ? '["' + remote + '"]' : '[]';
 }
 
-// A process's part of the record is the same for all its connections, and ProcessInfo objects
-// are never changed once published (the process table replaces them): serialise each once.
-// A small Map cleared when full, not a WeakMap: most short-lived processes are formatted once,
-// and thousands of weak entries a second cost the garbage collector more than they save.
-const PROCESS_CACHE_MAX = 1024;
-const processCache = new BoundedCache<ProcessInfo, string>(PROCESS_CACHE_MAX);
-function processJson(p: ProcessInfo): string {
-  let out = processCache.get(p);
-  if (out !== undefined) return out;
-  const q = JSON.stringify;
-  out = `,"process":{"pid":${p.pid},"name":${quoted(p.name)}`;
-  if (p.executable !== undefined) out += `,"executable":${quoted(p.executable)}`;
-  if (p.commandLine !== undefined) out += `,"command_line":${quoted(p.commandLine)}`;
-  if (p.args !== undefined) out += `,"args":${argsJson(p.args)}`;
-  if (p.startMs !== undefined) out += `,"start":"${isoMillis(p.startMs)}"`;
-  if (p.entityId !== undefined) out += `,"entity_id":${q(p.entityId)}`;
-  const par = p.parent;
-  if (par) {
-    out += `,"parent":{"pid":${par.pid}`;
-    if (par.name !== undefined) out += `,"name":${quoted(par.name)}`;
-    if (par.executable !== undefined) out += `,"executable":${quoted(par.executable)}`;
-    if (par.entityId !== undefined) out += `,"entity_id":${quoted(par.entityId)}`;
-    out += '}';
-  }
-  out += '}';
-  if (p.uid !== undefined) out += `,"user":{"id":"${p.uid}"` + (p.userName !== undefined ? `,"name":${quoted(p.userName)}}` : '}');
-  if (p.containerId) out += `,"container":{"id":${quoted(p.containerId)}}`;
-  processCache.set(p, out);
-  return out;
-}
-
-// Forked children share their parent's strings and args array (the process table copies the
-// references): quote each once, not once per process. Bounded, cleared when full; long
-// strings are not kept.
-const QUOTED_MAX = 512;
-const QUOTED_MAX_LENGTH = 4096;
-const quotedCache = new BoundedCache<string, string>(QUOTED_MAX);
-function quoted(s: string): string {
-  if (s.length > QUOTED_MAX_LENGTH) return JSON.stringify(s);
-  let out = quotedCache.get(s);
-  if (out === undefined) {
-    out = JSON.stringify(s);
-    quotedCache.set(s, out);
-  }
-  return out;
-}
-
-const argsCache = new BoundedCache<readonly string[], string>(QUOTED_MAX);
-function argsJson(args: readonly string[]): string {
-  let out = argsCache.get(args);
-  if (out === undefined) {
-    out = JSON.stringify(args);
-    argsCache.set(args, out);
-  }
-  return out;
-}
-
 const EVENT_TYPE_JSON = Object.fromEntries(Object.entries(EVENT_TYPE).map(([k, v]) => [k, JSON.stringify(v)])) as Record<ConnectionEvent['action'], string>;
 
-const HEADS: string[] = [];
+// Built once when the module loads and never changed: a table, not a cache.
+const HEADS: readonly string[] = buildHeads();
+function buildHeads(): string[] {
+  const heads: string[] = [];
 for (const action of ACTIONS)
   for (const outcome of OUTCOMES)
     for (const transport of TRANSPORTS)
       for (const family of FAMILIES)
         for (const direction of DIRECTIONS) {
           const combo: Combo = { action, outcome, transport, family, direction };
-          HEADS[comboIndex(combo)] = buildHead(combo);
+          heads[comboIndex(combo)] = buildHead(combo);
         }
+  return heads;
+}
 
-// The host/agent/ecs part is the same for every record of a sink: serialise it once per env.
-const envCache = new WeakMap<FormatEnv, string>();
+
+/** The host/agent/ecs part of a record (made once per encoder). */
 export function envJson(env: FormatEnv): string {
-  let s = envCache.get(env);
-  if (s === undefined) {
-    const h = env.host;
-    s =
-      `,"host":${JSON.stringify({ name: h.name, hostname: h.name, id: h.id, ip: h.ips })}` +
-      `,"agent":${JSON.stringify({ name: 'packetTrail', type: 'packettrail', version: env.agentVersion })},"ecs":{"version":"8.11.0"}`;
-    envCache.set(env, s);
-  }
-  return s;
-}
-
-function relatedIps(ev: ConnectionEvent): string[] {
-  return unique([ev.local.ip, ev.remote.ip].filter((ip) => ip !== '0.0.0.0' && ip !== '::'));
-}
-
-function compact(o: Record<string, unknown>): Record<string, unknown> {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
-function unique(xs: string[]): string[] {
-  return [...new Set(xs)];
+  const h = env.host;
+  return (
+    `,"host":${JSON.stringify({ name: h.name, hostname: h.name, id: h.id, ip: h.ips })}` +
+    `,"agent":${JSON.stringify({ name: 'packetTrail', type: 'packettrail', version: env.agentVersion })},"ecs":{"version":"8.11.0"}`
+  );
 }

@@ -14,8 +14,9 @@
 import { createHash } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type Endpoint } from '../core/connection-event';
-import type { FormatEnv } from './ecs';
-import { eventCommunityId } from './ecs';
+import { toOcsfDetectionFinding } from './alert-ocsf';
+import { CommunityIds } from './community-id';
+import type { FormatEnv } from './env';
 
 export const OCSF_VERSION = '1.3.0';
 export const OCSF_CLASS_UID = 4001;
@@ -62,7 +63,13 @@ const ERRNO_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(osConstants.errno).map(([name, n]) => [n, name]),
 );
 
-export function toOcsf(ev: ConnectionEvent, env: FormatEnv): Record<string, unknown> {
+/** The OCSF document of ev (a Detection Finding for an alert); ids is the caller's Community ID hasher. */
+export function toOcsf(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = new CommunityIds(false)): Record<string, unknown> {
+  const activity = toOcsfNetworkActivity(ev, env, ids);
+  return ev.alert ? toOcsfDetectionFinding(ev, ev.alert, activity) : activity;
+}
+
+function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds): Record<string, unknown> {
   const activityId = ocsfActivityId(ev);
   const timeMs = Math.floor(ev.timeUs / 1000);
   const { source, destination } = initiatorAndResponder(ev);
@@ -103,7 +110,7 @@ export function toOcsf(ev: ConnectionEvent, env: FormatEnv): Record<string, unkn
       protocol_ver_id: ev.family === 'ipv4' ? 4 : 6,
       direction_id: egress ? 2 : 1,
       direction: egress ? 'Outbound' : 'Inbound',
-      community_uid: eventCommunityId(ev),
+      community_uid: ids.ofEvent(ev),
       ...(isLoopback ? { boundary_id: 1, boundary: 'Localhost' } : {}),
     }),
     observation_point_id: egress ? 1 : 2,
@@ -145,6 +152,18 @@ export function toOcsf(ev: ConnectionEvent, env: FormatEnv): Record<string, unkn
   return doc;
 }
 
+/** OCSF lines of one sink: it owns the Community ID cache. */
+export class OcsfLineEncoder {
+  private readonly ids = new CommunityIds();
+
+  constructor(private readonly env: FormatEnv) {}
+
+  line(ev: ConnectionEvent): string {
+    return JSON.stringify(toOcsf(ev, this.env, this.ids));
+  }
+}
+
+/** One record's line with nothing kept between calls. */
 export function ocsfLine(ev: ConnectionEvent, env: FormatEnv): string {
   return JSON.stringify(toOcsf(ev, env));
 }

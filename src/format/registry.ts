@@ -1,10 +1,12 @@
-// The record formats a file or console sink can write, by name (DESIGN.md §4, `--file-format`).
-// A plain switch: every format is known at compile time.
+// The record formats a file, console or Elasticsearch sink can write, by name
+// (`--file-format`). A plain switch: every format is known at compile time. Each sink asks
+// for its own formatter, so each owns its caches (Community IDs, process parts, seconds).
 import type { ConnectionEvent } from '../core/connection-event';
-import type { ByteWriter } from './byte-writer';
-import { ecsLine, type FormatEnv } from './ecs';
+import type { ByteWriter } from '../core/byte-writer';
+import { EcsLineEncoder } from './ecs';
 import { EcsByteEncoder } from './ecs-bytes';
-import { ocsfLine } from './ocsf';
+import type { FormatEnv } from './env';
+import { OcsfLineEncoder } from './ocsf';
 import { seedLine } from './seed';
 import { sigmaLine } from './sigma';
 
@@ -15,23 +17,28 @@ export function isRecordFormat(s: unknown): s is RecordFormat {
   return typeof s === 'string' && (RECORD_FORMATS as readonly string[]).includes(s);
 }
 
-/** One record as one line without its trailing newline: JSON for ecs/ocsf/sigma, the seed syslog line for seed. */
-export function formatRecord(format: RecordFormat, ev: ConnectionEvent, env: FormatEnv): string {
-  switch (format) {
-    case 'ecs':
-      return ecsLine(ev, env);
-    case 'ocsf':
-      return ocsfLine(ev, env);
-    case 'sigma':
-      return sigmaLine(ev, env);
-    case 'seed':
-      return seedLine(ev, env);
-  }
+export interface RecordFormatter {
+  /** One record as one line without its trailing newline: JSON for ecs/ocsf/sigma, the seed syslog line for seed. */
+  readonly line: (ev: ConnectionEvent) => string;
+  /** Writes the same line's bytes straight into a sink's buffer, where the format has such a path (ecs). */
+  readonly encode?: (ev: ConnectionEvent, out: ByteWriter) => void;
 }
 
-/** A writer of the format's bytes straight into a sink's buffer, where one exists (ecs). */
-export function recordEncoder(format: RecordFormat, env: FormatEnv): ((ev: ConnectionEvent, out: ByteWriter) => void) | undefined {
-  if (format !== 'ecs') return undefined;
-  const enc = new EcsByteEncoder(env);
-  return (ev, out) => enc.encode(ev, out);
+/** A new formatter for one sink. */
+export function createRecordFormatter(format: RecordFormat, env: FormatEnv): RecordFormatter {
+  switch (format) {
+    case 'ecs': {
+      const lines = new EcsLineEncoder(env);
+      const bytes = new EcsByteEncoder(env);
+      return { line: (ev) => lines.line(ev), encode: (ev, out) => bytes.encode(ev, out) };
+    }
+    case 'ocsf': {
+      const lines = new OcsfLineEncoder(env);
+      return { line: (ev) => lines.line(ev) };
+    }
+    case 'sigma':
+      return { line: (ev) => sigmaLine(ev, env) };
+    case 'seed':
+      return { line: (ev) => seedLine(ev, env) };
+  }
 }

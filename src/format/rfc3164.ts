@@ -4,8 +4,9 @@
 // The timestamp is UTC (RFC 3164 has no zone; UTC is the only reading that stays right
 // across hosts). Capped in size by truncating the longest values, command line first.
 import type { ConnectionEvent } from '../core/connection-event';
-import type { FormatEnv } from './ecs';
-import { eventCommunityId } from './ecs';
+import type { FormatEnv } from './env';
+import { alertPairs } from './alert-fields';
+import { CommunityIds } from './community-id';
 import { APP_NAME, headerToken, wellFormed } from './rfc5424';
 import { seedValue } from './seed';
 import { fitFields, type FittableField, type ValueEscaper } from './truncate';
@@ -36,7 +37,7 @@ export const SEED_ESCAPER: ValueEscaper = {
   quoteBytes: 2,
 };
 
-function pairs(ev: ConnectionEvent): Array<[string, string, boolean?]> {
+function pairs(ev: ConnectionEvent, ids: CommunityIds): Array<[string, string, boolean?]> {
   const p = ev.process;
   const out: Array<[string, string, boolean?]> = [];
   const add = (k: string, v: string | number | undefined, first?: boolean) => {
@@ -57,16 +58,29 @@ function pairs(ev: ConnectionEvent): Array<[string, string, boolean?]> {
   add('user', p?.userName);
   add('exe', p?.executable);
   add('cmd', p?.commandLine ?? p?.args?.join(' '), true);
-  add('cid', eventCommunityId(ev));
+  add('cid', ids.ofEvent(ev));
   add('capture', ev.capture);
   add('attribution', ev.attribution);
+  if (ev.alert) for (const [k, v] of alertPairs(ev.alert)) add(k, v);
   return out;
 }
 
-export function rfc3164Line(ev: ConnectionEvent, env: Rfc3164Env): string {
+/** RFC 3164 lines of one sink: it owns the Community ID cache. */
+export class Rfc3164LineEncoder {
+  private readonly ids = new CommunityIds();
+
+  constructor(private readonly env: Rfc3164Env) {}
+
+  line(ev: ConnectionEvent): string {
+    return rfc3164Line(ev, this.env, this.ids);
+  }
+}
+
+/** One record's line; ids is the caller's Community ID hasher (a fresh one when absent). */
+export function rfc3164Line(ev: ConnectionEvent, env: Rfc3164Env, ids: CommunityIds = new CommunityIds(false)): string {
   const pri = (env.facility ?? 1) * 8 + (ev.outcome === 'failure' ? 5 : 6);
   const header = `<${pri}>${bsdTimestamp(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME}[${env.procId ?? process.pid}]: `;
-  const kv = pairs(ev);
+  const kv = pairs(ev, ids);
   const fields: FittableField[] = kv.map(([, v, first]) => ({ value: v, ...(first ? { first: true } : {}) }));
   const render = (values: string[]) => header + kv.map(([k], i) => `${k}=${renderValue(values[i]!)}`).join(' ');
   return render(fitFields(fields, render, env.maxBytes ?? 2048, SEED_ESCAPER));

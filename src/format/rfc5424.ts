@@ -10,10 +10,11 @@
 // and a packetTrail-aware reader can decode them exactly, since a literal backslash is sent
 // as `\\`. Lone UTF-16 surrogates become U+FFFD, so the frame is always valid UTF-8.
 import { initiatorAndResponder, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
-import type { HostInfo } from '../core/context';
-import type { FormatEnv } from './ecs';
-import { eventCommunityId } from './ecs';
-import { isoMicros } from './timestamp';
+import type { FormatEnv } from './env';
+import { alertPairs } from './alert-fields';
+import { BoundedCache } from './bounded-cache';
+import { CommunityIds } from './community-id';
+import { IsoTimestamps, isoMicros } from './timestamp';
 import { fitFields, utf8Length, type FittableField, type ValueEscaper } from './truncate';
 
 export const SD_ENTERPRISE_NUMBER = 32473;
@@ -88,15 +89,16 @@ export function headerToken(v: string | undefined, max: number): string {
 }
 
 interface SdParam {
-  element: 'conn' | 'proc' | 'origin' | 'meta';
+  element: 'conn' | 'proc' | 'alert' | 'origin' | 'meta';
   name: string;
   value: string;
   first?: boolean;
 }
 
-function sdParams(ev: ConnectionEvent, env: Rfc5424Env): SdParam[] {
-  const out = connParams(ev);
+function sdParams(ev: ConnectionEvent, env: Rfc5424Env, ids: CommunityIds): SdParam[] {
+  const out = connParams(ev, ids);
   if (ev.process) out.push(...procParams(ev.process));
+  if (ev.alert) out.push(...alertParams(ev));
   out.push(...originParams(env));
   out.push({ element: 'meta', name: 'sequenceId', value: String(env.sequenceId) });
   return out;
@@ -111,7 +113,15 @@ function collector(out: SdParam[]): AddParam {
   };
 }
 
-function connParams(ev: ConnectionEvent): SdParam[] {
+/** A finding's element: its rule and reason first, so a reader sees why before the details. */
+function alertParams(ev: ConnectionEvent): SdParam[] {
+  const out: SdParam[] = [];
+  const add = collector(out);
+  if (ev.alert) for (const [name, value] of alertPairs(ev.alert)) add('alert', name, value);
+  return out;
+}
+
+function connParams(ev: ConnectionEvent, ids: CommunityIds): SdParam[] {
   const { source, destination } = initiatorAndResponder(ev);
   const out: SdParam[] = [];
   const add = collector(out);
@@ -128,7 +138,7 @@ function connParams(ev: ConnectionEvent): SdParam[] {
   add('conn', 'localPort', ev.local.port);
   add('conn', 'remoteIp', ev.remote.ip);
   add('conn', 'remotePort', ev.remote.port);
-  add('conn', 'communityId', eventCommunityId(ev));
+  add('conn', 'communityId', ids.ofEvent(ev));
   add('conn', 'capture', ev.capture);
   add('conn', 'attribution', ev.attribution);
   add('conn', 'tid', ev.tid);
@@ -169,6 +179,7 @@ function originParams(env: Rfc5424Env): SdParam[] {
 const SD_IDS: Record<SdParam['element'], string> = {
   conn: `conn@${SD_ENTERPRISE_NUMBER}`,
   proc: `proc@${SD_ENTERPRISE_NUMBER}`,
+  alert: `alert@${SD_ENTERPRISE_NUMBER}`,
   origin: 'origin',
   meta: 'meta',
 };
@@ -178,9 +189,9 @@ const SD_IDS: Record<SdParam['element'], string> = {
  * holds them equal), without building a parameter list. Its values are ours — names,
  * addresses, numbers, base64 — and need no escaping.
  */
-function connSd(ev: ConnectionEvent): string {
+function connSd(ev: ConnectionEvent, ids: CommunityIds): string {
   const { source, destination } = initiatorAndResponder(ev);
-  const cid = eventCommunityId(ev);
+  const cid = ids.ofEvent(ev);
   return (
     `[${SD_IDS.conn} action="${ev.action}" outcome="${ev.outcome}" transport="${ev.transport}" type="${ev.family}" direction="${ev.direction}"` +
     ` src="${source.ip}" sport="${source.port}" dst="${destination.ip}" dport="${destination.port}"` +
@@ -195,32 +206,11 @@ function connSd(ev: ConnectionEvent): string {
 }
 
 /** For tests: the general renderer's conn element, which connSd must equal. */
-export function connSdGeneral(ev: ConnectionEvent): string {
-  return renderSd(connParams(ev));
+export function connSdGeneral(ev: ConnectionEvent, ids: CommunityIds = new CommunityIds(false)): string {
+  return renderSd(connParams(ev, ids));
 }
 
 export { connSd };
-
-// A process's element and MSG label are the same for all its connections, and ProcessInfo
-// objects are never changed once published: render each once.
-const procCache = new WeakMap<ProcessInfo, { sd: string; label: string }>();
-function procPart(p: ProcessInfo): { sd: string; label: string } {
-  let part = procCache.get(p);
-  if (!part) {
-    part = { sd: renderSd(procParams(p)), label: safeText(p.name, 64) + `[${p.pid}]` };
-    procCache.set(p, part);
-  }
-  return part;
-}
-
-const originCache = new WeakMap<HostInfo, Map<string, string>>();
-function originSd(env: Rfc5424Env): string {
-  let byVersion = originCache.get(env.host);
-  if (!byVersion) originCache.set(env.host, (byVersion = new Map()));
-  let sd = byVersion.get(env.agentVersion);
-  if (sd === undefined) byVersion.set(env.agentVersion, (sd = renderSd(originParams(env))));
-  return sd;
-}
 
 function renderSd(params: SdParam[], values: string[] = params.map((p) => p.value)): string {
   let out = '';
@@ -236,12 +226,13 @@ function renderSd(params: SdParam[], values: string[] = params.map((p) => p.valu
   return open === undefined ? '-' : out + ']';
 }
 
-/** The short human MSG: `curl[4242] tcp egress 10.0.0.5:51000 -> 93.184.216.34:443 connection_attempted`. */
-function humanMessage(ev: ConnectionEvent): string {
-  const name = ev.process ? procPart(ev.process).label : 'unknown';
+/** The short human MSG: `curl[4242] tcp egress 10.0.0.5:51000 -> 93.184.216.34:443 connection_attempted` (a finding's reason first). */
+function humanMessage(ev: ConnectionEvent, label: string): string {
+  const name = ev.process ? label : 'unknown';
   const hostPort = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
   const arrow = ev.direction === 'egress' ? '->' : '<-';
-  return `${name} ${ev.transport} ${ev.direction} ${hostPort(ev.local)} ${arrow} ${hostPort(ev.remote)} ${ev.action}`;
+  const connection = `${name} ${ev.transport} ${ev.direction} ${hostPort(ev.local)} ${arrow} ${hostPort(ev.remote)} ${ev.action}`;
+  return ev.alert ? `${ev.alert.rule}: ${safeText(ev.alert.reason, 256)} (${connection})` : connection;
 }
 
 /** Printable text for the MSG: control characters as `\xHH`, at most `max` code points. */
@@ -256,36 +247,84 @@ function safeText(v: string, max: number): string {
   return out;
 }
 
+// A process's element and MSG label are the same for all its connections, and ProcessInfo
+// objects are never changed once published: render each once (bounded, cleared when full).
+const PROCESS_PARTS_MAX = 1024;
+
+/** RFC 5424 lines of one sink: it owns the caches of the parts that repeat. */
+export class Rfc5424LineEncoder {
+  private readonly ids = new CommunityIds();
+  private readonly times = new IsoTimestamps();
+  private readonly procParts = new BoundedCache<ProcessInfo, { sd: string; label: string }>(PROCESS_PARTS_MAX);
+  private readonly hostToken: string;
+  private readonly originSd: string;
+
+  /** env.sequenceId is read for each record: the sink advances it. */
+  constructor(private readonly env: Rfc5424Env) {
+    this.hostToken = headerToken(env.host.name, 255);
+    this.originSd = renderSd(originParams(env));
+  }
+
+  line(ev: ConnectionEvent): string {
+    const env = this.env;
+    const pri = (env.facility ?? 1) * 8 + severity(ev);
+    const header =
+      `<${pri}>1 ${this.times.micros(ev.timeUs)} ${this.hostToken} ${APP_NAME} ` +
+      `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
+    const p = ev.process;
+    const part = p ? this.procPart(p) : undefined;
+    const msg = ' ' + humanMessage(ev, part?.label ?? '');
+    // Nearly every record fits: render it from cached parts, and fit values only when it does not.
+    const whole =
+      header +
+      connSd(ev, this.ids) +
+      (part ? part.sd : '') +
+      (ev.alert ? renderSd(alertParams(ev)) : '') +
+      this.originSd +
+      `[meta sequenceId="${env.sequenceId}"]` +
+      msg;
+    if (whole.length * 3 <= env.maxBytes || utf8Length(whole) <= env.maxBytes) return whole;
+    const params = sdParams(ev, env, this.ids);
+    const fields: FittableField[] = params.map((p) => ({ value: p.value, ...(p.first ? { first: true } : {}) }));
+    const values = fitFields(fields, (vs) => header + renderSd(params, vs) + msg, env.maxBytes, SD_ESCAPER);
+    return header + renderSd(params, values) + msg;
+  }
+
+  private procPart(p: ProcessInfo): { sd: string; label: string } {
+    let part = this.procParts.get(p);
+    if (!part) {
+      part = { sd: renderSd(procParams(p)), label: processLabel(p) };
+      this.procParts.set(p, part);
+    }
+    return part;
+  }
+}
+
+/**
+ * One record's line with nothing kept between calls, from the general renderer (a sink keeps
+ * an Rfc5424LineEncoder, whose cached parts give the same text).
+ */
 export function rfc5424Line(ev: ConnectionEvent, env: Rfc5424Env): string {
   const pri = (env.facility ?? 1) * 8 + severity(ev);
   const header =
-    `<${pri}>1 ${isoMicros(ev.timeUs)} ${hostToken(env.host)} ${APP_NAME} ` +
-    `${env.procId ?? process.pid} ${ev.action} `;
-  const msg = ' ' + humanMessage(ev);
-  // Nearly every record fits: render it from cached parts, and fit values only when it does not.
-  const p = ev.process;
-  const whole =
-    header +
-    connSd(ev) +
-    (p ? procPart(p).sd : '') +
-    originSd(env) +
-    `[meta sequenceId="${env.sequenceId}"]` +
-    msg;
+    `<${pri}>1 ${isoMicros(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME} ` +
+    `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
+  const msg = ' ' + humanMessage(ev, ev.process ? processLabel(ev.process) : '');
+  const params = sdParams(ev, env, new CommunityIds(false));
+  const whole = header + renderSd(params) + msg;
   if (whole.length * 3 <= env.maxBytes || utf8Length(whole) <= env.maxBytes) return whole;
-  const params = sdParams(ev, env);
   const fields: FittableField[] = params.map((p) => ({ value: p.value, ...(p.first ? { first: true } : {}) }));
   const values = fitFields(fields, (vs) => header + renderSd(params, vs) + msg, env.maxBytes, SD_ESCAPER);
   return header + renderSd(params, values) + msg;
 }
 
-const hostTokens = new WeakMap<HostInfo, string>();
-function hostToken(host: HostInfo): string {
-  let t = hostTokens.get(host);
-  if (t === undefined) hostTokens.set(host, (t = headerToken(host.name, 255)));
-  return t;
+/** The MSG's name for a process: `curl[4242]`. */
+function processLabel(p: ProcessInfo): string {
+  return safeText(p.name, 64) + `[${p.pid}]`;
 }
 
-/** informational (6) for a connection, notice (5) for a failed one. */
+/** informational (6) for a connection, notice (5) for a failed one, warning (4) for a finding. */
 function severity(ev: ConnectionEvent): number {
+  if (ev.alert) return 4;
   return ev.outcome === 'failure' ? 5 : 6;
 }

@@ -1,9 +1,10 @@
 // The original packetTrail syslog line, byte-compatible for its first fields, then more
 // key=value pairs. Values that could forge a key or a record are quoted and escaped.
 import type { ConnectionEvent } from '../core/connection-event';
-import type { FormatEnv } from './ecs';
+import type { FormatEnv } from './env';
 import { isoSeconds } from './timestamp';
 import { escapeText } from './escape-text';
+import { alertPairs } from './alert-fields';
 
 // Anything outside printable ASCII except valid non-ASCII text, plus space, quote, = and \.
 const NEEDS_QUOTES = /[\s"=\\\x00-\x1f\x7f-\x9f]/;
@@ -17,7 +18,7 @@ export function seedValue(v: string): string {
 /** The key=value body after the header: `process=… sip=… sport=… rip=… rport=…` then extras. */
 export function seedFields(ev: ConnectionEvent): string {
   const p = ev.process;
-  const pairs: Array<[string, string | number | undefined]> = [
+  const pairs: Array<readonly [string, string | number | undefined]> = [
     ['process', p?.name ?? 'unknown'],
     ['sip', ev.local.ip],
     ['sport', ev.local.port],
@@ -34,6 +35,8 @@ export function seedFields(ev: ConnectionEvent): string {
     ['exe', p?.executable],
     ['capture', ev.capture],
     ['attribution', ev.attribution],
+    // A finding's rule and reason (and the rest) follow the connection's pairs.
+    ...(ev.alert ? alertPairs(ev.alert) : []),
   ];
   return pairs
     .filter(([, v]) => v !== undefined)

@@ -6,12 +6,17 @@
 /** The longest message one block holds (64 bytes less the 0x80 marker and the 8-byte length). */
 export const SHA1_ONE_BLOCK_MAX = 55;
 
-const W = new Int32Array(80);
+/** The 80-word message schedule sha1OneBlock works in; a hot caller passes one it keeps. */
+export function sha1Schedule(): Int32Array {
+  return new Int32Array(80);
+}
 
-/** Writes SHA-1(m[0, len)) into digest (5 big-endian words); len ≤ SHA1_ONE_BLOCK_MAX. */
-export function sha1OneBlock(m: Uint8Array, len: number, digest: Int32Array): void {
+/**
+ * Writes SHA-1(m[0, len)) into digest (5 big-endian words); len ≤ SHA1_ONE_BLOCK_MAX. The
+ * schedule is the caller's scratch, so two hashers never share one.
+ */
+export function sha1OneBlock(m: Uint8Array, len: number, digest: Int32Array, w: Int32Array = sha1Schedule()): void {
   if (!(len >= 0 && len <= SHA1_ONE_BLOCK_MAX)) throw new RangeError(`sha1OneBlock: ${len} bytes do not fit one block`);
-  const w = W;
   w.fill(0, 0, 16);
   for (let i = 0; i < len; i++) w[i >> 2]! |= m[i]! << (24 - ((i & 3) << 3));
   w[len >> 2]! |= 0x80 << (24 - ((len & 3) << 3));
@@ -80,21 +85,17 @@ const BASE64 = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /** Length of a 20-byte digest in padded base64. */
 export const SHA1_BASE64_LENGTH = 28;
 
-const BYTES = new Uint8Array(21); // the digest and one zero byte: seven groups of three
+/** Byte k of the big-endian digest; 0 past its 20 bytes (base64's padding group). */
+function digestByte(digest: Int32Array, k: number): number {
+  return k < 20 ? (digest[k >> 2]! >>> (24 - ((k & 3) << 3))) & 0xff : 0;
+}
 
 /** Writes the digest as padded base64 (28 bytes) at out[at]. */
 export function writeDigestBase64(digest: Int32Array, out: Uint8Array, at: number): void {
-  const d = BYTES;
-  for (let i = 0; i < 5; i++) {
-    const word = digest[i]!;
-    d[i * 4] = word >>> 24;
-    d[i * 4 + 1] = word >>> 16;
-    d[i * 4 + 2] = word >>> 8;
-    d[i * 4 + 3] = word;
-  }
   let o = at;
+  // Seven groups of three bytes: the digest and one zero byte.
   for (let i = 0; i < 21; i += 3) {
-    const v = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
+    const v = (digestByte(digest, i) << 16) | (digestByte(digest, i + 1) << 8) | digestByte(digest, i + 2);
     out[o++] = BASE64[v >>> 18]!;
     out[o++] = BASE64[(v >>> 12) & 63]!;
     out[o++] = BASE64[(v >>> 6) & 63]!;

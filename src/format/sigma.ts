@@ -10,7 +10,8 @@
 // - Sysmon only reports connects; we also render accepts, closes, listens and failures, and
 //   add packettrail.action / packettrail.outcome so a rule or query can pick them out.
 import type { ConnectionEvent } from '../core/connection-event';
-import type { FormatEnv } from './ecs';
+import { alertPairs } from './alert-fields';
+import type { FormatEnv } from './env';
 
 export type SigmaRecord = Record<string, string | number>;
 
@@ -36,7 +37,8 @@ export function toSigma(ev: ConnectionEvent, env: FormatEnv): SigmaRecord {
   const v6 = ev.family === 'ipv6' ? 'true' : 'false';
   const rec: SigmaRecord = {
     EventID: 3,
-    RuleName: UNKNOWN,
+    // Sysmon's RuleName: the rule that matched, for a finding.
+    RuleName: ev.alert?.rule ?? UNKNOWN,
     UtcTime: sysmonUtcTime(ev.timeUs),
   };
   if (p?.entityId) rec.ProcessGuid = p.entityId;
@@ -63,6 +65,7 @@ export function toSigma(ev: ConnectionEvent, env: FormatEnv): SigmaRecord {
   rec['packettrail.outcome'] = ev.outcome;
   rec['packettrail.capture'] = ev.capture;
   rec['packettrail.attribution'] = ev.attribution;
+  if (ev.alert) for (const [k, v] of alertPairs(ev.alert)) rec[`packettrail.alert.${k}`] = v;
   return rec;
 }
 

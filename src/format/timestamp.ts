@@ -23,26 +23,47 @@ export class SecondText {
 /** "000" to "999". */
 const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
-// Separate caches: isoMillis renders process start times, often far from the event times.
-const microsSecond = new SecondText();
-const millisSecond = new SecondText();
+/**
+ * isoMicros and isoMillis with the text of the last second kept, one per formatter. Separate
+ * seconds: isoMillis renders process start times, often far from the event times.
+ */
+export class IsoTimestamps {
+  private readonly microsSecond = new SecondText();
+  private readonly millisSecond = new SecondText();
 
-/** ISO 8601 UTC with microseconds: 2026-11-26T15:20:27.123456Z */
+  micros(timeUs: number): string {
+    return isoMicrosWith(this.microsSecond, timeUs);
+  }
+
+  millis(ms: number): string {
+    return isoMillisWith(this.millisSecond, ms);
+  }
+}
+
+/** ISO 8601 UTC with microseconds: 2026-11-26T15:20:27.123456Z (nothing kept: IsoTimestamps for a stream of records). */
 export function isoMicros(timeUs: number): string {
+  return isoMicrosWith(undefined, timeUs);
+}
+
+/** Date#toISOString of epoch milliseconds ms (2026-11-26T15:20:27.123Z). */
+export function isoMillis(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function isoMicrosWith(second: SecondText | undefined, timeUs: number): string {
   const ms = Math.floor(timeUs / 1000);
   const us = Math.floor(timeUs) % 1000;
   const usText = DIGITS3[us] ?? String(us).padStart(3, '0');
   // ms is an integer: within years 0000-9999, ms - sec * 1000 is exactly 0..999.
   const sec = Math.floor(ms / 1000);
-  const head = microsSecond.get(sec);
+  const head = second?.get(sec);
   if (head === undefined) return new Date(ms).toISOString().slice(0, 23) + usText + 'Z';
   return head + DIGITS3[ms - sec * 1000]! + usText + 'Z';
 }
 
-/** Date#toISOString of epoch milliseconds ms (2026-11-26T15:20:27.123Z), cached per second. */
-export function isoMillis(ms: number): string {
+function isoMillisWith(second: SecondText, ms: number): string {
   const sec = Math.floor(ms / 1000);
-  const head = Number.isInteger(ms) ? millisSecond.get(sec) : undefined;
+  const head = Number.isInteger(ms) ? second.get(sec) : undefined;
   if (head === undefined) return new Date(ms).toISOString();
   return head + DIGITS3[ms - sec * 1000]! + 'Z';
 }

@@ -1,5 +1,5 @@
 // Joins a source's raw socket event with the process table into a full record.
-import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
+import { withProcess, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
 import { makeProcessInfo } from '../core/process-info';
 import type { ProcessEvent } from '../core/stages';
 
@@ -9,26 +9,27 @@ export interface ProcessLookup {
   lookup(pid: number, hint?: { comm?: string; uid?: number }): ProcessInfo | undefined;
 }
 
-const HINT: { comm?: string; uid?: number } = { comm: undefined, uid: undefined };
-
-export function attribute(ev: ConnectionEvent, table: ProcessLookup): ConnectionEvent {
-  const seen = ev.process;
-  // Poll-tier records come with the socket owner already read from /proc.
-  if (!seen || ev.attribution === 'socket-owner') return ev;
+/** Joins each raw event with the process table; one per pipeline (it owns its lookup hint). */
+export class Attributor {
   // One hint object for every call (lookup does not keep it): no allocation per record.
-  HINT.comm = seen.name;
-  HINT.uid = seen.uid;
-  const known = table.lookup(seen.pid, HINT);
-  if (!known) return ev;
-  // The table's record is shared and read-only: copy only when the event says otherwise.
-  // The source's event is the pipeline's own (no one else holds it): fill it in place.
-  if ((!seen.name || seen.name === known.name) && (seen.uid === undefined || seen.uid === known.uid)) {
-    ev.process = known;
-    return ev;
+  private readonly hint: { comm?: string; uid?: number } = { comm: undefined, uid: undefined };
+
+  constructor(private readonly table: ProcessLookup) {}
+
+  /** The event with the table's process; ev itself when there is nothing to add. */
+  attribute(ev: ConnectionEvent): ConnectionEvent {
+    const seen = ev.process;
+    // Poll-tier records come with the socket owner already read from /proc.
+    if (!seen || ev.attribution === 'socket-owner') return ev;
+    this.hint.comm = seen.name;
+    this.hint.uid = seen.uid;
+    const known = this.table.lookup(seen.pid, this.hint);
+    if (!known) return ev;
+    // The table's record is shared and read-only: copy it only when the event says otherwise.
+    if ((!seen.name || seen.name === known.name) && (seen.uid === undefined || seen.uid === known.uid)) return withProcess(ev, known);
+    // The name the kernel saw at the event wins (a process may have renamed itself since exec).
+    // Another uid than the table knows: its user name is unknown.
+    const otherUid = seen.uid !== undefined && seen.uid !== known.uid;
+    return withProcess(ev, makeProcessInfo({ ...known, name: seen.name || known.name, uid: seen.uid ?? known.uid, userName: otherUid ? undefined : known.userName }));
   }
-  // The name the kernel saw at the event wins (a process may have renamed itself since exec).
-  // Another uid than the table knows: its user name is unknown.
-  const otherUid = seen.uid !== undefined && seen.uid !== known.uid;
-  ev.process = makeProcessInfo({ ...known, name: seen.name || known.name, uid: seen.uid ?? known.uid, userName: otherUid ? undefined : known.userName });
-  return ev;
 }

@@ -5,8 +5,8 @@ import type { Context } from '../core/context';
 import type { Sink } from '../core/stages';
 import type { BatchTransport } from '../sinks/delivery';
 import type { Config } from '../config/schema';
-import type { FormatEnv } from '../format/ecs';
-import { formatRecord } from '../format/registry';
+import type { FormatEnv } from '../format/env';
+import { createRecordFormatter } from '../format/registry';
 import { createSyslogFormatter, createSyslogTransport, MAX_RECORD_BYTES, parseSyslogUrl } from '../sinks/syslog';
 import { createSpooledSink } from '../sinks/spool/spooled-sink';
 import type { OwnTraffic } from './own-traffic';
@@ -53,7 +53,7 @@ export async function createNetworkSinks(config: Config, ctx: Context, env: Form
         caFile: e.caFile,
         logger: ctx.logger,
       });
-      spooled(`elasticsearch:${e.url}`, spoolDirName('elasticsearch', e.url), transport, (ev) => formatRecord(e.format, ev, env), e.spool);
+      spooled(`elasticsearch:${e.url}`, spoolDirName('elasticsearch', e.url), transport, createRecordFormatter(e.format, env).line, e.spool);
     }
   } catch (err) {
     await Promise.allSettled(sinks.map((s) => s.close()));

@@ -5,8 +5,8 @@ import type { Sink } from '../core/stages';
 import type { Config } from '../config/schema';
 import { createFileSink } from '../sinks/file/jsonl-file-sink';
 import { createConsoleSink } from '../sinks/console/console-sink';
-import { formatRecord, recordEncoder } from '../format/registry';
-import type { FormatEnv } from '../format/ecs';
+import { createRecordFormatter } from '../format/registry';
+import type { FormatEnv } from '../format/env';
 import type { OwnTraffic } from './own-traffic';
 
 export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic): Promise<Sink[]> {
@@ -15,10 +15,11 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
   try {
     if (config.console.enabled) {
       const f = config.console.format;
-      sinks.push(f === 'text' ? createConsoleSink() : createConsoleSink((ev) => formatRecord(f, ev, env)));
+      sinks.push(f === 'text' ? createConsoleSink() : createConsoleSink(createRecordFormatter(f, env).line));
     }
     for (const f of config.sinks.file) {
-      sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env), encode: recordEncoder(f.format, env), logger: ctx.logger }));
+      const formatter = createRecordFormatter(f.format, env);
+      sinks.push(createFileSink({ path: f.path, format: formatter.line, encode: formatter.encode, logger: ctx.logger }));
     }
     // Loaded only when named: the network clients (undici above all) cost memory and start-up.
     if (config.sinks.syslog.length > 0 || config.sinks.elasticsearch.length > 0) {

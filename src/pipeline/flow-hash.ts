@@ -5,37 +5,30 @@
 const PRIME = 0x01000193;
 const PRIME2 = 0x01000197;
 
-// The two running hashes live here rather than in a closure over locals: this runs twice for
-// every record, and a closure per call was a context and a function of garbage each time.
-let h1 = 0;
-let h2 = 0;
-
-function mix(s: string): void {
-  let a = h1;
-  let b = h2;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, PRIME);
-    b = Math.imul(b ^ c, PRIME2);
-  }
-  h1 = Math.imul(a ^ 0x7c, PRIME);
-  h2 = Math.imul(b ^ 0x7c, PRIME2);
+// Two lanes, each a pure function of its running value: no state between calls and no
+// closure per call (this runs twice for every record).
+function mixText(h: number, s: string, prime: number): number {
+  let x = h;
+  for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), prime);
+  return Math.imul(x ^ 0x7c, prime);
 }
 
-function mixNumber(n: number): void {
-  h1 = Math.imul(h1 ^ (n & 0xffff), PRIME) ^ (n >>> 16);
-  h2 = Math.imul(h2 ^ (n & 0xffff), PRIME2) ^ (n >>> 16);
+function mixNumber(h: number, n: number, prime: number): number {
+  return Math.imul(h ^ (n & 0xffff), prime) ^ (n >>> 16);
+}
+
+function lane(h0: number, prime: number, transport: string, lip: string, rip: string, lport: number, rport: number, pid: number): number {
+  let h = mixText(h0, transport, prime);
+  h = mixText(h, lip, prime);
+  h = mixText(h, rip, prime);
+  h = mixNumber(h, lport, prime);
+  h = mixNumber(h, rport, prime);
+  return mixNumber(h, pid, prime);
 }
 
 export function flowHash(transport: string, lip: string, lport: number, rip: string, rport: number, pid = -1): number {
-  h1 = 0x811c9dc5;
-  h2 = 0x050c5d1f;
-  mix(transport);
-  mix(lip);
-  mix(rip);
-  mixNumber(lport);
-  mixNumber(rport);
-  mixNumber(pid);
+  const h1 = lane(0x811c9dc5, PRIME, transport, lip, rip, lport, rport, pid);
+  const h2 = lane(0x050c5d1f, PRIME2, transport, lip, rip, lport, rport, pid);
   // 32 bits of one and 21 of the other: an exact integer below 2^53.
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }

@@ -6,7 +6,7 @@ import type { CaptureSource, Sink, SourceOutput } from '../core/stages';
 import { entryToEvent, listeningPorts } from '../capture/snapshot/events';
 import { flowHash } from './flow-hash';
 import type { SnapshotEntry } from '../capture/snapshot/snapshot';
-import { attribute, type ProcessLookup } from './attribution';
+import { Attributor, type ProcessLookup } from './attribution';
 import { UdpFlowTracker } from './udp-flows';
 import { RecentKeys } from './recent-keys';
 import { OwnTraffic } from './own-traffic';
@@ -44,6 +44,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   const flows = new UdpFlowTracker({ idleTimeoutMs: opts.udpIdleTimeoutMs, maxFlows: 100_000 });
   // Enough for the connections of the last minute or so at high rates; bounded either way.
   const recent = new RecentKeys(65_536);
+  const attributor = new Attributor(opts.processes);
   const stats: PipelineStats = { recorded: 0, ownTrafficDropped: 0, udpRepeats: 0, lost: 0, reconciled: 0 };
   let statsTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -63,7 +64,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         stats.ownTrafficDropped++;
         return;
       }
-      const ev = attribute(raw, opts.processes);
+      const ev = attributor.attribute(raw);
       if (!flows.opens(ev)) {
         stats.udpRepeats++;
         return;

@@ -20,9 +20,8 @@ export class PidTable<V> {
   private mask!: number;
   private shift!: number;
   private nextSeq = 1;
-  size = 0;
-  /** Entries with an exit time. */
-  exited = 0;
+  private count = 0;
+  private exitedCount = 0;
 
   constructor(initialCapacity = 1024) {
     this.allocate(tableSlots(initialCapacity));
@@ -37,8 +36,17 @@ export class PidTable<V> {
     this.shift = 32 - Math.log2(size);
   }
 
+  get size(): number {
+    return this.count;
+  }
+
+  /** Entries with an exit time. */
+  get exited(): number {
+    return this.exitedCount;
+  }
+
   /** The slot holding pid, or -1. */
-  find(pid: number): number {
+  private find(pid: number): number {
     if (!validPid(pid)) return -1;
     const keys = this.keys;
     const key = pid + 1;
@@ -60,18 +68,38 @@ export class PidTable<V> {
     return this.find(pid) >= 0;
   }
 
-  valueAt(slot: number): V {
-    return this.values[slot]!;
+  /** pid's value while its process lives; undefined when it exited or is absent. */
+  getLive(pid: number): V | undefined {
+    const slot = this.find(pid);
+    return slot < 0 || !Number.isNaN(this.exits[slot]!) ? undefined : this.values[slot];
   }
 
-  /** The exit time of the process in slot; NaN while it lives. */
-  exitAt(slot: number): number {
-    return this.exits[slot]!;
-  }
-
-  /** Replaces the value in slot, keeping its exit time and age. */
-  replaceAt(slot: number, value: V): void {
+  /** Replaces pid's value, keeping its exit time and age; false when pid is absent. */
+  replace(pid: number, value: V): boolean {
+    const slot = this.find(pid);
+    if (slot < 0) return false;
     this.values[slot] = value;
+    return true;
+  }
+
+  /**
+   * pid's value as revise makes it from the stored one and its exit time (NaN while it lives),
+   * stored in its place (exit time and age kept); undefined when pid is absent. One probe.
+   */
+  revise(pid: number, revise: (value: V, exitedAt: number) => V): V | undefined {
+    const slot = this.find(pid);
+    if (slot < 0) return undefined;
+    const value = revise(this.values[slot]!, this.exits[slot]!);
+    this.values[slot] = value;
+    return value;
+  }
+
+  /** Deletes pid if its exit time is at (the exit queued then); false when absent, live, or reused since. */
+  deleteIfExitedAt(pid: number, at: number): boolean {
+    const slot = this.find(pid);
+    if (slot < 0 || this.exits[slot] !== at) return false;
+    this.deleteAt(slot);
+    return true;
   }
 
   /** The exit time of pid; NaN when it lives or is absent. */
@@ -85,13 +113,13 @@ export class PidTable<V> {
     if (!validPid(pid)) return;
     let slot = this.find(pid);
     if (slot < 0) {
-      if ((this.size + 1) * 2 > this.keys.length) this.grow();
+      if ((this.count + 1) * 2 > this.keys.length) this.grow();
       slot = this.home(pid);
       while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
       this.keys[slot] = pid + 1;
-      this.size++;
+      this.count++;
     } else if (!Number.isNaN(this.exits[slot]!)) {
-      this.exited--;
+      this.exitedCount--;
     }
     this.values[slot] = value;
     this.exits[slot] = NaN;
@@ -103,7 +131,7 @@ export class PidTable<V> {
     const slot = this.find(pid);
     if (slot < 0 || !Number.isNaN(this.exits[slot]!)) return false;
     this.exits[slot] = at;
-    this.exited++;
+    this.exitedCount++;
     return true;
   }
 
@@ -141,11 +169,11 @@ export class PidTable<V> {
   }
 
   /** Deletes the entry in slot (from find()). */
-  deleteAt(slot: number): void {
+  private deleteAt(slot: number): void {
     const keys = this.keys;
     const mask = this.mask;
-    if (!Number.isNaN(this.exits[slot]!)) this.exited--;
-    this.size--;
+    if (!Number.isNaN(this.exits[slot]!)) this.exitedCount--;
+    this.count--;
     // Backward shift: move later entries of the probe run into the hole when their home
     // position allows it, so lookups never need tombstones.
     let hole = slot;

@@ -3,8 +3,8 @@
 import type { ParentInfo, ProcessInfo } from '../core/connection-event';
 import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { containerIdFromCgroup } from './container';
-import { entityId } from './entity-id';
-import { readLink, readProcText, USER_HZ } from './proc-files';
+import { EntityIds } from './entity-id';
+import { readLink, readProcText, USER_HZ, type ProcFileReader } from './proc-files';
 import { cleanExePath, parseCmdline, parseStat, parseStatusUid } from './proc-stat';
 import type { UserNames } from './users';
 
@@ -13,6 +13,18 @@ export interface ProcEnv {
   bootTimeMs: number;
   users: UserNames;
   procRoot?: string;
+  /** This host's entity ids; a reader without one makes one per call (one hash of the host id). */
+  entityIds?: EntityIds;
+  /** A reader that keeps its buffer, for a caller that reads /proc often; one-off reads without. */
+  files?: ProcFileReader;
+}
+
+function readText(env: ProcEnv, path: string, encoding?: BufferEncoding): string | undefined {
+  return env.files ? env.files.text(path, encoding) : readProcText(path, encoding);
+}
+
+function entityIdsOf(env: ProcEnv): EntityIds {
+  return env.entityIds ?? new EntityIds(env.hostId);
 }
 
 export function startMsFromTicks(bootTimeMs: number, startTicks: number): number {
@@ -23,14 +35,14 @@ export function startMsFromTicks(bootTimeMs: number, startTicks: number): number
 export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
   const root = env.procRoot ?? '/proc';
   if (ppid <= 0) return makeParentInfo({ pid: ppid });
-  const st = readProcText(`${root}/${ppid}/stat`);
+  const st = readText(env, `${root}/${ppid}/stat`);
   const stat = st === undefined ? undefined : parseStat(st);
   const exe = readLink(`${root}/${ppid}/exe`);
   return makeParentInfo({
     pid: ppid,
     name: stat?.comm,
     executable: exe !== undefined ? cleanExePath(exe) : undefined,
-    entityId: stat ? entityId(env.hostId, ppid, stat.startTicks) : undefined,
+    entityId: stat ? entityIdsOf(env).of(ppid, stat.startTicks) : undefined,
   });
 }
 
@@ -38,15 +50,15 @@ export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
 export function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: ProcessInfo; ppid: number } | undefined {
   const root = env.procRoot ?? '/proc';
   const dir = `${root}/${pid}`;
-  const st = readProcText(`${dir}/stat`);
+  const st = readText(env, `${dir}/stat`);
   const stat = st === undefined ? undefined : parseStat(st);
   if (!stat) return undefined;
   const exe = readLink(`${dir}/exe`);
-  const cmd = readProcText(`${dir}/cmdline`);
+  const cmd = readText(env, `${dir}/cmdline`);
   const args = cmd !== undefined && cmd !== '' ? parseCmdline(cmd) : undefined;
-  const status = readProcText(`${dir}/status`, 'latin1');
+  const status = readText(env, `${dir}/status`, 'latin1');
   const uid = status === undefined ? undefined : parseStatusUid(status);
-  const cg = readProcText(`${dir}/cgroup`, 'latin1');
+  const cg = readText(env, `${dir}/cgroup`, 'latin1');
   const info = makeProcessInfo({
     pid,
     name: stat.comm,
@@ -55,7 +67,7 @@ export function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: Proc
     args,
     startTicks: stat.startTicks,
     startMs: startMsFromTicks(env.bootTimeMs, stat.startTicks),
-    entityId: entityId(env.hostId, pid, stat.startTicks),
+    entityId: entityIdsOf(env).of(pid, stat.startTicks),
     uid,
     userName: uid !== undefined ? env.users.name(uid) : undefined,
     containerId: cg === undefined ? undefined : containerIdFromCgroup(cg),
@@ -76,7 +88,7 @@ export function readProcessInfo(pid: number, env: ProcEnv, parents?: Map<number,
       parent = readParentInfo(r.ppid, env);
       parents?.set(r.ppid, parent);
     }
-    r.info.parent = parent;
+    return makeProcessInfo({ ...r.info, parent });
   }
   return r.info;
 }

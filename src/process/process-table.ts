@@ -10,8 +10,8 @@ import { PidTable } from './pid-table';
 import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { CgroupPaths } from './cgroup-paths';
 import { containerIdFromCgroup } from './container';
-import { entityId } from './entity-id';
-import { readProcText } from './proc-files';
+import { EntityIds } from './entity-id';
+import { ProcFileReader } from './proc-files';
 import { readProcessInfo, startMsFromTicks, type ProcEnv } from './proc-reader';
 
 export interface ProcessTableOptions {
@@ -43,8 +43,15 @@ export interface LookupHint {
   uid?: number;
 }
 
+/** An entry whose process has exited, marked so (a new value; the stored ones are never changed). */
+function markedExited(info: ProcessInfo, exitedAt: number): ProcessInfo {
+  return !info.exited && !Number.isNaN(exitedAt) ? makeProcessInfo({ ...info, exited: true }) : info;
+}
+
 export class ProcessTable {
   private readonly env: ProcEnv;
+  private readonly entityIds: EntityIds;
+  private readonly files: ProcFileReader;
   private readonly graceMs: number;
   private readonly maxEntries: number;
   // A process is its ProcessInfo and nothing else (its exit time is a number in the table's
@@ -67,7 +74,9 @@ export class ProcessTable {
   private procReads = 0;
 
   constructor(env: ProcEnv, opts: ProcessTableOptions = {}) {
-    this.env = env;
+    this.entityIds = env.entityIds ?? new EntityIds(env.hostId);
+    this.files = env.files ?? new ProcFileReader();
+    this.env = { ...env, entityIds: this.entityIds, files: this.files };
     this.graceMs = opts.graceMs ?? 10_000;
     this.maxEntries = Math.max(1, opts.maxEntries ?? 65_536);
     this.cgroupPaths = opts.cgroupRoot !== undefined ? new CgroupPaths(opts.cgroupRoot) : undefined;
@@ -114,8 +123,8 @@ export class ProcessTable {
         break;
       }
       case 'rename': {
-        const slot = this.entries.find(ev.pid);
-        if (slot >= 0) this.entries.replaceAt(slot, makeProcessInfo({ ...this.entries.valueAt(slot), name: ev.comm }));
+        const known = this.entries.get(ev.pid);
+        if (known) this.entries.replace(ev.pid, makeProcessInfo({ ...known, name: ev.comm }));
         break;
       }
     }
@@ -128,21 +137,16 @@ export class ProcessTable {
    * name or a missed rename, remembered so the check is not repeated.
    */
   lookup(pid: number, hint?: LookupHint): ProcessInfo | undefined {
-    const slot = this.entries.find(pid);
     const comm = hint?.comm;
-    if (slot >= 0) {
-      let known = this.entries.valueAt(slot);
-      if (!known.exited && !Number.isNaN(this.entries.exitAt(slot))) {
-        known = makeProcessInfo({ ...known, exited: true });
-        this.entries.replaceAt(slot, known);
-      }
+    let known = this.entries.revise(pid, markedExited);
+    if (known) {
       if (comm === undefined || comm === known.name || this.otherComms.get(pid)?.has(comm)) return known;
       const fresh = this.readProc(pid);
       if (!fresh) return known;
       if (known.startTicks === undefined || fresh.startTicks === known.startTicks) {
         if (fresh.name === comm) {
           known = makeProcessInfo({ ...known, name: comm });
-          this.entries.replaceAt(this.entries.find(pid), known);
+          this.entries.replace(pid, known);
         } else {
           let names = this.otherComms.get(pid);
           if (!names) this.otherComms.set(pid, (names = new Set()));
@@ -191,9 +195,8 @@ export class ProcessTable {
   }
 
   private applyExec(ev: Extract<ProcessEvent, { type: 'exec' }>): void {
-    const prevSlot = this.entries.find(ev.pid);
-    const prev = prevSlot >= 0 ? this.entries.valueAt(prevSlot) : undefined;
-    const prevLive = prev !== undefined && Number.isNaN(this.entries.exitAt(prevSlot));
+    const prev = this.entries.getLive(ev.pid);
+    const prevLive = prev !== undefined;
     // exec keeps the pid and start time; an exited entry with this pid is a different process.
     const startTicks = ev.startTicks ?? (prevLive ? prev.startTicks : undefined);
     let parent: ParentInfo | undefined;
@@ -215,7 +218,7 @@ export class ProcessTable {
           ? undefined
           : prevLive && prev.startTicks === startTicks && prev.entityId !== undefined
             ? prev.entityId
-            : entityId(this.env.hostId, ev.pid, startTicks),
+            : this.entityIds.of(ev.pid, startTicks),
       parent,
       uid: ev.uid,
       userName: this.env.users.name(ev.uid),
@@ -233,7 +236,7 @@ export class ProcessTable {
     const id = ev.cgroupId;
     const cached = id !== undefined ? this.cgroupContainers.get(id) : undefined;
     if (cached !== undefined) return cached === null ? undefined : cached;
-    const cg = readProcText(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
+    const cg = this.files.text(`${this.env.procRoot ?? '/proc'}/${ev.pid}/cgroup`, 'latin1');
     if (cg !== undefined) {
       const container = containerIdFromCgroup(cg);
       if (id !== undefined) this.cacheContainer(id, container);
@@ -268,7 +271,7 @@ export class ProcessTable {
       args: parent.args,
       startMs: ticks !== undefined ? startMsFromTicks(this.env.bootTimeMs, ticks) : undefined,
       startTicks: ticks,
-      entityId: ticks !== undefined ? entityId(this.env.hostId, ev.pid, ticks) : undefined,
+      entityId: ticks !== undefined ? this.entityIds.of(ev.pid, ticks) : undefined,
       parent: this.parentView(parent),
       uid: parent.uid,
       userName: parent.userName,
@@ -293,7 +296,7 @@ export class ProcessTable {
       // Prefer the table's parent record: it may hold exec-time data /proc no longer has.
       const p = this.entries.get(info.parent.pid);
       if (p && info.parent.name === undefined) {
-        info.parent = makeParentInfo({ pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId });
+        return makeProcessInfo({ ...info, parent: makeParentInfo({ pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId }) });
       }
     }
     return info;
@@ -301,10 +304,7 @@ export class ProcessTable {
 
   /** Deletes pid if its entry is the exit queued at time at (one probe); false when the pid was reused since. */
   private dropIfExitedAt(pid: number, at: number): boolean {
-    const slot = this.entries.find(pid);
-    if (slot < 0 || this.entries.exitAt(slot) !== at) return false;
-    this.entries.deleteAt(slot);
-    return true;
+    return this.entries.deleteIfExitedAt(pid, at);
   }
 
   /** Inserts or replaces (as the youngest entry), evicting if the table is full. */

@@ -1,28 +1,32 @@
-// The byte encoder must write exactly the bytes of ecsLine (itself held to JSON.stringify(toEcs)).
+// The byte encoder must write exactly the bytes of the reference rendering, JSON.stringify(toEcs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ByteWriter } from '../../src/format/byte-writer';
+import { ByteWriter } from '../../src/core/byte-writer';
 import { EcsByteEncoder } from '../../src/format/ecs-bytes';
-import { ecsLine } from '../../src/format/ecs';
+import { toEcs } from '../../src/format/ecs-reference';
+import type { ConnectionEvent } from '../../src/core/connection-event';
 import { env } from '../helpers/events';
 import { eventArb } from './event-arbitrary';
 
-test('EcsByteEncoder writes the UTF-8 bytes of ecsLine for any event, hostile strings included', () => {
+/** The reference line every fast path is held to. */
+const referenceLine = (ev: ConnectionEvent): string => JSON.stringify(toEcs(ev, env));
+
+test('EcsByteEncoder writes the UTF-8 bytes of the reference (toEcs) for any event, hostile strings included', () => {
   const enc = new EcsByteEncoder(env);
   const w = new ByteWriter(64); // tiny: every record makes it grow
   fc.assert(
     fc.property(eventArb, (ev) => {
       w.reset();
       enc.encode(ev, w);
-      assert.equal(w.view().toString('utf8'), ecsLine(ev, env));
-      assert.ok(w.view().equals(Buffer.from(ecsLine(ev, env), 'utf8')));
+      assert.equal(w.view().toString('utf8'), referenceLine(ev));
+      assert.ok(w.view().equals(Buffer.from(referenceLine(ev), 'utf8')));
     }),
     { numRuns: 2000 },
   );
 });
 
-test('EcsByteEncoder appends record after record, processes repeating (its cache hits)', () => {
+test('EcsByteEncoder appends record after record as the reference renders them, processes repeating (its cache hits)', () => {
   const enc = new EcsByteEncoder(env);
   const w = new ByteWriter(256);
   const processes = fc.sample(eventArb.map((ev) => ev.process), 5);
@@ -31,7 +35,7 @@ test('EcsByteEncoder appends record after record, processes repeating (its cache
     enc.encode(ev, w);
     w.byte(10);
   }
-  assert.equal(w.view().toString('utf8'), events.map((ev) => ecsLine(ev, env) + '\n').join(''));
+  assert.equal(w.view().toString('utf8'), events.map((ev) => referenceLine(ev) + '\n').join(''));
 });
 
 test('ByteWriter.number writes what String(n) writes', () => {
@@ -58,7 +62,7 @@ test('ByteWriter.ascii falls back to UTF-8 for non-ASCII text', () => {
   assert.equal(w.view().toString('utf8'), '10.0.0.1é\u{1F600}x');
 });
 
-test('EcsByteEncoder writes the timestamps of ecsLine for any time, odd ones included', () => {
+test('EcsByteEncoder writes the reference (toEcs) timestamps for any time, odd ones included', () => {
   const enc = new EcsByteEncoder(env);
   const w = new ByteWriter(256);
   const time = fc.oneof(
@@ -73,7 +77,7 @@ test('EcsByteEncoder writes the timestamps of ecsLine for any time, odd ones inc
       const ev = { ...e, timeUs, process: e.process ? { ...e.process, startMs } : undefined };
       let want: string;
       try {
-        want = ecsLine(ev, env);
+        want = referenceLine(ev);
       } catch {
         return; // a time Date cannot hold: not a record either way
       }
@@ -85,7 +89,7 @@ test('EcsByteEncoder writes the timestamps of ecsLine for any time, odd ones inc
   );
 });
 
-test('EcsByteEncoder: processes of a few programs, interleaved, sharing their argv arrays (program parts copied)', () => {
+test('EcsByteEncoder matches the reference for processes of a few programs, interleaved, sharing their argv arrays (program parts copied)', () => {
   const enc = new EcsByteEncoder(env);
   const w = new ByteWriter(256);
   const samples = fc.sample(eventArb, 40);
@@ -103,7 +107,20 @@ test('EcsByteEncoder: processes of a few programs, interleaved, sharing their ar
     const ev = { ...base, process: { ...(base.process ?? { pid: 1, name: '' }), pid: 1000 + i, ...program } };
     enc.encode(ev, w);
     w.byte(10);
-    out.push(ecsLine(ev, env) + '\n');
+    out.push(referenceLine(ev) + '\n');
   }
   assert.equal(w.view().toString('utf8'), out.join(''));
+});
+
+test('two EcsByteEncoders (two sinks) share no state: interleaved, each writes the reference', () => {
+  const a = new EcsByteEncoder(env);
+  const b = new EcsByteEncoder(env);
+  const wa = new ByteWriter(256);
+  const wb = new ByteWriter(256);
+  const events = fc.sample(eventArb, 200);
+  events.forEach((ev, i) => {
+    (i % 3 === 0 ? a : b).encode(ev, i % 3 === 0 ? wa : wb);
+  });
+  assert.equal(wa.view().toString('utf8'), events.filter((_, i) => i % 3 === 0).map(referenceLine).join(''));
+  assert.equal(wb.view().toString('utf8'), events.filter((_, i) => i % 3 !== 0).map(referenceLine).join(''));
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { communityId } from '../../src/format/community-id';
-import { ecsLine, toEcs } from '../../src/format/ecs';
+import { ecsLine } from '../../src/format/ecs';
+import { toEcs } from '../../src/format/ecs-reference';
 import { isoMicros } from '../../src/format/timestamp';
 import { egressEvent, env, ingressEvent } from '../helpers/events';
 

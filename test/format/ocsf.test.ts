@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ConnectionEvent } from '../../src/core/connection-event';
-import { toEcs } from '../../src/format/ecs';
+import { toEcs } from '../../src/format/ecs-reference';
 import { ocsfActivityId, ocsfLine, toOcsf } from '../../src/format/ocsf';
 import { egressEvent, env, ingressEvent, T_US } from '../helpers/events';
 

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRecord, isRecordFormat, RECORD_FORMATS } from '../../src/format/registry';
+import { createRecordFormatter, isRecordFormat, RECORD_FORMATS, type RecordFormat } from '../../src/format/registry';
 import { ecsLine } from '../../src/format/ecs';
 import { ocsfLine } from '../../src/format/ocsf';
 import { seedLine } from '../../src/format/seed';
 import { sigmaLine } from '../../src/format/sigma';
+import type { ConnectionEvent } from '../../src/core/connection-event';
+import type { FormatEnv } from '../../src/format/env';
 import { egressEvent, env } from '../helpers/events';
 
 test('isRecordFormat accepts exactly the four names', () => {
@@ -13,7 +15,8 @@ test('isRecordFormat accepts exactly the four names', () => {
   assert.deepEqual([...RECORD_FORMATS], ['ecs', 'ocsf', 'sigma', 'seed']);
 });
 
-test('formatRecord dispatches to each formatter and gives one line', () => {
+test('createRecordFormatter gives each format\'s formatter, one line per record', () => {
+  const formatRecord = (f: RecordFormat, ev: ConnectionEvent, e: FormatEnv) => createRecordFormatter(f, e).line(ev);
   const ev = egressEvent({ process: { ...egressEvent().process!, name: 'two\nlines', commandLine: 'a\nb' } });
   const want = { ecs: ecsLine(ev, env), ocsf: ocsfLine(ev, env), sigma: sigmaLine(ev, env), seed: seedLine(ev, env) };
   for (const f of RECORD_FORMATS) {
@@ -25,4 +28,13 @@ test('formatRecord dispatches to each formatter and gives one line', () => {
   assert.equal(JSON.parse(formatRecord('sigma', ev, env)).EventID, 3);
   assert.equal(JSON.parse(formatRecord('ecs', ev, env)).agent.name, 'packetTrail');
   assert.ok(formatRecord('seed', ev, env).startsWith('<12>'));
+});
+
+test('createRecordFormatter gives every sink a formatter of its own; ecs has the byte path too', () => {
+  const a = createRecordFormatter('ecs', env);
+  const b = createRecordFormatter('ecs', env);
+  assert.notEqual(a, b);
+  assert.notEqual(a.line, b.line);
+  assert.ok(a.encode);
+  for (const f of ['ocsf', 'sigma', 'seed'] as const) assert.equal(createRecordFormatter(f, env).encode, undefined, f);
 });

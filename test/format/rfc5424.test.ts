@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { connSd, connSdGeneral, rfc5424Line, sdValue, wellFormed } from '../../src/format/rfc5424';
+import { connSd, connSdGeneral, rfc5424Line, Rfc5424LineEncoder, sdValue, wellFormed } from '../../src/format/rfc5424';
+import { CommunityIds } from '../../src/format/community-id';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { eventArb } from './event-arbitrary';
 import { parseStructuredData, splitRfc5424 } from '../helpers/rsyslog';
@@ -134,11 +135,28 @@ describe('rfc5424Line', () => {
 });
 
 it('the directly written conn element equals the general renderer for any event', () => {
+  const ids = new CommunityIds();
   fc.assert(
     fc.property(eventArb, (ev) => {
       const clean = Object.fromEntries(Object.entries(ev).filter(([, v]) => v !== undefined)) as unknown as ConnectionEvent;
-      assert.equal(connSd(clean), connSdGeneral(clean));
+      assert.equal(connSd(clean, ids), connSdGeneral(clean, ids));
     }),
     { numRuns: 1000 },
   );
+});
+
+it('an Rfc5424LineEncoder (cached parts) writes what the general renderer writes, record after record, at any cap', () => {
+  for (const maxBytes of [8192, 480]) {
+    const env = { ...ENV, sequenceId: 1, maxBytes };
+    const encoder = new Rfc5424LineEncoder(env);
+    const processes = fc.sample(eventArb.map((ev) => ev.process), 5);
+    fc.assert(
+      fc.property(eventArb, fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 2_147_483_647 }), (e, p, seq) => {
+        const ev = p < 5 ? { ...e, process: processes[p] } : e;
+        env.sequenceId = seq;
+        assert.equal(encoder.line(ev), rfc5424Line(ev, env));
+      }),
+      { numRuns: 500 },
+    );
+  }
 });

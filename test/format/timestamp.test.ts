@@ -1,9 +1,14 @@
-// isoMicros/isoMillis cache the text of the last second: they must print what the plain
+// IsoTimestamps (and isoMicros/isoMillis) keep the text of the last second: they must print what the plain
 // Date#toISOString renderings print, whatever order the times come in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isoMicros, isoMillis } from '../../src/format/timestamp';
+import { IsoTimestamps, isoMicros as isoMicrosOnce, isoMillis as isoMillisOnce } from '../../src/format/timestamp';
+
+// One formatter's timestamps, kept across every test here so the cache is exercised.
+const kept = new IsoTimestamps();
+const isoMicros = (t: number): string => kept.micros(t);
+const isoMillis = (ms: number): string => kept.millis(ms);
 
 /** isoMicros as it was written before the per-second cache. */
 function isoMicrosPlain(timeUs: number): string {
@@ -45,4 +50,15 @@ test('isoMillis is Date#toISOString, for any time and order', () => {
   let t = Date.UTC(2026, 5, 30, 23, 59, 59);
   for (let i = 0; i < 5000; i++, t += 7) assert.equal(isoMillis(t), new Date(t).toISOString());
   assert.throws(() => isoMillis(NaN), RangeError);
+});
+
+test('the one-off isoMicros/isoMillis print what an IsoTimestamps prints', () => {
+  fc.assert(
+    fc.property(times, (ts) => {
+      for (const t of ts) {
+        assert.equal(isoMicrosOnce(t), isoMicros(t));
+        if (Number.isFinite(t)) assert.equal(isoMillisOnce(Math.floor(t / 1000)), isoMillis(Math.floor(t / 1000)));
+      }
+    }),
+  );
 });

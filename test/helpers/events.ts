@@ -4,7 +4,8 @@
 // command line, so a receiver can tell which records arrived), and process names that try
 // to break a syslog record.
 import type { ConnectionEvent, ProcessInfo } from '../../src/core/connection-event';
-import { ecsLine, type FormatEnv } from '../../src/format/ecs';
+import { ecsLine } from '../../src/format/ecs';
+import type { FormatEnv } from '../../src/format/env';
 
 /** The host of the format tests: a LAN address and a ULA. */
 export const env: FormatEnv = {

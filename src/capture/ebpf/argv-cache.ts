@@ -10,10 +10,8 @@ export interface Argv {
   readonly commandLine: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-/** argv as the kernel keeps it: NUL-separated, usually NUL-terminated. */
-export function splitArgs(bytes: Uint8Array): string[] {
+/** argv as the kernel keeps it: NUL-separated, usually NUL-terminated (invalid UTF-8 becomes U+FFFD). */
+export function splitArgs(bytes: Uint8Array, utf8: { decode(bytes: Uint8Array): string } = new TextDecoder('utf-8', { fatal: false })): string[] {
   if (bytes.length === 0) return [];
   const parts = utf8.decode(bytes).split('\0');
   if (parts[parts.length - 1] === '') parts.pop();
@@ -24,6 +22,7 @@ export class ArgvCache {
   private readonly keys: Uint8Array[] = [];
   private readonly values: Argv[] = [];
   private next = 0;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: false });
 
   constructor(private readonly slots = 4) {}
 
@@ -37,7 +36,7 @@ export class ArgvCache {
       while (i < len && buf[at + i] === key[i]) i++;
       if (i === len) return this.values[s]!;
     }
-    const args = splitArgs(buf.subarray(at, at + len));
+    const args = splitArgs(buf.subarray(at, at + len), this.utf8);
     const argv: Argv = { args, commandLine: args.join(' ') };
     const slot = this.next;
     this.next = (slot + 1) % this.slots;

@@ -3,7 +3,7 @@
 // ordering and crash behaviour simple). The file is opened for append, created 0640.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { ConnectionEvent } from '../../core/connection-event';
-import { ByteWriter } from '../../format/byte-writer';
+import { ByteWriter } from '../../core/byte-writer';
 import type { Sink, SinkStats } from '../../core/stages';
 import { PtError } from '../../core/errors';
 import type { Logger } from '../../core/context';

@@ -1,7 +1,7 @@
 // Renders records for a syslog target: the line format the sink names, capped at what one
 // frame of its transport may carry.
 import type { ConnectionEvent } from '../../core/connection-event';
-import type { FormatEnv } from '../../format/ecs';
+import type { FormatEnv } from '../../format/env';
 import { rfc3164Line } from '../../format/rfc3164';
 import { rfc5424Line } from '../../format/rfc5424';
 import { seedLine } from '../../format/seed';

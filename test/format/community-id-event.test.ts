@@ -2,20 +2,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ConnectionEvent } from '../../src/core/connection-event';
-import { ByteWriter } from '../../src/format/byte-writer';
-import { communityId } from '../../src/format/community-id';
-import { hashCommunityId, writeCommunityId } from '../../src/format/community-id-bytes';
-import { eventCommunityId } from '../../src/format/ecs';
+import { ByteWriter } from '../../src/core/byte-writer';
+import { CommunityIds, communityId, communityIdDigest, writeCommunityId } from '../../src/format/community-id';
 import { eventArb } from './event-arbitrary';
 
+// Two hashers, as two sinks have: the byte path writes from the digest the caller passes,
+// the string path caches; neither may see the other's state.
+const byteIds = new CommunityIds();
+const stringIds = new CommunityIds();
+
 function bytesId(ev: ConnectionEvent): string | undefined {
-  if (!hashCommunityId(ev)) return undefined;
+  const digest = communityIdDigest();
+  if (!byteIds.hashEvent(ev, digest)) return undefined;
   const w = new ByteWriter(64);
-  writeCommunityId(w);
+  writeCommunityId(w, digest);
   return w.view().toString('latin1');
 }
 
-test('the byte-written Community ID is the one eventCommunityId gives, for any event', () => {
+function eventCommunityId(ev: ConnectionEvent): string | undefined {
+  return stringIds.ofEvent(ev);
+}
+
+test('the byte-written Community ID (hashEvent + writeCommunityId) is the one ofEvent gives, for any event', () => {
   fc.assert(
     fc.property(eventArb, (ev) => {
       assert.equal(bytesId(ev), eventCommunityId(ev));
@@ -48,4 +56,22 @@ test('no Community ID for a listen record or an address that does not parse', ()
   assert.equal(bytesId(ev), undefined);
   assert.equal(bytesId({ ...ev, action: 'connection_attempted', remote: { ip: 'not-an-ip', port: 1 } }), undefined);
   assert.equal(bytesId({ ...ev, action: 'connection_attempted', remote: { ip: '::1', port: 1 } }), undefined, 'mixed families');
+});
+
+test('a digest is the caller\'s: hashing a second flow does not change the first digest', () => {
+  const ids = new CommunityIds();
+  const a: ConnectionEvent = {
+    timeUs: 1, action: 'connection_attempted', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'egress',
+    local: { ip: '10.0.0.1', port: 40000 }, remote: { ip: '192.0.2.9', port: 443 }, capture: 'ebpf', attribution: 'syscall',
+  };
+  const b: ConnectionEvent = { ...a, remote: { ip: '192.0.2.10', port: 80 } };
+  const da = communityIdDigest();
+  const db = communityIdDigest();
+  assert.ok(ids.hashEvent(a, da));
+  const before = Array.from(da);
+  assert.ok(ids.hashEvent(b, db));
+  assert.deepEqual(Array.from(da), before);
+  const w = new ByteWriter(64);
+  writeCommunityId(w, da);
+  assert.equal(w.view().toString('latin1'), communityId({ proto: 6, saddr: '10.0.0.1', daddr: '192.0.2.9', sport: 40000, dport: 443 }));
 });

@@ -1,0 +1,87 @@
+// The readable ECS rendering of a ConnectionEvent (field names are normative): one object
+// built field by field. It is the reference the fast paths (EcsLineEncoder, EcsByteEncoder)
+// are tested against, and the path alerts take (they are rare, and carry more fields).
+import { ianaNumber, initiatorAndResponder, type ConnectionEvent } from '../core/connection-event';
+import { addEcsAlertFields } from './alert-ecs';
+import { CommunityIds } from './community-id';
+import type { FormatEnv } from './env';
+import { isoMicros } from './timestamp';
+
+export const EVENT_TYPE: Readonly<Record<ConnectionEvent['action'], readonly string[]>> = {
+  connection_attempted: ['start', 'connection'],
+  connection_accepted: ['start', 'connection'],
+  udp_flow: ['start', 'connection'],
+  listen: ['info'],
+  connection_closed: ['end', 'connection'],
+};
+
+/** The ECS document of ev; ids is the caller's Community ID hasher (a fresh one when absent). */
+export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = new CommunityIds(false)): Record<string, unknown> {
+  const { source, destination } = initiatorAndResponder(ev);
+  const p = ev.process;
+  const doc: Record<string, unknown> = {
+    '@timestamp': isoMicros(ev.timeUs),
+    event: {
+      kind: 'event',
+      category: ['network'],
+      type: [...EVENT_TYPE[ev.action]],
+      action: ev.action,
+      outcome: ev.outcome,
+      module: 'packettrail',
+      dataset: 'packettrail.connection',
+    },
+    network: {
+      transport: ev.transport,
+      type: ev.family,
+      iana_number: String(ianaNumber(ev.transport)),
+      direction: ev.direction,
+      community_id: ids.ofEvent(ev),
+    },
+    // A listening socket has no peer: it is only the destination end.
+    ...(ev.action === 'listen' ? {} : { source: { ip: source.ip, port: source.port } }),
+    destination: { ip: destination.ip, port: destination.port },
+    host: { name: env.host.name, hostname: env.host.name, id: env.host.id, ip: env.host.ips },
+    agent: { name: 'packetTrail', type: 'packettrail', version: env.agentVersion },
+    ecs: { version: '8.11.0' },
+    related: { ip: relatedIps(ev) },
+    packettrail: {
+      capture: ev.capture,
+      attribution: ev.attribution,
+      local: { ip: ev.local.ip, port: ev.local.port },
+      remote: { ip: ev.remote.ip, port: ev.remote.port },
+      ...(ev.preexisting ? { preexisting: true } : {}),
+      ...(ev.tid !== undefined ? { tid: ev.tid } : {}),
+      ...(ev.errno !== undefined ? { errno: ev.errno } : {}),
+    },
+  };
+  if (p) {
+    doc.process = compact({
+      pid: p.pid,
+      name: p.name,
+      executable: p.executable,
+      command_line: p.commandLine,
+      args: p.args,
+      start: p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined,
+      entity_id: p.entityId,
+      parent: p.parent ? compact({ pid: p.parent.pid, name: p.parent.name, executable: p.parent.executable, entity_id: p.parent.entityId }) : undefined,
+    });
+    if (p.uid !== undefined) doc.user = compact({ id: String(p.uid), name: p.userName });
+    if (p.containerId) doc.container = { id: p.containerId };
+  }
+  if (ev.alert) addEcsAlertFields(doc, ev.alert);
+  return doc;
+}
+
+
+function relatedIps(ev: ConnectionEvent): string[] {
+  return unique([ev.local.ip, ev.remote.ip].filter((ip) => ip !== '0.0.0.0' && ip !== '::'));
+}
+
+export function compact(o: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
