@@ -2,8 +2,8 @@
 // frame of its transport may carry.
 import type { ConnectionEvent } from '../../core/connection-event';
 import type { FormatEnv } from '../../format/env';
-import { rfc3164Line } from '../../format/rfc3164';
-import { rfc5424Line } from '../../format/rfc5424';
+import { Rfc3164LineEncoder } from '../../format/rfc3164';
+import { Rfc5424LineEncoder } from '../../format/rfc5424';
 import { seedLine } from '../../format/seed';
 
 export type SyslogFormat = 'rfc5424' | 'rfc3164' | 'seed';
@@ -15,17 +15,18 @@ export function createSyslogFormatter(format: SyslogFormat, env: FormatEnv, maxB
   let seq = 0;
   switch (format) {
     case 'rfc5424': {
-      // One env object, its sequenceId advanced per record (no object per record).
+      // One env object, its sequenceId advanced per record; one encoder per sink owns the caches.
       const e = { ...env, sequenceId: 0, maxBytes };
+      const encoder = new Rfc5424LineEncoder(e);
       return (ev) => {
         seq = seq >= SEQUENCE_MAX ? 1 : seq + 1;
         e.sequenceId = seq;
-        return rfc5424Line(ev, e);
+        return encoder.line(ev);
       };
     }
     case 'rfc3164': {
-      const e = { ...env, maxBytes };
-      return (ev) => rfc3164Line(ev, e);
+      const encoder = new Rfc3164LineEncoder({ ...env, maxBytes });
+      return (ev) => encoder.line(ev);
     }
     case 'seed':
       return (ev) => seedLine(ev, env);
