@@ -1,0 +1,88 @@
+// First-seen: once the baseline is learnt, a pair never seen before — (executable, remote
+// address, port, direction) — is an alert, and so is an executable listening on a port it was
+// never seen listening on (rule new_listener). The port of a pair is the service's: the remote
+// port for egress, the local port for an accepted connection (a client's ephemeral port says
+// nothing). The learning period starts at the earliest known activity: the store's history
+// when there is one, otherwise the first event.
+import type { ConnectionEvent, Direction } from '../core/connection-event';
+import { BoundedMap } from './bounded-map';
+import type { Finding } from './finding';
+import type { FirstSeenOptions } from './options';
+import { endpointText } from './alert-event';
+
+export interface KnownPair {
+  readonly exe: string;
+  readonly remoteIp: string;
+  /** The service port: remote for egress, local for ingress. */
+  readonly remotePort: number;
+  readonly direction: Direction;
+}
+
+export interface KnownListener {
+  readonly exe: string;
+  readonly port: number;
+}
+
+export interface FirstSeenStats {
+  readonly pairs: number;
+  readonly listeners: number;
+  readonly pairsEvicted: number;
+  readonly listenersEvicted: number;
+}
+
+export function pairKey(exe: string, remoteIp: string, port: number, direction: Direction): string {
+  return `${exe}|${remoteIp}|${port}|${direction}`;
+}
+
+export function listenerKey(exe: string, port: number): string {
+  return `${exe}|${port}`;
+}
+
+export class FirstSeenDetector {
+  private readonly pairs: BoundedMap<string, true>;
+  private readonly listeners: BoundedMap<string, true>;
+  private learntAtUs: number | undefined;
+
+  constructor(
+    private readonly opts: FirstSeenOptions,
+    maxKeys: number,
+    seed: { earliestUs?: number; pairs?: Iterable<KnownPair>; listeners?: Iterable<KnownListener> } = {},
+  ) {
+    this.pairs = new BoundedMap(maxKeys);
+    this.listeners = new BoundedMap(maxKeys);
+    if (seed.earliestUs !== undefined) this.learntAtUs = seed.earliestUs + opts.learnForUs;
+    for (const p of seed.pairs ?? []) this.pairs.set(pairKey(p.exe, p.remoteIp, p.remotePort, p.direction), true);
+    for (const l of seed.listeners ?? []) this.listeners.set(listenerKey(l.exe, l.port), true);
+  }
+
+  /** An egress contact or an accepted connection. */
+  connection(ev: ConnectionEvent, exe: string, allowed: boolean): Finding | undefined {
+    const port = ev.direction === 'egress' ? ev.remote.port : ev.local.port;
+    const key = pairKey(exe, ev.remote.ip, port, ev.direction);
+    const known = this.pairs.has(key);
+    this.pairs.set(key, true);
+    if (known || allowed || !this.learnt(ev.timeUs)) return undefined;
+    const p = ev.process!;
+    const what = ev.direction === 'egress' ? `reached ${endpointText(ev.remote.ip, port)}` : `accepted a connection from ${ev.remote.ip} on port ${port}`;
+    return { rule: 'first_seen', key, ev, reason: `${p.name}[${p.pid}] (${exe}) ${what} for the first time (${ev.transport})` };
+  }
+
+  listen(ev: ConnectionEvent, exe: string, allowed: boolean): Finding | undefined {
+    const port = ev.local.port;
+    const key = listenerKey(exe, port);
+    const known = this.listeners.has(key);
+    this.listeners.set(key, true);
+    if (known || allowed || !this.learnt(ev.timeUs)) return undefined;
+    const p = ev.process!;
+    return { rule: 'new_listener', key, ev, reason: `${p.name}[${p.pid}] (${exe}) listens on ${ev.transport} port ${port} for the first time` };
+  }
+
+  stats(): FirstSeenStats {
+    return { pairs: this.pairs.size, listeners: this.listeners.size, pairsEvicted: this.pairs.evicted, listenersEvicted: this.listeners.evicted };
+  }
+
+  private learnt(t: number): boolean {
+    this.learntAtUs ??= t + this.opts.learnForUs;
+    return t >= this.learntAtUs;
+  }
+}
