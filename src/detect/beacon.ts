@@ -34,16 +34,14 @@ export class BeaconDetector {
     this.series = new BoundedMap(maxKeys);
   }
 
-  contact(ev: ConnectionEvent, exe: string, allowed: boolean): Finding | undefined {
-    const key = `${exe}|${endpointText(ev.remote.ip, ev.remote.port)}`;
+  /** An egress contact; key is its contactKey (executable and remote end). */
+  contact(ev: ConnectionEvent, exe: string, key: string, allowed: boolean): Finding | undefined {
     const t = ev.timeUs;
     let s = this.series.get(key);
     if (!s) {
-      s = { times: [t], lastUs: t, done: false };
-      this.series.set(key, s);
+      this.series.set(key, { times: [t], lastUs: t, done: false });
       return undefined;
     }
-    this.series.set(key, s);
     if (s.done) return undefined;
     const burst = t - s.lastUs < this.opts.burstGapUs;
     if (t > s.lastUs) s.lastUs = t;

@@ -10,7 +10,7 @@ import { alertEvent, alertId } from './alert-event';
 import { BeaconDetector, type BeaconStats } from './beacon';
 import { BoundedMap } from './bounded-map';
 import type { Finding } from './finding';
-import { FirstSeenDetector, type FirstSeenStats } from './first-seen';
+import { contactKey, FirstSeenDetector, type FirstSeenStats } from './first-seen';
 import { HandoffDetector, type HandoffStats } from './handoff';
 import { executableOf, isEgressContact, isIngressAccept, isListen, processKey } from './identity';
 import type { DetectOptions } from './options';
@@ -70,15 +70,17 @@ export class DetectEngine {
     const exe = executableOf(p);
     if (isEgressContact(ev)) {
       const allowed = this.allows(ev.remote.ip, ev.remote.port, exe);
-      return this.raise(
-        this.handoff.contact(ev, processKey(p.pid, p.entityId), exe, allowed),
-        this.firstSeen.connection(ev, exe, allowed),
-        this.beacon.contact(ev, exe, allowed),
-      );
+      const key = contactKey(exe, ev.remote.ip, ev.remote.port);
+      const handoff = this.handoff.contact(ev, processKey(p.pid, p.entityId), exe, allowed);
+      const firstSeen = this.firstSeen.connection(ev, exe, key, allowed);
+      const beacon = this.beacon.contact(ev, exe, key, allowed);
+      if (!handoff && !firstSeen && !beacon) return NONE;
+      return this.raise([handoff, firstSeen, beacon]);
     }
-    if (isIngressAccept(ev)) return this.raise(this.firstSeen.connection(ev, exe, this.allows(ev.remote.ip, ev.local.port, exe)));
-    if (isListen(ev)) return this.raise(this.firstSeen.listen(ev, exe, this.allows(ev.local.ip, ev.local.port, exe)));
-    return NONE;
+    let finding: Finding | undefined;
+    if (isIngressAccept(ev)) finding = this.firstSeen.connection(ev, exe, contactKey(exe, ev.remote.ip, ev.local.port), this.allows(ev.remote.ip, ev.local.port, exe));
+    else if (isListen(ev)) finding = this.firstSeen.listen(ev, exe, this.allows(ev.local.ip, ev.local.port, exe));
+    return finding ? this.raise([finding]) : NONE;
   }
 
   stats(): DetectStats {
@@ -104,7 +106,7 @@ export class DetectEngine {
     return !this.allow.empty && this.allow.allows(ip, port, exe);
   }
 
-  private raise(...findings: (Finding | undefined)[]): readonly ConnectionEvent[] {
+  private raise(findings: readonly (Finding | undefined)[]): readonly ConnectionEvent[] {
     let out: ConnectionEvent[] | undefined;
     for (const f of findings) {
       if (!f) continue;

@@ -30,8 +30,9 @@ export interface FirstSeenStats {
   readonly listenersEvicted: number;
 }
 
-export function pairKey(exe: string, remoteIp: string, port: number, direction: Direction): string {
-  return `${exe}|${remoteIp}|${port}|${direction}`;
+/** exe|ip|port: one string per connection, shared with the beacon detector (hashed once). */
+export function contactKey(exe: string, remoteIp: string, port: number): string {
+  return `${exe}|${remoteIp}|${port}`;
 }
 
 export function listenerKey(exe: string, port: number): string {
@@ -39,7 +40,9 @@ export function listenerKey(exe: string, port: number): string {
 }
 
 export class FirstSeenDetector {
-  private readonly pairs: BoundedMap<string, true>;
+  /** Known pairs by contactKey, one table per direction. */
+  private readonly egress: BoundedMap<string, true>;
+  private readonly ingress: BoundedMap<string, true>;
   private readonly listeners: BoundedMap<string, true>;
   private learntAtUs: number | undefined;
 
@@ -48,37 +51,43 @@ export class FirstSeenDetector {
     maxKeys: number,
     seed: { earliestUs?: number; pairs?: Iterable<KnownPair>; listeners?: Iterable<KnownListener> } = {},
   ) {
-    this.pairs = new BoundedMap(maxKeys);
+    this.egress = new BoundedMap(maxKeys);
+    this.ingress = new BoundedMap(maxKeys);
     this.listeners = new BoundedMap(maxKeys);
     if (seed.earliestUs !== undefined) this.learntAtUs = seed.earliestUs + opts.learnForUs;
-    for (const p of seed.pairs ?? []) this.pairs.set(pairKey(p.exe, p.remoteIp, p.remotePort, p.direction), true);
+    for (const p of seed.pairs ?? []) (p.direction === 'egress' ? this.egress : this.ingress).set(contactKey(p.exe, p.remoteIp, p.remotePort), true);
     for (const l of seed.listeners ?? []) this.listeners.set(listenerKey(l.exe, l.port), true);
   }
 
-  /** An egress contact or an accepted connection. */
-  connection(ev: ConnectionEvent, exe: string, allowed: boolean): Finding | undefined {
+  /** An egress contact (key: contactKey of the remote end) or an accepted connection (of the client and the local port). */
+  connection(ev: ConnectionEvent, exe: string, key: string, allowed: boolean): Finding | undefined {
+    const pairs = ev.direction === 'egress' ? this.egress : this.ingress;
+    if (pairs.has(key)) return undefined;
+    pairs.set(key, true);
+    if (allowed || !this.learnt(ev.timeUs)) return undefined;
     const port = ev.direction === 'egress' ? ev.remote.port : ev.local.port;
-    const key = pairKey(exe, ev.remote.ip, port, ev.direction);
-    const known = this.pairs.has(key);
-    this.pairs.set(key, true);
-    if (known || allowed || !this.learnt(ev.timeUs)) return undefined;
     const p = ev.process!;
     const what = ev.direction === 'egress' ? `reached ${endpointText(ev.remote.ip, port)}` : `accepted a connection from ${ev.remote.ip} on port ${port}`;
-    return { rule: 'first_seen', key, ev, reason: `${p.name}[${p.pid}] (${exe}) ${what} for the first time (${ev.transport})` };
+    return { rule: 'first_seen', key: `${key}|${ev.direction}`, ev, reason: `${p.name}[${p.pid}] (${exe}) ${what} for the first time (${ev.transport})` };
   }
 
   listen(ev: ConnectionEvent, exe: string, allowed: boolean): Finding | undefined {
     const port = ev.local.port;
     const key = listenerKey(exe, port);
-    const known = this.listeners.has(key);
+    if (this.listeners.has(key)) return undefined;
     this.listeners.set(key, true);
-    if (known || allowed || !this.learnt(ev.timeUs)) return undefined;
+    if (allowed || !this.learnt(ev.timeUs)) return undefined;
     const p = ev.process!;
     return { rule: 'new_listener', key, ev, reason: `${p.name}[${p.pid}] (${exe}) listens on ${ev.transport} port ${port} for the first time` };
   }
 
   stats(): FirstSeenStats {
-    return { pairs: this.pairs.size, listeners: this.listeners.size, pairsEvicted: this.pairs.evicted, listenersEvicted: this.listeners.evicted };
+    return {
+      pairs: this.egress.size + this.ingress.size,
+      listeners: this.listeners.size,
+      pairsEvicted: this.egress.evicted + this.ingress.evicted,
+      listenersEvicted: this.listeners.evicted,
+    };
   }
 
   private learnt(t: number): boolean {

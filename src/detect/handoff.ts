@@ -53,9 +53,10 @@ export class HandoffDetector {
     const process = ev.process!;
     const t = ev.timeUs;
     let me = this.processes.get(key);
-    if (!me || me.endUs !== undefined) me = { key, exe, process };
-    // Set on every contact, so a busy long-lived process is the newest entry, not the first evicted.
-    this.processes.set(key, me);
+    if (!me || me.endUs !== undefined) {
+      me = { key, exe, process };
+      this.processes.set(key, me);
+    }
     const ip = ev.remote.ip;
     let state = this.addresses.get(ip);
     if (!state) {
