@@ -10,11 +10,14 @@ import path from 'node:path';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import type { ProcessEvent } from '../../src/core/stages';
 import { DetectEngine } from '../../src/detect/engine';
+import { huntOver } from '../../src/detect/hunt';
 import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from '../../src/detect/options';
 import { startEcsFilePipeline } from '../pipeline/ecs-file-pipeline';
 
 const FIRST_PID = 4_000_000; // above pid_max: never a real process, so /proc is never read
 const PROGRAMS = Array.from({ length: 40 }, (_, i) => `/usr/bin/prog${i}`);
+const SSHD = FIRST_PID - 2;
+const DAEMON = FIRST_PID - 1;
 
 type Step = { kind: 'process'; ev: ProcessEvent } | { kind: 'connection'; ev: ConnectionEvent };
 
@@ -38,15 +41,19 @@ function connection(pid: number, name: string, timeUs: number, remoteIp: string,
 }
 
 /** n connections at 1,000/s from t0: each process execs, makes one to four connections, exits. */
-function host(n: number, t0: number): Step[] {
+export function host(n: number, t0: number): Step[] {
   const next = random(42);
-  const steps: Step[] = [];
+  const steps: Step[] = [
+    { kind: 'process', ev: { type: 'exec', pid: SSHD, ppid: 1, uid: 0, comm: 'sshd', executable: '/usr/sbin/sshd', args: ['sshd'], startTicks: 1, timeUs: t0 } },
+    { kind: 'process', ev: { type: 'exec', pid: DAEMON, ppid: 1, uid: 0, comm: 'daemon', executable: '/usr/sbin/daemon', args: ['daemon'], startTicks: 2, timeUs: t0 } },
+  ];
   let pid = FIRST_PID;
   let made = 0;
   let t = t0;
   while (made < n) {
     pid++;
-    const exe = PROGRAMS[Math.floor(next() ** 2 * PROGRAMS.length)]!;
+    const program = Math.floor(next() ** 2 * PROGRAMS.length);
+    const exe = PROGRAMS[program]!;
     const name = exe.slice(exe.lastIndexOf('/') + 1);
     steps.push({ kind: 'process', ev: { type: 'exec', pid, ppid: 1, uid: 1000, comm: name, executable: exe, args: [name], startTicks: pid, timeUs: t } });
     const count = 1 + Math.floor(next() * 4);
@@ -57,14 +64,21 @@ function host(n: number, t0: number): Step[] {
       let ev: ConnectionEvent;
       if (r < 0.3) ev = connection(pid, name, t, '192.0.2.53', 53, localPort, { action: 'udp_flow', transport: 'udp' });
       else if (r < 0.6) ev = connection(pid, name, t, `198.51.100.${1 + Math.floor(next() * 20)}`, 443, localPort);
-      else if (r < 0.9) ev = connection(pid, name, t, `10.${Math.floor(next() * 20)}.${Math.floor(next() * 250)}.${Math.floor(next() * 250)}`, 443, localPort);
-      else if (r < 0.99) ev = connection(pid, name, t, `10.1.${Math.floor(next() * 250)}.${Math.floor(next() * 250)}`, 50000 + Math.floor(next() * 10000), 22, { action: 'connection_accepted', direction: 'ingress' });
-      else ev = connection(pid, name, t, '0.0.0.0', 0, 8000 + Math.floor(next() * 100), { action: 'listen', direction: 'ingress' });
+      // Each program's own servers: a few dozen addresses, seen again and again.
+      else if (r < 0.9) ev = connection(pid, name, t, `10.${program}.0.${Math.floor(next() * 40)}`, 443, localPort);
+      // The host's sshd accepting its usual clients, and a service that rebinds now and then.
+      else if (r < 0.995) ev = connection(SSHD, 'sshd', t, `10.200.0.${Math.floor(next() * 200)}`, 50000 + Math.floor(next() * 10000), 22, { action: 'connection_accepted', direction: 'ingress' });
+      else ev = connection(DAEMON, 'daemon', t, '0.0.0.0', 0, 8000 + Math.floor(next() * 4), { action: 'listen', direction: 'ingress' });
       steps.push({ kind: 'connection', ev });
     }
-    // A few implants checking in every 5 s.
-    if (made % 5000 < 4) steps.push({ kind: 'connection', ev: connection(pid, name, t, `203.0.113.${made % 5000}`, 443, 60000) });
     steps.push({ kind: 'process', ev: { type: 'exit', pid, timeUs: t + 500 } });
+    // An implant, started anew each time, checking in every 5 s.
+    if (Math.floor(t / 5_000_000) !== Math.floor((t - count * 1000) / 5_000_000)) {
+      pid++;
+      steps.push({ kind: 'process', ev: { type: 'exec', pid, ppid: 1, uid: 1000, comm: 'implant', executable: '/var/tmp/implant', args: ['implant'], startTicks: pid, timeUs: t + 600 } });
+      steps.push({ kind: 'connection', ev: connection(pid, 'implant', t + 700, '203.0.113.9', 443, 60000) });
+      steps.push({ kind: 'process', ev: { type: 'exit', pid, timeUs: t + 800 } });
+    }
   }
   return steps;
 }
@@ -90,7 +104,7 @@ async function throughPipeline(steps: readonly Step[], dir: string, detect?: Det
   return { cpuMs: (cpu.user + cpu.system) / 1000, lines };
 }
 
-function engineAlone(steps: readonly Step[], options: DetectOptions): { cpuMs: number; alerts: number; stats: ReturnType<DetectEngine['stats']> } {
+export function engineAlone(steps: readonly Step[], options: DetectOptions): { cpuMs: number; alerts: number; stats: ReturnType<DetectEngine['stats']> } {
   // The records as the pipeline hands them to the engine: with executables filled in.
   const exes = new Map<number, string>();
   const items = [];
@@ -108,13 +122,14 @@ function engineAlone(steps: readonly Step[], options: DetectOptions): { cpuMs: n
   let alerts = 0;
   for (const item of items) alerts += engine.observe(item).length;
   const cpu = process.cpuUsage(cpu0);
+  if (process.env.SHOW_ALERTS) for (const a of huntOver(items, options)) console.log(a.alert?.rule, (a.timeUs - items[0]!.ev!.timeUs) / 1e6, a.alert?.reason);
   return { cpuMs: (cpu.user + cpu.system) / 1000, alerts, stats: engine.stats() };
 }
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 200_000);
-  // Learning over after the first tenth, so first-seen works through most of the run.
-  const options: DetectOptions = { ...DEFAULT_DETECT_OPTIONS, firstSeen: { learnForUs: (n / 10) * 1000 } };
+  // Learning over halfway, so first-seen works through the second half of the run.
+  const options: DetectOptions = { ...DEFAULT_DETECT_OPTIONS, firstSeen: { learnForUs: (n / 2) * 1000 } };
   const t0 = Date.now() * 1000;
   const steps = host(n, t0);
   const warm = host(20_000, t0);
@@ -140,7 +155,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

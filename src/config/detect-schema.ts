@@ -23,6 +23,7 @@ export const detectSchema = z
         window: durationMs.default(600_000),
         commonThreshold: z.number().int().min(3, 'at least 3: an address reached only by A and B is never common').default(3),
         commonWindow: durationMs.default(3_600_000),
+        warmUp: z.union([z.literal(0), durationMs]).default(300_000),
       })
       .prefault({}),
     firstSeen: z.strictObject({ learnFor: durationMs.default(86_400_000) }).prefault({}),
@@ -43,7 +44,7 @@ export type DetectConfig = z.output<typeof detectSchema>;
 export function detectOptionsFrom(c: DetectConfig): DetectOptions {
   const us = (ms: number) => Math.round(ms * 1000);
   return {
-    handoff: { windowUs: us(c.handoff.window), commonThreshold: c.handoff.commonThreshold, commonWindowUs: us(c.handoff.commonWindow) },
+    handoff: { windowUs: us(c.handoff.window), commonThreshold: c.handoff.commonThreshold, commonWindowUs: us(c.handoff.commonWindow), warmUpUs: us(c.handoff.warmUp) },
     firstSeen: { learnForUs: us(c.firstSeen.learnFor) },
     beacon: { minCount: c.beacon.minCount, maxJitter: c.beacon.maxJitter, burstGapUs: us(c.beacon.burstGap) },
     allow: c.allow.map((r) => ({ ...r })),

@@ -3,6 +3,8 @@
 // implant it starts. Not a hand-off: A still running, B the same program as A (a program run
 // twice), or X common on this host (several distinct executables reached it lately: a
 // resolver, a mirror, a proxy). Addresses are compared by IP: the implant may use another port.
+// The detector learns but stays quiet for a warm-up after its first event, until it has seen
+// which addresses are common.
 import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
 import type { ProcessEnd } from '../core/stages';
 import { BoundedMap } from './bounded-map';
@@ -38,6 +40,7 @@ export interface HandoffStats {
 export class HandoffDetector {
   private readonly addresses: BoundedMap<string, AddressState>;
   private readonly processes: BoundedMap<string, Reacher>;
+  private quietUntilUs: number | undefined;
 
   constructor(
     private readonly opts: HandoffOptions,
@@ -64,7 +67,8 @@ export class HandoffDetector {
       this.addresses.set(ip, state);
     }
     this.noteExecutable(state, exe, t);
-    const finding = allowed || this.isCommon(state, t) ? undefined : this.handedFrom(state, me, ev);
+    this.quietUntilUs ??= t + this.opts.warmUpUs;
+    const finding = allowed || t < this.quietUntilUs || this.isCommon(state, t) ? undefined : this.handedFrom(state, me, ev);
     this.noteReacher(state, me, t);
     return finding;
   }

@@ -17,6 +17,11 @@ export interface HandoffOptions {
   /** Distinct executables within commonWindowUs that make an address common (at least 3). */
   readonly commonThreshold: number;
   readonly commonWindowUs: number;
+  /**
+   * Quiet time from the first activity the engine sees: a freshly started engine knows no
+   * address as common yet, so the first programs to share a resolver would look like hand-offs.
+   */
+  readonly warmUpUs: number;
 }
 
 export interface FirstSeenOptions {
@@ -45,7 +50,7 @@ export interface DetectOptions {
 const MINUTE_US = 60_000_000;
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
-  handoff: { windowUs: 10 * MINUTE_US, commonThreshold: 3, commonWindowUs: 60 * MINUTE_US },
+  handoff: { windowUs: 10 * MINUTE_US, commonThreshold: 3, commonWindowUs: 60 * MINUTE_US, warmUpUs: 5 * MINUTE_US },
   firstSeen: { learnForUs: 24 * 60 * MINUTE_US },
   beacon: { minCount: 8, maxJitter: 0.1, burstGapUs: 200_000 },
   allow: [],

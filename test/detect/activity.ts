@@ -54,12 +54,15 @@ export function exit(p: Proc, s: number): ActivityItem {
   return { kind: 'process_end', end: { pid: p.pid, entityId: p.entityId ?? '', timeUs: atS(s) } };
 }
 
-/** The defaults with first-seen learning over in a minute, so tests reach it quickly. */
+/** The hand-off defaults without the warm-up, so a story may start at once. */
+export const HANDOFF = { ...DEFAULT_DETECT_OPTIONS.handoff, warmUpUs: 0 };
+
+/** The defaults with first-seen learning over in a minute and no hand-off warm-up, so tests reach them quickly. */
 export function options(over: Partial<DetectOptions> = {}): DetectOptions {
-  return { ...DEFAULT_DETECT_OPTIONS, firstSeen: { learnForUs: 60e6 }, ...over };
+  return { ...DEFAULT_DETECT_OPTIONS, handoff: HANDOFF, firstSeen: { learnForUs: 60e6 }, ...over };
 }
 
 /** Options with only the hand-off detector able to raise (learning never ends, beacons need more than any test has). */
 export function handoffOnly(over: Partial<DetectOptions> = {}): DetectOptions {
-  return { ...DEFAULT_DETECT_OPTIONS, firstSeen: { learnForUs: 1e15 }, beacon: { ...DEFAULT_DETECT_OPTIONS.beacon, minCount: 1000 }, ...over };
+  return { ...DEFAULT_DETECT_OPTIONS, handoff: HANDOFF, firstSeen: { learnForUs: 1e15 }, beacon: { ...DEFAULT_DETECT_OPTIONS.beacon, minCount: 1000 }, ...over };
 }

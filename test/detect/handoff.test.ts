@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { huntOver } from '../../src/detect/hunt';
 import type { ActivityItem } from '../../src/core/stages';
 import { DEFAULT_DETECT_OPTIONS, type AllowRule } from '../../src/detect/options';
-import { atS, connect, exit, handoffOnly, proc } from './activity';
+import { atS, connect, exit, HANDOFF, handoffOnly, proc } from './activity';
 
 const C2 = '203.0.113.50';
 const DROPPER = proc(1000, '/tmp/.x/dropper');
@@ -70,7 +70,7 @@ test('a common address (a resolver reached by several executables) raises none',
 test('an address reached only by A and B is never common, whatever the threshold', () => {
   for (const commonThreshold of [3, 4, 10]) {
     const items = [connect(DROPPER, 0, C2), connect(DROPPER, 1, C2), exit(DROPPER, 2), connect(IMPLANT, 3, C2)];
-    const alerts = huntOver(items, handoffOnly({ handoff: { ...DEFAULT_DETECT_OPTIONS.handoff, commonThreshold } }));
+    const alerts = huntOver(items, handoffOnly({ handoff: { ...HANDOFF, commonThreshold } }));
     assert.equal(alerts.length, 1, `threshold ${commonThreshold}`);
   }
 });
@@ -91,9 +91,18 @@ test('window: B after the window raises none; at its edge it raises one', () => 
   const story = (gap: number) => [connect(DROPPER, 0, C2), exit(DROPPER, 1), connect(IMPLANT, 1 + gap, C2)];
   assert.equal(huntOver(story(window), handoffOnly()).length, 1);
   assert.deepEqual(huntOver(story(window + 1), handoffOnly()), []);
-  const short = handoffOnly({ handoff: { ...DEFAULT_DETECT_OPTIONS.handoff, windowUs: 5e6 } });
+  const short = handoffOnly({ handoff: { ...HANDOFF, windowUs: 5e6 } });
   assert.deepEqual(huntOver(story(6), short), []);
   assert.equal(huntOver(story(4), short).length, 1);
+});
+
+test('warm-up: quiet until the engine has seen a while of activity, learning meanwhile', () => {
+  const warm = handoffOnly({ handoff: { ...HANDOFF, warmUpUs: 300e6 } });
+  const story = (at: number) => [connect(proc(1, '/usr/bin/ls'), 0, '198.51.100.1'), connect(DROPPER, at, C2), exit(DROPPER, at + 1), connect(IMPLANT, at + 2, C2)];
+  assert.deepEqual(huntOver(story(100), warm), []);
+  assert.equal(huntOver(story(400), warm).length, 1);
+  // A story that straddles the end of the warm-up: A learnt during it, B after it.
+  assert.equal(huntOver(story(298), warm).length, 1);
 });
 
 test('allow-list: by CIDR, by port, by executable glob; a rule needs all its fields to match', () => {

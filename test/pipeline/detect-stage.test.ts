@@ -55,7 +55,7 @@ async function run(detect: boolean) {
     {
       source, sinks, processes: new ProcessTable({ hostId: host.id, bootTimeMs: 0, users: new UserNames() }),
       ownTraffic: new OwnTraffic(process.pid), udpIdleTimeoutMs: 60_000, statsIntervalMs: 3_600_000,
-      detect: detect ? { ...DEFAULT_DETECT_OPTIONS, firstSeen: { learnForUs: 1e15 } } : undefined,
+      detect: detect ? { ...DEFAULT_DETECT_OPTIONS, handoff: { ...DEFAULT_DETECT_OPTIONS.handoff, warmUpUs: 0 }, firstSeen: { learnForUs: 1e15 } } : undefined,
     },
     ctx,
   );
