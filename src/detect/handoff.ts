@@ -20,15 +20,21 @@ interface Reacher {
   endUs?: number;
 }
 
-interface AddressState {
-  /** Recent processes that reached the address, oldest first (at most REACHERS_PER_ADDRESS). */
-  readonly reachers: Reacher[];
-  /** The most recent distinct executables and when each last reached it, oldest first. */
-  readonly exes: Map<string, number>;
+/** An executable's latest visit to an address: when, and by which process. */
+interface Visit {
+  lastUs: number;
+  /** Absent while the address is common. */
+  reacher: Reacher | undefined;
 }
 
-/** Enough to find A among the recent reachers of an address without an address costing much. */
-const REACHERS_PER_ADDRESS = 16;
+/**
+ * Per address, the latest visit of each of its most recent executables. That is all both
+ * questions need: commonness counts distinct recent executables, and a hand-off starts from
+ * an executable's latest process (while another instance of A's program still uses the
+ * address, A's program has not let it go). Capped at commonThreshold + 1 executables: more
+ * than that within the common window makes the address common anyway.
+ */
+type AddressState = Map<string, Visit>;
 
 export interface HandoffStats {
   readonly addresses: number;
@@ -53,24 +59,40 @@ export class HandoffDetector {
 
   /** An egress contact by `ev.process` (key and exe precomputed by the engine); a finding when it completes a hand-off. */
   contact(ev: ConnectionEvent, key: string, exe: string, allowed: boolean): Finding | undefined {
-    const process = ev.process!;
     const t = ev.timeUs;
+    const ip = ev.remote.ip;
+    let visits = this.addresses.get(ip);
+    if (!visits) {
+      visits = new Map();
+      this.addresses.set(ip, visits);
+    }
+    let mine = visits.get(exe);
+    if (mine) mine.lastUs = t;
+    else {
+      if (visits.size > this.opts.commonThreshold) dropOldest(visits);
+      visits.set(exe, (mine = { lastUs: t, reacher: undefined }));
+    }
+    // A common address neither ends nor starts a hand-off: its visitors are not tracked, which
+    // keeps the per-process table to the few processes that reach rare addresses.
+    if (this.isCommon(visits, t)) {
+      mine.reacher = undefined;
+      return undefined;
+    }
+    const me = this.reacher(key, exe, ev.process!);
+    this.quietUntilUs ??= t + this.opts.warmUpUs;
+    const finding = allowed || t < this.quietUntilUs ? undefined : this.handedFrom(visits, me, ev);
+    mine.reacher = me;
+    return finding;
+  }
+
+  /** The process's entry, new when it is the first contact of this process lifetime. */
+  private reacher(key: string, exe: string, process: ProcessInfo): Reacher {
     let me = this.processes.get(key);
     if (!me || me.endUs !== undefined) {
       me = { key, exe, process };
       this.processes.set(key, me);
     }
-    const ip = ev.remote.ip;
-    let state = this.addresses.get(ip);
-    if (!state) {
-      state = { reachers: [], exes: new Map() };
-      this.addresses.set(ip, state);
-    }
-    this.noteExecutable(state, exe, t);
-    this.quietUntilUs ??= t + this.opts.warmUpUs;
-    const finding = allowed || t < this.quietUntilUs || this.isCommon(state, t) ? undefined : this.handedFrom(state, me, ev);
-    this.noteReacher(state, me, t);
-    return finding;
+    return me;
   }
 
   ended(end: ProcessEnd, key: string): void {
@@ -87,26 +109,21 @@ export class HandoffDetector {
     };
   }
 
-  private noteExecutable(state: AddressState, exe: string, t: number): void {
-    state.exes.delete(exe);
-    state.exes.set(exe, t);
-    // Only the most recent `commonThreshold` executables can decide whether the address is common.
-    if (state.exes.size > this.opts.commonThreshold) state.exes.delete(state.exes.keys().next().value!);
-  }
-
-  private isCommon(state: AddressState, t: number): boolean {
-    if (state.exes.size < this.opts.commonThreshold) return false;
+  private isCommon(visits: AddressState, t: number): boolean {
+    if (visits.size < this.opts.commonThreshold) return false;
     const since = t - this.opts.commonWindowUs;
-    for (const last of state.exes.values()) if (last < since) return false;
-    return true;
+    let recent = 0;
+    for (const v of visits.values()) if (v.lastUs >= since) recent++;
+    return recent >= this.opts.commonThreshold;
   }
 
-  /** The most recently ended other-program reacher within the window, as a finding. */
-  private handedFrom(state: AddressState, me: Reacher, ev: ConnectionEvent): Finding | undefined {
+  /** The most recently ended latest process of another executable within the window, as a finding. */
+  private handedFrom(visits: AddressState, me: Reacher, ev: ConnectionEvent): Finding | undefined {
     const t = ev.timeUs;
     let from: Reacher | undefined;
-    for (const r of state.reachers) {
-      if (r.endUs === undefined || r.exe === me.exe || r.key === me.key) continue;
+    for (const v of visits.values()) {
+      const r = v.reacher;
+      if (!r || r.endUs === undefined || r.exe === me.exe) continue;
       if (t < r.endUs || t - r.endUs > this.opts.windowUs) continue;
       if (!from || r.endUs > from.endUs!) from = r;
     }
@@ -122,17 +139,16 @@ export class HandoffDetector {
       previous: { process: a, endUs: from.endUs },
     };
   }
+}
 
-  private noteReacher(state: AddressState, me: Reacher, t: number): void {
-    const list = state.reachers;
-    const at = list.indexOf(me);
-    if (at >= 0) list.splice(at, 1);
-    // Reachers that ended longer than a window ago can no longer hand the address over.
-    for (let i = list.length - 1; i >= 0; i--) {
-      const end = list[i]!.endUs;
-      if (end !== undefined && t - end > this.opts.windowUs) list.splice(i, 1);
+function dropOldest(visits: AddressState): void {
+  let oldest: string | undefined;
+  let oldestUs = Infinity;
+  for (const [exe, v] of visits) {
+    if (v.lastUs < oldestUs) {
+      oldestUs = v.lastUs;
+      oldest = exe;
     }
-    list.push(me);
-    if (list.length > REACHERS_PER_ADDRESS) list.shift();
   }
+  if (oldest !== undefined) visits.delete(oldest);
 }
