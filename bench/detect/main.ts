@@ -122,7 +122,7 @@ export function engineAlone(steps: readonly Step[], options: DetectOptions): { c
   let alerts = 0;
   for (const item of items) alerts += engine.observe(item).length;
   const cpu = process.cpuUsage(cpu0);
-  if (process.env.SHOW_ALERTS) for (const a of huntOver(items, options)) console.log(a.alert?.rule, (a.timeUs - items[0]!.ev!.timeUs) / 1e6, a.alert?.reason);
+  if (process.env.SHOW_ALERTS) for (const a of huntOver(items, options)) console.log(a.alert?.rule, a.alert?.reason);
   return { cpuMs: (cpu.user + cpu.system) / 1000, alerts, stats: engine.stats() };
 }
 

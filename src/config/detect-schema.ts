@@ -31,7 +31,8 @@ export const detectSchema = z
       .strictObject({
         minCount: z.number().int().min(3).default(8),
         maxJitter: z.number().positive().max(1).default(0.1),
-        burstGap: durationMs.default(200),
+        burstGap: durationMs.default(100),
+        minPeriod: durationMs.default(500),
       })
       .prefault({}),
     allow: z.array(allowRule).default([]),
@@ -46,7 +47,7 @@ export function detectOptionsFrom(c: DetectConfig): DetectOptions {
   return {
     handoff: { windowUs: us(c.handoff.window), commonThreshold: c.handoff.commonThreshold, commonWindowUs: us(c.handoff.commonWindow), warmUpUs: us(c.handoff.warmUp) },
     firstSeen: { learnForUs: us(c.firstSeen.learnFor) },
-    beacon: { minCount: c.beacon.minCount, maxJitter: c.beacon.maxJitter, burstGapUs: us(c.beacon.burstGap) },
+    beacon: { minCount: c.beacon.minCount, maxJitter: c.beacon.maxJitter, burstGapUs: us(c.beacon.burstGap), minPeriodUs: us(c.beacon.minPeriod) },
     allow: c.allow.map((r) => ({ ...r })),
     maxKeys: c.maxKeys,
   };

@@ -10,7 +10,8 @@ import { alertEvent, alertId } from './alert-event';
 import { BeaconDetector, type BeaconStats } from './beacon';
 import { BoundedMap } from './bounded-map';
 import type { Finding } from './finding';
-import { contactKey, FirstSeenDetector, type FirstSeenStats } from './first-seen';
+import { FirstSeenDetector, type FirstSeenStats } from './first-seen';
+import { contactHash } from './contact-hash';
 import { HandoffDetector, type HandoffStats } from './handoff';
 import { executableOf, isEgressContact, isIngressAccept, isListen, processKey } from './identity';
 import type { DetectOptions } from './options';
@@ -70,15 +71,15 @@ export class DetectEngine {
     const exe = executableOf(p);
     if (isEgressContact(ev)) {
       const allowed = this.allows(ev.remote.ip, ev.remote.port, exe);
-      const key = contactKey(exe, ev.remote.ip, ev.remote.port);
+      const hash = contactHash(exe, ev.remote.ip, ev.remote.port);
       const handoff = this.handoff.contact(ev, processKey(p.pid, p.entityId), exe, allowed);
-      const firstSeen = this.firstSeen.connection(ev, exe, key, allowed);
-      const beacon = this.beacon.contact(ev, exe, key, allowed);
+      const firstSeen = this.firstSeen.connection(ev, exe, hash, allowed);
+      const beacon = this.beacon.contact(ev, exe, hash, allowed);
       if (!handoff && !firstSeen && !beacon) return NONE;
       return this.raise([handoff, firstSeen, beacon]);
     }
     let finding: Finding | undefined;
-    if (isIngressAccept(ev)) finding = this.firstSeen.connection(ev, exe, contactKey(exe, ev.remote.ip, ev.local.port), this.allows(ev.remote.ip, ev.local.port, exe));
+    if (isIngressAccept(ev)) finding = this.firstSeen.connection(ev, exe, contactHash(exe, ev.remote.ip, ev.local.port), this.allows(ev.remote.ip, ev.local.port, exe));
     else if (isListen(ev)) finding = this.firstSeen.listen(ev, exe, this.allows(ev.local.ip, ev.local.port, exe));
     return finding ? this.raise([finding]) : NONE;
   }

@@ -9,6 +9,7 @@ import { BoundedMap } from './bounded-map';
 import type { Finding } from './finding';
 import type { FirstSeenOptions } from './options';
 import { endpointText } from './alert-event';
+import { contactHash } from './contact-hash';
 
 export interface KnownPair {
   readonly exe: string;
@@ -30,19 +31,15 @@ export interface FirstSeenStats {
   readonly listenersEvicted: number;
 }
 
-/** exe|ip|port: one string per connection, shared with the beacon detector (hashed once). */
-export function contactKey(exe: string, remoteIp: string, port: number): string {
-  return `${exe}|${remoteIp}|${port}`;
-}
 
 export function listenerKey(exe: string, port: number): string {
   return `${exe}|${port}`;
 }
 
 export class FirstSeenDetector {
-  /** Known pairs by contactKey, one table per direction. */
-  private readonly egress: BoundedMap<string, true>;
-  private readonly ingress: BoundedMap<string, true>;
+  /** Known pairs by contactHash, one table per direction. */
+  private readonly egress: BoundedMap<number, true>;
+  private readonly ingress: BoundedMap<number, true>;
   private readonly listeners: BoundedMap<string, true>;
   private learntAtUs: number | undefined;
 
@@ -55,20 +52,20 @@ export class FirstSeenDetector {
     this.ingress = new BoundedMap(maxKeys);
     this.listeners = new BoundedMap(maxKeys);
     if (seed.earliestUs !== undefined) this.learntAtUs = seed.earliestUs + opts.learnForUs;
-    for (const p of seed.pairs ?? []) (p.direction === 'egress' ? this.egress : this.ingress).set(contactKey(p.exe, p.remoteIp, p.remotePort), true);
+    for (const p of seed.pairs ?? []) (p.direction === 'egress' ? this.egress : this.ingress).set(contactHash(p.exe, p.remoteIp, p.remotePort), true);
     for (const l of seed.listeners ?? []) this.listeners.set(listenerKey(l.exe, l.port), true);
   }
 
-  /** An egress contact (key: contactKey of the remote end) or an accepted connection (of the client and the local port). */
-  connection(ev: ConnectionEvent, exe: string, key: string, allowed: boolean): Finding | undefined {
+  /** An egress contact (hash: contactHash of the remote end) or an accepted connection (of the client and the local port). */
+  connection(ev: ConnectionEvent, exe: string, hash: number, allowed: boolean): Finding | undefined {
     const pairs = ev.direction === 'egress' ? this.egress : this.ingress;
-    if (pairs.has(key)) return undefined;
-    pairs.set(key, true);
+    if (pairs.has(hash)) return undefined;
+    pairs.set(hash, true);
     if (allowed || !this.learnt(ev.timeUs)) return undefined;
     const port = ev.direction === 'egress' ? ev.remote.port : ev.local.port;
     const p = ev.process!;
     const what = ev.direction === 'egress' ? `reached ${endpointText(ev.remote.ip, port)}` : `accepted a connection from ${ev.remote.ip} on port ${port}`;
-    return { rule: 'first_seen', key: `${key}|${ev.direction}`, ev, reason: `${p.name}[${p.pid}] (${exe}) ${what} for the first time (${ev.transport})` };
+    return { rule: 'first_seen', key: `${exe}|${ev.remote.ip}|${port}|${ev.direction}`, ev, reason: `${p.name}[${p.pid}] (${exe}) ${what} for the first time (${ev.transport})` };
   }
 
   listen(ev: ConnectionEvent, exe: string, allowed: boolean): Finding | undefined {

@@ -88,7 +88,7 @@ export class HandoffDetector {
   /** The process's entry, new when it is the first contact of this process lifetime. */
   private reacher(key: string, exe: string, process: ProcessInfo): Reacher {
     let me = this.processes.get(key);
-    if (!me || me.endUs !== undefined) {
+    if (!me) {
       me = { key, exe, process };
       this.processes.set(key, me);
     }
@@ -97,7 +97,10 @@ export class HandoffDetector {
 
   ended(end: ProcessEnd, key: string): void {
     const r = this.processes.get(key);
-    if (r && r.endUs === undefined) r.endUs = end.timeUs;
+    if (!r) return;
+    // The visits that name it keep it from here: the table holds live processes only.
+    r.endUs = end.timeUs;
+    this.processes.delete(key);
   }
 
   stats(): HandoffStats {

@@ -36,6 +36,11 @@ export interface BeaconOptions {
   readonly maxJitter: number;
   /** Connects closer than this to the previous one belong to the same contact (a burst). */
   readonly burstGapUs: number;
+  /**
+   * Shortest mean interval that counts: a busy program reaching a server many times a second
+   * is traffic, not a check-in, and merging its bursts can make it look regular.
+   */
+  readonly minPeriodUs: number;
 }
 
 export interface DetectOptions {
@@ -52,7 +57,7 @@ const MINUTE_US = 60_000_000;
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   handoff: { windowUs: 10 * MINUTE_US, commonThreshold: 3, commonWindowUs: 60 * MINUTE_US, warmUpUs: 5 * MINUTE_US },
   firstSeen: { learnForUs: 24 * 60 * MINUTE_US },
-  beacon: { minCount: 8, maxJitter: 0.1, burstGapUs: 200_000 },
+  beacon: { minCount: 8, maxJitter: 0.1, burstGapUs: 100_000, minPeriodUs: 500_000 },
   allow: [],
   maxKeys: 65_536,
 };

@@ -95,16 +95,26 @@ test('alerts keep the completing connection whole and add the alert', () => {
   assert.deepEqual(huntOver([...items, { kind: 'connection', ev: alert! }], options({ firstSeen: { learnForUs: 1e15 } })).length, 1);
 });
 
-test('hand-off tables are bounded: many short-lived processes and addresses, memory flat, evictions counted', () => {
+test('hand-off tables are bounded: many processes and addresses, memory flat, evictions counted', () => {
   const engine = new DetectEngine(options({ maxKeys: 100 }));
   for (let i = 0; i < 5000; i++) {
+    // Long-lived processes (they never exit here) each reaching their own address.
     const p = proc(10_000 + i, `/opt/app${i % 7}`);
     engine.observe(connect(p, i * 0.001, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`));
-    engine.observe(exit(p, i * 0.001 + 0.0005));
   }
   const s = engine.stats();
   for (const [table, n] of Object.entries(s.tracked)) assert.ok(n <= 100, `${table} holds ${n}`);
   assert.ok(s.evicted.processes >= 4900 && s.evicted.addresses >= 4900, JSON.stringify(s.evicted));
+});
+
+test('an exited process leaves the process table (its visits keep it for the window)', () => {
+  const engine = new DetectEngine(options());
+  const a = proc(1, '/tmp/a');
+  engine.observe(connect(a, 0, '203.0.113.1'));
+  assert.equal(engine.stats().tracked.processes, 1);
+  engine.observe(exit(a, 1));
+  assert.equal(engine.stats().tracked.processes, 0);
+  assert.deepEqual(engine.observe(connect(proc(2, '/tmp/b'), 2, '203.0.113.1')).map((x) => x.alert?.rule), ['handoff']);
 });
 
 test('BoundedMap: newest kept, oldest out first, refresh on set, evictions counted', () => {
