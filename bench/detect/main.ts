@@ -83,7 +83,7 @@ export function host(n: number, t0: number): Step[] {
   return steps;
 }
 
-async function throughPipeline(steps: readonly Step[], dir: string, detect?: DetectOptions): Promise<{ cpuMs: number; lines: number }> {
+export async function throughPipeline(steps: readonly Step[], dir: string, detect?: DetectOptions): Promise<{ cpuMs: number; lines: number }> {
   const file = path.join(dir, `out-${detect ? 'detect' : 'plain'}.jsonl`);
   const { out, pipeline } = await startEcsFilePipeline(file, undefined, detect);
   const cpu0 = process.cpuUsage();

@@ -147,11 +147,12 @@ export class HandoffDetector {
 function dropOldest(visits: AddressState): void {
   let oldest: string | undefined;
   let oldestUs = Infinity;
-  for (const [exe, v] of visits) {
+  // forEach rather than for-of over entries: no [key, value] array per entry on a busy address.
+  visits.forEach((v, exe) => {
     if (v.lastUs < oldestUs) {
       oldestUs = v.lastUs;
       oldest = exe;
     }
-  }
+  });
   if (oldest !== undefined) visits.delete(oldest);
 }
