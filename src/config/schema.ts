@@ -2,16 +2,10 @@
 // validated before anything starts (an unknown key or a bad value names its key path).
 import { z } from 'zod';
 import { isHostName, parseHttpUrl, parseSyslogEndpoint } from './endpoint';
+import { detectSchema } from './detect-schema';
+import { duration } from './duration';
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "1s", "500ms", "2m" or a number of milliseconds. */
-export const duration = z.union([z.number().positive(), z.string().regex(DURATION, 'a duration such as 500ms, 1s or 2m')]).transform((v) => {
-  if (typeof v === 'number') return v;
-  const m = DURATION.exec(v)!;
-  return Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!;
-});
+export { duration };
 
 const SIZE = /^(\d+)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$/i;
 const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
@@ -81,6 +75,7 @@ export const configSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   console: z.strictObject({ enabled: z.boolean().optional(), format: z.enum(['text', 'ecs', 'ocsf', 'sigma', 'seed']).default('text') }).default({ format: 'text' }),
   spool: spool.default({}),
+  detect: detectSchema,
   sinks: z
     .strictObject({
       syslog: z.array(syslogSink).default([]),

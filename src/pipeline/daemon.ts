@@ -13,6 +13,7 @@ import { selectSource, type Selected, type TierFactory } from '../capture/select
 import { createPipeline, type Pipeline } from './pipeline';
 import { buildSinks } from './build-sinks';
 import { OwnTraffic } from './own-traffic';
+import { detectOptionsFrom } from '../config/detect-schema';
 
 export interface RunningSensor {
   tier: string;
@@ -53,6 +54,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
         ownTraffic: own,
         udpIdleTimeoutMs: config.udp.idleTimeout,
         statsIntervalMs: config.stats.interval,
+        detect: config.detect.enabled ? detectOptionsFrom(config.detect) : undefined,
       },
       ctx,
     );

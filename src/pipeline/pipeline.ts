@@ -10,6 +10,8 @@ import { Attributor, type ProcessLookup } from './attribution';
 import { UdpFlowTracker } from './udp-flows';
 import { RecentKeys } from './recent-keys';
 import { OwnTraffic } from './own-traffic';
+import { DetectStage } from './detect-stage';
+import type { DetectOptions } from '../detect/options';
 
 export interface PipelineOptions {
   source: CaptureSource;
@@ -20,6 +22,8 @@ export interface PipelineOptions {
   ownTraffic: OwnTraffic;
   udpIdleTimeoutMs: number;
   statsIntervalMs: number;
+  /** The detectors' options; absent, no detector runs. */
+  detect?: DetectOptions;
 }
 
 export interface PipelineStats {
@@ -50,11 +54,13 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   let sweepTimer: NodeJS.Timeout | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  const detect = opts.detect ? new DetectStage(opts.detect, opts.sinks) : undefined;
 
   function record(ev: ConnectionEvent): void {
     recent.add(flowHash(ev.transport, ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port));
     stats.recorded++;
     for (const sink of opts.sinks) sink.write(ev);
+    detect?.recorded(ev);
   }
 
   const output: SourceOutput = {
@@ -73,6 +79,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     },
     process(ev) {
       opts.processes.apply(ev);
+      if (ev.type === 'exit') detect?.processExited(ev.pid, ev.timeUs);
     },
     lost(count) {
       stats.lost += count;
@@ -124,6 +131,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         source: opts.source.stats(),
         pipeline: { ...stats, udpFlowsOpen: flows.size, udpFlowsEvicted: flows.evicted },
         sinks: Object.fromEntries(opts.sinks.map((s) => [s.name, s.stats()])),
+        ...(detect ? { detect: detect.stats() } : {}),
         memory: memoryMb(),
       },
       'stats',

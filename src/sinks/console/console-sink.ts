@@ -2,6 +2,7 @@
 import type { ConnectionEvent } from '../../core/connection-event';
 import type { Sink, SinkStats } from '../../core/stages';
 import { seedValue } from '../../format/seed';
+import { escapeText } from '../../format/escape-text';
 import { isoMicros } from '../../format/timestamp';
 
 export function consoleLine(ev: ConnectionEvent): string {
@@ -11,6 +12,9 @@ export function consoleLine(ev: ConnectionEvent): string {
   const ep = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
   const tail = ev.outcome === 'failure' ? ' FAILED' : ev.preexisting ? ' (already open)' : '';
   const exe = p?.executable ? ` exe=${seedValue(p.executable)}` : '';
+  // An alert leads with its rule so it stands out among the connection lines; its reason
+  // carries process names, escaped so none can start a line of its own.
+  if (ev.alert) return `${isoMicros(ev.timeUs)} ALERT ${ev.alert.rule}: ${escapeText(ev.alert.reason)} (${ep(ev.remote)} ${who}${exe} id=${ev.alert.id})`;
   return `${isoMicros(ev.timeUs)} ${ev.action} ${ev.transport} ${ep(ev.local)} ${arrow} ${ep(ev.remote)} ${who}${exe}${tail}`;
 }
 

@@ -1,0 +1,54 @@
+// The detectors in the live pipeline: every recorded connection goes to the engine after the
+// sinks have it, and the alerts it completes go to every sink as records of their own. On a
+// process exit the stage tells the engine and the sinks, for the processes it saw connect (the
+// only ones a sink was given and the only ones a hand-off can start from).
+import type { ConnectionEvent } from '../core/connection-event';
+import type { ProcessEnd, Sink } from '../core/stages';
+import { DetectEngine, type DetectSeed, type DetectStats } from '../detect/engine';
+import type { DetectOptions } from '../detect/options';
+import { BoundedMap } from '../detect/bounded-map';
+
+export interface DetectStageStats extends DetectStats {
+  /** Exits of connecting processes that no longer fitted in the table of recent connectors. */
+  readonly connectorsEvicted: number;
+}
+
+export class DetectStage {
+  private readonly engine: DetectEngine;
+  /** pid → entity id of processes that made a recorded connection and have not exited. */
+  private readonly connectors: BoundedMap<number, string>;
+
+  constructor(
+    options: DetectOptions,
+    private readonly sinks: readonly Sink[],
+    seed?: DetectSeed,
+  ) {
+    this.engine = new DetectEngine(options, seed);
+    this.connectors = new BoundedMap(options.maxKeys);
+  }
+
+  /** A connection the sinks already have. */
+  recorded(ev: ConnectionEvent): void {
+    const p = ev.process;
+    if (p && !p.exited && this.connectors.get(p.pid) !== (p.entityId ?? '')) this.connectors.set(p.pid, p.entityId ?? '');
+    this.deliver(this.engine.observe({ kind: 'connection', ev }));
+  }
+
+  processExited(pid: number, timeUs: number): void {
+    const entityId = this.connectors.get(pid);
+    if (entityId === undefined) return;
+    this.connectors.delete(pid);
+    const end: ProcessEnd = { pid, entityId, timeUs };
+    this.deliver(this.engine.observe({ kind: 'process_end', end }));
+    if (entityId === '') return;
+    for (const sink of this.sinks) sink.processEnded?.(end);
+  }
+
+  stats(): DetectStageStats {
+    return { ...this.engine.stats(), connectorsEvicted: this.connectors.evicted };
+  }
+
+  private deliver(alerts: readonly ConnectionEvent[]): void {
+    for (const alert of alerts) for (const sink of this.sinks) sink.write(alert);
+  }
+}
