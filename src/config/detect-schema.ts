@@ -1,8 +1,7 @@
-// The `detect:` section of the configuration, and the engine options it turns into.
+// The `detect:` section of the configuration.
 import { z } from 'zod';
-import type { DetectOptions } from '../detect/options';
 import { duration } from './duration';
-import { parseCidr } from '../detect/allow-list';
+import { parseCidr } from '../core/cidr';
 
 const allowRule = z
   .strictObject({
@@ -41,14 +40,3 @@ export const detectSchema = z
   .prefault({});
 
 export type DetectConfig = z.output<typeof detectSchema>;
-
-export function detectOptionsFrom(c: DetectConfig): DetectOptions {
-  const us = (ms: number) => Math.round(ms * 1000);
-  return {
-    handoff: { windowUs: us(c.handoff.window), commonThreshold: c.handoff.commonThreshold, commonWindowUs: us(c.handoff.commonWindow), warmUpUs: us(c.handoff.warmUp) },
-    firstSeen: { learnForUs: us(c.firstSeen.learnFor) },
-    beacon: { minCount: c.beacon.minCount, maxJitter: c.beacon.maxJitter, burstGapUs: us(c.beacon.burstGap), minPeriodUs: us(c.beacon.minPeriod) },
-    allow: c.allow.map((r) => ({ ...r })),
-    maxKeys: c.maxKeys,
-  };
-}

@@ -1,7 +1,8 @@
 // The allow-list: connections that raise no alert however they look (a backup agent's
 // nightly upload, a monitoring poller). A rule matches when every field it names matches;
 // the list matches when any rule does.
-import { BlockList, isIP } from 'node:net';
+import type { BlockList } from 'node:net';
+import { inBlock, parseCidr } from '../core/cidr';
 import type { AllowRule } from './options';
 import { globToRegExp } from './glob';
 
@@ -9,22 +10,6 @@ interface CompiledRule {
   readonly block?: BlockList;
   readonly port?: number;
   readonly exe?: RegExp;
-}
-
-/** `10.0.0.0/8`, `fd00::/8` or a bare address, as a BlockList; undefined when malformed. */
-export function parseCidr(text: string): BlockList | undefined {
-  const slash = text.indexOf('/');
-  const ip = slash < 0 ? text : text.slice(0, slash);
-  const family = isIP(ip);
-  if (family === 0) return undefined;
-  const maxPrefix = family === 4 ? 32 : 128;
-  const prefixText = slash < 0 ? String(maxPrefix) : text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
-  const prefix = Number(prefixText);
-  if (prefix > maxPrefix) return undefined;
-  const block = new BlockList();
-  block.addSubnet(ip, prefix, family === 4 ? 'ipv4' : 'ipv6');
-  return block;
 }
 
 export class AllowList {
@@ -51,10 +36,4 @@ export class AllowList {
     }
     return false;
   }
-}
-
-function inBlock(block: BlockList, ip: string): boolean {
-  const family = isIP(ip);
-  if (family === 0) return false;
-  return block.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }

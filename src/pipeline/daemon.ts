@@ -13,7 +13,7 @@ import { selectSource, type Selected, type TierFactory } from '../capture/select
 import { createPipeline, type Pipeline } from './pipeline';
 import { buildSinks } from './build-sinks';
 import { OwnTraffic } from './own-traffic';
-import { detectOptionsFrom } from '../config/detect-schema';
+import { detectOptionsFrom } from '../detect/options-from-config';
 
 export interface RunningSensor {
   tier: string;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/load';
-import { detectOptionsFrom } from '../../src/config/detect-schema';
+import { detectOptionsFrom } from '../../src/detect/options-from-config';
 import { DEFAULT_DETECT_OPTIONS } from '../../src/detect/options';
 
 test('no detect section: on, with the engine defaults', () => {
