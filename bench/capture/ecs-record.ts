@@ -8,13 +8,13 @@ export interface SensorRecord {
   localPort: number;
   remoteIp: string;
   remotePort: number;
-  pid?: number;
-  executable?: string;
-  name?: string;
-  attribution?: string;
-  capture?: string;
+  pid?: number | undefined;
+  executable?: string | undefined;
+  name?: string | undefined;
+  attribution?: string | undefined;
+  capture?: string | undefined;
   /** @timestamp as epoch ms, when present and parseable. */
-  timeMs?: number;
+  timeMs?: number | undefined;
 }
 
 function get(doc: Record<string, unknown>, dotted: string): unknown {
@@ -86,7 +86,7 @@ function timeMs(iso: string | undefined): number | undefined {
 export function normalizeIp(ip: string): string {
   let v = ip.trim().toLowerCase();
   const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v);
-  if (mapped) v = mapped[1];
+  if (mapped?.[1] !== undefined) v = mapped[1];
   if (/^(0{1,4}:){7}0{0,3}1$/.test(v)) v = '::1';
   if (/^(0{1,4}:){7}0{1,4}$/.test(v)) v = '::';
   return v;

@@ -47,7 +47,7 @@ export interface CpuSample {
   /** utime+stime, ns; counts exited threads; 1-tick steps. */
   statNs: number;
   /** Sum over live threads of schedstat run time, ns; undefined when unreadable. */
-  schedNs?: number;
+  schedNs?: number | undefined;
   tickNs: number;
   wallNs: bigint;
 }

@@ -77,8 +77,8 @@ export function renderTable(cells: readonly CellResult[]): string {
     String(c.join?.noProcess ?? '-'), fmt(c.cpu?.msPer1000, 2), fmt(c.cpu?.warmupMsPer1000, 2), fmt(c.cpu?.idleMsPerSecond, 2), fmt(c.peakRssMB),
     c.status === 'ok' ? (c.reason ? `ok, ${c.reason}` : 'ok') : `${c.status}: ${c.reason ?? ''}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string => r.map((v, i) => pad(v, Math.min(widths[i], 60), i >= 2 && i < 13)).join('  ');
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (r: string[]): string => r.map((v, i) => pad(v, Math.min(widths[i] ?? 0, 60), i >= 2 && i < 13)).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(Math.min(w, 60)))), ...rows.map(line)].map((l) => l.trimEnd()).join('\n');
 }
 

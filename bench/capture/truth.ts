@@ -76,7 +76,7 @@ function firstError(vals: unknown[]): Error | undefined {
 /** Nanosecond times exceed 2^53, so they are read from the raw text, not from JSON.parse's double. */
 function bigField(line: string, key: string): bigint | Error {
   const m = new RegExp(`"${key}":(-?\\d+)`).exec(line);
-  return m ? BigInt(m[1]) : new Error(`field ${key}: expected an integer`);
+  return m?.[1] !== undefined ? BigInt(m[1]) : new Error(`field ${key}: expected an integer`);
 }
 
 export function parseTruthLine(line: string): TruthRecord | Error {

@@ -52,7 +52,9 @@ function ms(f: () => void): number {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  const upper = s[m];
+  if (upper === undefined) return NaN;
+  return s.length % 2 ? upper : ((s[m - 1] ?? upper) + upper) / 2;
 }
 
 function parseArgs(argv: string[]): { runs: number; sizes: number[] } {
@@ -60,7 +62,7 @@ function parseArgs(argv: string[]): { runs: number; sizes: number[] } {
   let sizes = [1000, 10000];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Math.max(1, Number(argv[++i]));
-    else if (argv[i] === '--sizes') sizes = argv[++i].split(',').map(Number);
+    else if (argv[i] === '--sizes') sizes = (argv[++i] ?? '').split(',').filter(Boolean).map(Number);
   }
   return { runs, sizes };
 }
@@ -86,19 +88,22 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
     const env: SnapshotEnv = { hostId: 'bench', bootTimeMs: readBootTimeMs() ?? 0, users: new UserNames() };
     const { sockets, owned } = await verify(load, env);
     const polling: SnapshotEnv = { ...env, cache: new SnapshotProcessCache(), socketTable: new SocketTableReader() };
+    const ssRow: Row = { name: 'ss -tunap', run: () => runCommand('ss', ['-tunap']), times: [] };
+    const inProcessRow: Row = { name: 'packetTrail takeSnapshot()', run: () => void takeSnapshot(env), times: [] };
+    const cliRow: Row = cli
+      ? { name: 'packettrail snapshot --json (CLI)', run: () => runCommand(process.execPath, [cli, 'snapshot', '--json']), times: [] }
+      : { name: 'packettrail snapshot --json (CLI)', run: () => {}, times: [], note: 'skipped: dist/src/cli/main.js not built' };
     const rows: Row[] = [
-      { name: 'ss -tunap', run: () => runCommand('ss', ['-tunap']), times: [] },
-      { name: 'packetTrail takeSnapshot()', run: () => void takeSnapshot(env), times: [] },
+      ssRow,
+      inProcessRow,
       { name: 'packetTrail takeSnapshot() polling (cache)', run: () => void takeSnapshot(polling), times: [] },
-      cli
-        ? { name: 'packettrail snapshot --json (CLI)', run: () => runCommand(process.execPath, [cli, 'snapshot', '--json']), times: [] }
-        : { name: 'packettrail snapshot --json (CLI)', run: () => {}, times: [], note: 'skipped: dist/src/cli/main.js not built' },
+      cliRow,
       { name: 'psutil net_connections + names', run: () => runCommand(SYSTEM_PYTHON, ['-c', PSUTIL]), times: [] },
     ];
     for (const r of rows) if (!r.note) r.run(); // warm-up: page cache, JIT, dentries
     for (let i = 0; i < runs; i++) for (const r of rows) if (!r.note) r.times.push(ms(r.run));
 
-    const ss = median(rows[0].times);
+    const ss = median(ssRow.times);
     console.log(`\n${connections} established loopback connections, ${load.pids.length} processes, ${sockets} sockets (${owned} owned by the load), ${runs} runs`);
     console.log('method'.padEnd(44) + 'median ms'.padStart(11) + 'min ms'.padStart(9) + 'x ss'.padStart(8));
     for (const r of rows) {
@@ -109,11 +114,11 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
       const m = median(r.times);
       console.log(r.name.padEnd(44) + m.toFixed(1).padStart(11) + Math.min(...r.times).toFixed(1).padStart(9) + (m / ss).toFixed(2).padStart(8));
     }
-    const inProc = median(rows[1].times) / ss;
+    const inProc = median(inProcessRow.times) / ss;
     let ok = inProc <= 1.0;
     console.log(`target in-process <= 1.0x ss: ${inProc.toFixed(2)}x ${inProc <= 1.0 ? 'MET' : 'NOT MET'}`);
-    if (!rows[3].note) {
-      const c = median(rows[3].times) / ss;
+    if (!cliRow.note) {
+      const c = median(cliRow.times) / ss;
       ok &&= c <= 2.0;
       console.log(`target CLI <= 2.0x ss: ${c.toFixed(2)}x ${c <= 2.0 ? 'MET' : 'NOT MET'}`);
     } else {

@@ -92,7 +92,7 @@ function factoryFor(tier: CaptureTier, deps: SelectDeps): TierFactory {
   }
 }
 
-async function tryTier(tier: CaptureTier, f: TierFactory): Promise<{ source?: CaptureSource; reason: string }> {
+async function tryTier(f: TierFactory): Promise<{ source?: CaptureSource; reason: string }> {
   let probe: ProbeResult;
   try {
     probe = await f.probe();
@@ -109,13 +109,13 @@ async function tryTier(tier: CaptureTier, f: TierFactory): Promise<{ source?: Ca
 
 export async function selectSource(requested: RequestedTier, deps: SelectDeps): Promise<Selected> {
   if (requested !== 'auto') {
-    const r = await tryTier(requested, factoryFor(requested, deps));
+    const r = await tryTier(factoryFor(requested, deps));
     if (!r.source) throw new PtError('E_CAPTURE', `capture tier ${requested} cannot run here: ${r.reason}`);
     return { source: r.source, tier: requested, why: `${requested}: ${r.reason} (requested)` };
   }
   const reasons: string[] = [];
   for (const tier of ORDER) {
-    const r = await tryTier(tier, factoryFor(tier, deps));
+    const r = await tryTier(factoryFor(tier, deps));
     reasons.push(`${tier}: ${r.reason}`);
     if (r.source) {
       return { source: r.source, tier, why: reasons.join('; ') };

@@ -2,7 +2,7 @@
 // fields are the connection that completed the finding (its process is the one that acted
 // last, its remote end the address the finding is about), so every formatter and sink
 // renders an alert with the code it already has for the connection, plus these fields.
-import type { ProcessInfo } from './connection-event';
+import type { ProcessInfo } from './process-info';
 
 export type RuleName = 'handoff' | 'first_seen' | 'new_listener' | 'beacon';
 

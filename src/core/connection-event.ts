@@ -1,5 +1,10 @@
-// The one internal record (DESIGN.md §4). Formatters render it; nothing here does I/O.
+// The one internal record every tier produces and every format renders (docs/architecture.md
+// §3 lists the fields). Formatters render it; nothing here does I/O.
 import type { Alert } from './alert';
+import type { ProcessInfo } from './process-info';
+
+// Kept importable from here: most modules take the process types along with the event.
+export type { ParentInfo, ProcessInfo } from './process-info';
 
 export type Transport = 'tcp' | 'udp';
 export type IpFamily = 'ipv4' | 'ipv6';
@@ -13,7 +18,11 @@ export type Outcome = 'success' | 'failure' | 'unknown';
 /** egress: this host initiated; ingress: a remote peer initiated (or we listen). */
 export type Direction = 'egress' | 'ingress';
 export type CaptureTier = 'ebpf' | 'tracefs' | 'poll' | 'lsof' | 'windows';
-/** How the process was found: see DESIGN.md §3. */
+/**
+ * How the process was found. syscall: the task that made the call, in its own context;
+ * socket-owner: the owner of the socket's inode in /proc/PID/fd; inferred: matched after the
+ * fact (tracefs accepts); unknown: no process could be named.
+ */
 export type Attribution = 'syscall' | 'socket-owner' | 'inferred' | 'unknown';
 
 export interface Endpoint {
@@ -21,37 +30,10 @@ export interface Endpoint {
   readonly port: number;
 }
 
-export interface ParentInfo {
-  readonly pid: number;
-  readonly name?: string;
-  readonly executable?: string;
-  readonly entityId?: string;
-}
-
-/** Never changed once handed out (replace, do not mutate): formatters cache their rendering per object. */
-export interface ProcessInfo {
-  readonly pid: number;
-  readonly name: string;
-  readonly executable?: string;
-  readonly commandLine?: string;
-  readonly args?: readonly string[];
-  /** Process start, epoch milliseconds. */
-  readonly startMs?: number;
-  /** Start in clock ticks since boot (/proc/PID/stat field 22); the basis of entityId. */
-  readonly startTicks?: number;
-  readonly entityId?: string;
-  readonly parent?: ParentInfo;
-  readonly uid?: number;
-  readonly userName?: string;
-  readonly containerId?: string;
-  /** Set when the process had exited before we looked it up (kept from exec time). */
-  readonly exited?: boolean;
-}
-
 /**
  * Never changed once it leaves its source: the pipeline, attribution and the sinks replace,
- * they do not mutate (attribution returns a new event). local, process, tid, preexisting and
- * errno stay writable for the capture decoders that fill them in while building an event.
+ * they do not mutate (attribution returns a new event). A capture decoder that fills an event
+ * in step by step builds a Building<ConnectionEvent> and hands it out as this type.
  */
 export interface ConnectionEvent {
   /** Event time, epoch microseconds (a double holds these exactly until year 2255). */
@@ -61,19 +43,19 @@ export interface ConnectionEvent {
   readonly transport: Transport;
   readonly family: IpFamily;
   readonly direction: Direction;
-  local: Endpoint;
+  readonly local: Endpoint;
   readonly remote: Endpoint;
-  process?: ProcessInfo;
+  readonly process?: ProcessInfo | undefined;
   /** Thread that made the call, where the tier knows it. */
-  tid?: number;
+  readonly tid?: number | undefined;
   readonly capture: CaptureTier;
   readonly attribution: Attribution;
   /** True for connections that already existed when capture started (reconciliation). */
-  preexisting?: boolean;
+  readonly preexisting?: boolean | undefined;
   /** Errno of a failed connect, where known. */
-  errno?: number;
+  readonly errno?: number | undefined;
   /** Set on a detector's finding (event.kind alert); absent on every ordinary record. */
-  readonly alert?: Alert;
+  readonly alert?: Alert | undefined;
 }
 
 /** ev with another process: a new event of the same shape (every field, one order). */

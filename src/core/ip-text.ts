@@ -1,6 +1,7 @@
 // Address text from kernel bytes, shared by the tiers. IPv4-mapped IPv6 (::ffff:a.b.c.d, what a
 // dual-stack socket shows for an IPv4 peer) is reported as IPv4 a.b.c.d, as the ECS record and
-// Community ID want the address the packets carried. Pure.
+// Community ID want the address the packets carried. Pure. Callers pass eight groups, each
+// below 65536, so the group reads and HEX lookups below are in range.
 
 const HEX = Array.from({ length: 65536 }, (_, i) => i.toString(16));
 
@@ -22,21 +23,23 @@ export function ipv6Text(g: ArrayLike<number>): string {
     i = j;
   }
   if (bestAt < 0) {
-    let s = HEX[g[0]];
-    for (let i = 1; i < 8; i++) s += ':' + HEX[g[i]];
+    let s = HEX[g[0]!]!;
+    for (let i = 1; i < 8; i++) s += ':' + HEX[g[i]!]!;
     return s;
   }
   let s = '';
-  for (let i = 0; i < bestAt; i++) s += (i ? ':' : '') + HEX[g[i]];
+  for (let i = 0; i < bestAt; i++) s += (i ? ':' : '') + HEX[g[i]!]!;
   s += '::';
-  for (let i = bestAt + bestLen; i < 8; i++) s += (i > bestAt + bestLen ? ':' : '') + HEX[g[i]];
+  for (let i = bestAt + bestLen; i < 8; i++) s += (i > bestAt + bestLen ? ':' : '') + HEX[g[i]!]!;
   return s;
 }
 
 /** The IPv4 text if the eight groups are ::ffff:a.b.c.d, else undefined. */
 export function v4MappedText(g: ArrayLike<number>): string | undefined {
   if (g[0] !== 0 || g[1] !== 0 || g[2] !== 0 || g[3] !== 0 || g[4] !== 0 || g[5] !== 0xffff) return undefined;
-  return `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
+  const hi = g[6]!;
+  const lo = g[7]!;
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
 export function isUnspecified6(g: ArrayLike<number>): boolean {

@@ -1,10 +1,39 @@
+// The process an event is attributed to, and its parent. These types live apart from the
+// event so that the event and the alert (which names an earlier process) both import them
+// without importing each other.
+
+export interface ParentInfo {
+  readonly pid: number;
+  readonly name?: string | undefined;
+  readonly executable?: string | undefined;
+  readonly entityId?: string | undefined;
+}
+
+/** Never changed once handed out (replace, do not mutate): formatters cache their rendering per object. */
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly name: string;
+  readonly executable?: string | undefined;
+  readonly commandLine?: string | undefined;
+  readonly args?: readonly string[] | undefined;
+  /** Process start, epoch milliseconds. */
+  readonly startMs?: number | undefined;
+  /** Start in clock ticks since boot (/proc/PID/stat field 22); the basis of entityId. */
+  readonly startTicks?: number | undefined;
+  readonly entityId?: string | undefined;
+  readonly parent?: ParentInfo | undefined;
+  readonly uid?: number | undefined;
+  readonly userName?: string | undefined;
+  readonly containerId?: string | undefined;
+  /** Set when the process had exited before we looked it up (kept from exec time). */
+  readonly exited?: boolean | undefined;
+}
+
 // ProcessInfo and ParentInfo objects built in one place, with every field present (absent
 // ones undefined) in one order: they all share one hidden class. The encoders and the
 // pipeline read them for every record; with one shape those reads stay monomorphic, and a
 // new kind of source object (exec, fork, /proc, a rename) no longer deoptimises them in the
 // middle of a busy sensor.
-import type { ParentInfo, ProcessInfo } from './connection-event';
-
 export function makeProcessInfo(f: ProcessInfo): ProcessInfo {
   return {
     pid: f.pid,

@@ -4,8 +4,8 @@ import type { CaptureTier, ConnectionEvent } from './connection-event';
 
 /**
  * Process lifecycle learnt from the kernel (exec/exit) so short-lived processes keep a record.
- * Never changed once it leaves its source; an exec's executable and startTicks stay writable
- * for the capture sources that complete them before handing the event on.
+ * Never changed once it leaves its source; a source that completes an exec or fork before
+ * handing it on builds a Building<...> of that member.
  */
 export type ProcessEvent =
   | {
@@ -14,18 +14,18 @@ export type ProcessEvent =
       readonly ppid: number;
       readonly uid: number;
       readonly comm: string;
-      executable: string;
+      readonly executable: string;
       /** Shared, never changed: a source may hand the same array to every exec of one command line. */
       readonly args: readonly string[];
       /** args joined by spaces, when the source has it already. */
-      readonly commandLine?: string;
-      startTicks?: number;
+      readonly commandLine?: string | undefined;
+      readonly startTicks?: number | undefined;
       /** Kernel cgroup id (cgroup v2 inode) of the task: maps to a container id without reading /proc. */
-      readonly cgroupId?: string;
+      readonly cgroupId?: string | undefined;
       readonly timeUs: number;
     }
   /** A new process (not a thread) forked from ppid: until it execs it runs the parent's program. */
-  | { readonly type: 'fork'; readonly pid: number; readonly ppid: number; startTicks?: number; readonly timeUs: number }
+  | { readonly type: 'fork'; readonly pid: number; readonly ppid: number; readonly startTicks?: number | undefined; readonly timeUs: number }
   | { readonly type: 'exit'; readonly pid: number; readonly timeUs: number }
   | { readonly type: 'rename'; readonly pid: number; readonly comm: string; readonly timeUs: number };
 

@@ -1,5 +1,5 @@
 // OCSF Network Activity (class 4001) rendering of a ConnectionEvent, host profile active.
-// Reference: /work/shared/SCHEMAS.md §2 and the cross-walk in §5.
+// Reference: OCSF 1.3.0 Network Activity; docs/record.md maps every field.
 //
 // Choices (the schema leaves them to the producer):
 // - Target OCSF 1.3.0: stable, and its Network Activity has 7 Listen.

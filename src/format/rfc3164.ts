@@ -37,9 +37,9 @@ export const SEED_ESCAPER: ValueEscaper = {
   quoteBytes: 2,
 };
 
-function pairs(ev: ConnectionEvent, ids: CommunityIds): Array<[string, string, boolean?]> {
+function pairs(ev: ConnectionEvent, ids: CommunityIds): Array<[string, string, (boolean | undefined)?]> {
   const p = ev.process;
-  const out: Array<[string, string, boolean?]> = [];
+  const out: Array<[string, string, (boolean | undefined)?]> = [];
   const add = (k: string, v: string | number | undefined, first?: boolean) => {
     if (v !== undefined) out.push([k, String(v), first]);
   };

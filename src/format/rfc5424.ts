@@ -1,4 +1,4 @@
-// RFC 5424 syslog rendering of a ConnectionEvent (DESIGN.md §4): the record's fields as
+// RFC 5424 syslog rendering of a ConnectionEvent (docs/record.md): the record's fields as
 // structured data, `origin` and `meta sequenceId`, a short human MSG, capped in size by
 // truncating the longest values (never by cutting the frame).
 //

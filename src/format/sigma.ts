@@ -1,10 +1,12 @@
 // A flat Sysmon Event ID 3 (NetworkConnect) view of a ConnectionEvent, so Sigma
-// `category: network_connection` rules apply without a field mapping (SCHEMAS.md §3).
+// `category: network_connection` rules apply without a field mapping (docs/record.md lists
+// the fields).
 //
 // Conventions:
 // - Source* is the local end (this host's process), Destination* the remote end, and
 //   Initiated ('true'/'false', strings as the rules write them) says who started it. This is
-//   the SCHEMAS.md §5 cross-walk, and what Sysmon does for the connections it reports.
+//   what Sysmon does for the connections it reports, and keeps local/remote the same ends as
+//   in every other format.
 // - Protocol is lower case (tcp/udp); Image is the full executable path.
 // - Unknown values are '-', as Sysmon writes them.
 // - Sysmon only reports connects; we also render accepts, closes, listens and failures, and

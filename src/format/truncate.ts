@@ -1,6 +1,6 @@
-// Size caps for syslog frames (DESIGN.md §4): a record that is too long is shortened by
-// truncating its longest values, each with a visible mark, so the frame itself is never cut
-// and stays valid for its format. Pure functions; no I/O.
+// Size caps for syslog frames (docs/record.md gives the caps): a record that is too long is
+// shortened by truncating its longest values, each with a visible mark, so the frame itself
+// is never cut and stays valid for its format. Pure functions; no I/O.
 
 /** One value of a record that a cap may shorten. */
 export interface FittableField {

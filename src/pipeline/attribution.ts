@@ -3,16 +3,22 @@ import { withProcess, type ConnectionEvent, type ProcessInfo } from '../core/con
 import { makeProcessInfo } from '../core/process-info';
 import type { ProcessEvent } from '../core/stages';
 
+/** What the kernel saw of the process at the event: the table checks its entry against it. */
+interface LookupHint {
+  comm?: string | undefined;
+  uid?: number | undefined;
+}
+
 /** What attribution needs of the process table (src/process/process-table.ts provides it). */
 export interface ProcessLookup {
   apply(ev: ProcessEvent): void;
-  lookup(pid: number, hint?: { comm?: string; uid?: number }): ProcessInfo | undefined;
+  lookup(pid: number, hint?: LookupHint): ProcessInfo | undefined;
 }
 
 /** Joins each raw event with the process table; one per pipeline (it owns its lookup hint). */
 export class Attributor {
   // One hint object for every call (lookup does not keep it): no allocation per record.
-  private readonly hint: { comm?: string; uid?: number } = { comm: undefined, uid: undefined };
+  private readonly hint: LookupHint = { comm: undefined, uid: undefined };
 
   constructor(private readonly table: ProcessLookup) {}
 

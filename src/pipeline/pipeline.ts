@@ -18,7 +18,7 @@ export interface PipelineOptions {
   sinks: Sink[];
   processes: ProcessLookup & { sweep?(nowMs: number): void };
   /** Socket snapshot for reconciliation; absent for the poll tier (it is one). */
-  snapshot?: () => SnapshotEntry[];
+  snapshot?: (() => SnapshotEntry[]) | undefined;
   ownTraffic: OwnTraffic;
   udpIdleTimeoutMs: number;
   statsIntervalMs: number;

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 /** Parses /proc/mounts text; the first cgroup2 mount point, or undefined. */
 export function findCgroup2Mount(procMounts: string): string | undefined {
   for (const line of procMounts.split('\n')) {
-    const parts = line.split(' ');
-    if (parts.length >= 3 && parts[2] === 'cgroup2') return unescapeMountPath(parts[1]);
+    const [, mountPoint, fsType] = line.split(' ');
+    if (mountPoint !== undefined && fsType === 'cgroup2') return unescapeMountPath(mountPoint);
   }
   return undefined;
 }

@@ -12,7 +12,7 @@ export interface ProcEnv {
   hostId: string;
   bootTimeMs: number;
   users: UserNames;
-  procRoot?: string;
+  procRoot?: string | undefined;
   /** This host's entity ids; a reader without one makes one per call (one hash of the host id). */
   entityIds?: EntityIds;
   /** A reader that keeps its buffer, for a caller that reads /proc often; one-off reads without. */

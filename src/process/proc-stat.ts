@@ -18,11 +18,12 @@ export function parseStat(text: string): StatFields | undefined {
   if (open < 0 || close < open) return undefined;
   const rest = text.slice(close + 2).split(' ');
   // rest[0] is field 3 (state); field N is rest[N - 3].
-  if (rest.length < 20) return undefined;
+  const state = rest[0];
+  if (state === undefined || rest.length < 20) return undefined;
   const ppid = Number(rest[1]);
   const startTicks = Number(rest[19]);
   if (!Number.isInteger(ppid) || !Number.isInteger(startTicks)) return undefined;
-  return { comm: text.slice(open + 1, close), state: rest[0], ppid, startTicks };
+  return { comm: text.slice(open + 1, close), state, ppid, startTicks };
 }
 
 /** Real uid from the `Uid:\treal\teffective\tsaved\tfs` line of /proc/PID/status. */

@@ -1,4 +1,4 @@
-// The attribution cache of the kernel-event tiers (DESIGN.md §2). Exec events fill entries
+// The attribution cache of the kernel-event tiers (ebpf, tracefs). Exec events fill entries
 // from kernel-captured data, so a process that connected and exited within a millisecond
 // still has a full record; exited processes stay for a grace period (late events, the
 // hand-off detector); anything unknown is read from /proc once and cached.
@@ -25,7 +25,7 @@ export interface ProcessTableOptions {
   /** Upper bound on entries; oldest exited go first, then the oldest eighth of the live. Default 65536. */
   maxEntries?: number;
   /** Where cgroup v2 is mounted: the container of a process gone before its exec was applied is found from its cgroup id there. */
-  cgroupRoot?: string;
+  cgroupRoot?: string | undefined;
 }
 
 export interface ProcessTableStats {
@@ -39,8 +39,8 @@ export interface ProcessTableStats {
 }
 
 export interface LookupHint {
-  comm?: string;
-  uid?: number;
+  comm?: string | undefined;
+  uid?: number | undefined;
 }
 
 /** An entry whose process has exited, marked so (a new value; the stored ones are never changed). */

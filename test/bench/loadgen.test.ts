@@ -9,6 +9,7 @@ import { killTracked } from '../../bench/capture/children';
 import { parseSensorLine, type SensorRecord } from '../../bench/capture/ecs-record';
 import { joinTruth } from '../../bench/capture/join';
 import { runLoadgen, type LoadgenRun } from '../../bench/capture/run-loadgen';
+import { itemAt } from '../helpers/items';
 import { parseTruthLine } from '../../bench/capture/truth';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { ecsLine } from '../../src/format/ecs';
@@ -66,7 +67,7 @@ test('fork mode: one connection per short-lived child, truth matches what the li
   assert.ok(run.summary.achievedRate > 50, `achieved ${run.summary.achievedRate}/s at a 200/s target`);
   // Monotonic stamps follow spawn order closely enough to be increasing over the run.
   const mono = run.truth.map((t) => t.monoNs);
-  assert.ok(mono[mono.length - 1] > mono[0]);
+  assert.ok(itemAt(mono, mono.length - 1) > itemAt(mono, 0));
 });
 
 test('exec mode: children re-exec the binary and keep the same ground truth shape', async () => {
@@ -79,7 +80,10 @@ test('exec mode: children re-exec the binary and keep the same ground truth shap
 
 test('the join credits only records with the child pid and the loadgen executable', async () => {
   const run = await runLoadgen({ binary, workDir: dir, rate: 300, count: 9, seconds: 30 });
-  const [a, b, c, d] = run.truth;
+  const a = itemAt(run.truth, 0);
+  const b = itemAt(run.truth, 1);
+  const c = itemAt(run.truth, 2);
+  const d = itemAt(run.truth, 3);
   const rec = (t: typeof a, pid: number | undefined, exe: string | undefined): SensorRecord => {
     const line = JSON.stringify({
       event: { action: t.transport === 'tcp' ? 'connection_attempted' : 'udp_flow' },
@@ -116,7 +120,7 @@ test('truth lines with missing or malformed fields are errors, not records', () 
 
 test('a reused port credits each record to one connection: same pid first, else nearest in time', async () => {
   const run = await runLoadgen({ binary, workDir: dir, rate: 300, count: 3, seconds: 30 });
-  const a = run.truth[0];
+  const a = itemAt(run.truth, 0);
   // The same tuple used again 10 s later by another process, as RST-closed ports are.
   const later = { ...a, pid: a.pid + 1, realNs: a.realNs + 10_000_000_000n };
   const at = (ns: bigint, pid?: number): SensorRecord => {

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startCli, runCliSync, type RunningCli } from '../helpers/cli-run';
 import { createRemoteHost, netnsUnavailable, type RemoteHost } from '../helpers/netns';
 import { ReachPrograms, type ReachRun } from '../helpers/reach';
+import { itemAt, onlyItem } from '../helpers/items';
 import { sensorFeatures, type SensorFeatures } from '../helpers/sensor-features';
 import { waitFor } from '../helpers/wait';
 
@@ -224,7 +225,7 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
     }
     assert.notEqual(run('storyA').executable, run('storyB').executable, 'A and B are distinct executables');
     assert.equal(run('twice1').executable, run('twice2').executable, 'a program run twice is one executable');
-    assert.notEqual(egressOf(all, run('twice1'), 'twice')[0].process.entity_id, egressOf(all, run('twice2'), 'twice')[0].process.entity_id);
+    assert.notEqual(itemAt(egressOf(all, run('twice1'), 'twice'), 0).process.entity_id, itemAt(egressOf(all, run('twice2'), 'twice'), 0).process.entity_id);
   });
 
   await t.test('handoff: exactly one alert, naming explorer.exe and before it powershell.exe', { skip: noDetectors }, () => {
@@ -240,7 +241,7 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
     assert.equal(prev?.name, 'powershell.exe');
     assert.equal(prev?.pid, run('storyA').pid);
     assert.equal(prev?.executable, fs.realpathSync(run('storyA').executable));
-    assert.equal(prev?.entity_id, egressOf(all, run('storyA'), 'story')[0].process.entity_id);
+    assert.equal(prev?.entity_id, itemAt(egressOf(all, run('storyA'), 'story'), 0).process.entity_id);
   });
 
   await t.test('handoff: none while A is alive, for a program run twice, or at a common address', { skip: noDetectors }, () => {
@@ -273,19 +274,19 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
   });
 
   await t.test('first_seen: a new pair after learning alerts once; a repeat or a learnt pair does not', { skip: noDetectors }, () => {
-    const fresh = alertsAbout(all, 'first_seen', 'fresh').filter((a) => a.process?.name === 'newpair.exe');
-    assert.equal(fresh.length, 1, JSON.stringify(fresh));
-    assert.equal(fresh[0].process.pid, run('fresh1').pid, 'the first connection of the pair is the finding');
-    assert.equal(fresh[0].destination.port, host('fresh').port);
+    const freshAlerts = alertsAbout(all, 'first_seen', 'fresh').filter((a) => a.process?.name === 'newpair.exe');
+    const fresh = onlyItem(freshAlerts, JSON.stringify(freshAlerts));
+    assert.equal(fresh.process.pid, run('fresh1').pid, 'the first connection of the pair is the finding');
+    assert.equal(fresh.destination.port, host('fresh').port);
     const learnt = alertsAbout(all, 'first_seen', 'learnt').filter((a) => a.process?.name === 'learned.exe');
     assert.deepEqual(learnt, [], 'a pair seen while learning is known');
   });
 
   await t.test('beacon: one alert for 1 s ± 10 % over 12 connections; none for irregular waits', { skip: noDetectors }, () => {
-    const beacon = alertsAbout(all, 'beacon', 'beacon');
-    assert.equal(beacon.length, 1, JSON.stringify(beacon));
-    assert.equal(beacon[0].process.name, 'updater.exe');
-    const period = Number(beacon[0].packettrail?.beacon?.period);
+    const beaconAlerts = alertsAbout(all, 'beacon', 'beacon');
+    const beacon = onlyItem(beaconAlerts, JSON.stringify(beaconAlerts));
+    assert.equal(beacon.process.name, 'updater.exe');
+    const period = Number(beacon.packettrail?.beacon?.period);
     assert.ok(period > 0.85 && period < 1.15, `period ${period} s`);
     assert.deepEqual(alertsAbout(all, 'beacon', 'irregular'), []);
   });

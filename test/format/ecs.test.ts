@@ -13,7 +13,7 @@ function get(doc: unknown, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
 }
 
-// The normative names of DESIGN.md §4, each present on an egress event with a full process.
+// The ECS names every record carries (docs/record.md), each present on an egress event with a full process.
 const NORMATIVE = [
   '@timestamp', 'event.kind', 'event.category', 'event.type', 'event.action', 'event.outcome',
   'network.transport', 'network.type', 'network.direction', 'network.community_id',

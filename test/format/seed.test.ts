@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { ConnectionEvent } from '../../src/core/connection-event';
+import { withProcess, type ConnectionEvent } from '../../src/core/connection-event';
 import { seedLine, seedValue } from '../../src/format/seed';
 import { egressEvent, env, ingressEvent } from '../helpers/events';
 
@@ -125,8 +125,8 @@ test('property: no name, user or exe can add a line break or a key outside quote
   );
   fc.assert(
     fc.property(nasty, nasty, nasty, (name, user, exe) => {
-      const ev = originalEvent(name, {});
-      ev.process = { ...ev.process!, userName: user, executable: exe };
+      const base = originalEvent(name, {});
+      const ev = withProcess(base, { ...base.process!, userName: user, executable: exe });
       const line = seedLine(ev, seedEnv);
       assert.doesNotMatch(line, /[\n\r\u2028\u2029\x85]/);
       const pairs = parseBody(bodyOf(line));

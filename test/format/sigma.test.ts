@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { sigmaLine, sysmonUtcTime, toSigma, type SigmaRecord } from '../../src/format/sigma';
 import { egressEvent, env, ingressEvent, T_US } from '../helpers/events';
 
-// Sysmon EID 3 names the Sigma test suite accepts for network_connection (SCHEMAS.md §3).
+// Sysmon EID 3 names the Sigma test suite accepts for network_connection (docs/record.md).
 const EID3_NAMES = [
   'Image', 'ProcessGuid', 'ProcessId', 'User', 'Protocol', 'Initiated',
   'SourceIsIpv6', 'SourceIp', 'SourceHostname', 'SourcePort', 'SourcePortName',

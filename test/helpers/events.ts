@@ -3,7 +3,7 @@
 // of the curl record for delivery tests (the number travels in the time, pid, tid, port and
 // command line, so a receiver can tell which records arrived), and process names that try
 // to break a syslog record.
-import type { ConnectionEvent, ProcessInfo } from '../../src/core/connection-event';
+import { withProcess, type ConnectionEvent, type ProcessInfo } from '../../src/core/connection-event';
 import { ecsLine } from '../../src/format/ecs';
 import type { FormatEnv } from '../../src/format/env';
 
@@ -72,7 +72,7 @@ export function ingressEvent(over: Partial<ConnectionEvent> = {}): ConnectionEve
 export function curlEvent(n = 1, over: Partial<ProcessInfo> = {}): ConnectionEvent {
   const ev = egressEvent({ timeUs: T_US + n, local: { ip: ENV.host.ip, port: 40000 + (n % 20000) }, tid: 4242 + n });
   const url = `https://example.com/?n=${n}`;
-  ev.process = {
+  return withProcess(ev, {
     ...ev.process!,
     pid: 4242 + n,
     commandLine: `curl -sS ${url}`,
@@ -81,8 +81,7 @@ export function curlEvent(n = 1, over: Partial<ProcessInfo> = {}): ConnectionEve
     entityId: 'Zm9vYmFyYmF6',
     parent: { pid: 1000, name: 'bash', executable: '/usr/bin/bash' },
     ...over,
-  };
-  return ev;
+  });
 }
 
 /** Record `i` of a delivery test: it carries `i` as its pid, which `recordNumber` reads back. */

@@ -8,8 +8,8 @@ export interface LoadOptions {
   objectPath: string;
   /** Ring buffer size in bytes; rounded up to a power of two of at least one page. */
   ringBufferBytes?: number;
-  ignorePid?: number;
-  udpReemitSecs?: number;
+  ignorePid?: number | undefined;
+  udpReemitSecs?: number | undefined;
   /** Where cgroup/* programs attach; default: the cgroup v2 root. */
   cgroupPath?: string;
 }

@@ -4,16 +4,20 @@
 // Checks lengths and returns an error text instead of throwing: a bad record is counted, not fatal.
 import { monotonicToWallOffsetUs } from '../../core/clock';
 import { AF_INET, AF_INET6 } from '../../core/kernel-constants';
+import type { Building } from '../../core/building';
 import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import { ArgvCache } from './argv-cache';
 import { IpTextCache } from './ip-bytes';
 import { ACTION, ARGS_LEN, COMM_LEN, CONN, EXEC, FORK, HEADER, KIND, PATH_LEN, RENAME } from './record-layout';
 
-/** Where decoded events go (the source's SourceOutput). */
+/**
+ * Where decoded events go (the source's SourceOutput). A process event arrives still being
+ * built: the source completes an exec's relative executable before it hands the event on.
+ */
 export interface DecodedEvents {
   connection(ev: ConnectionEvent): void;
-  process(ev: ProcessEvent): void;
+  process(ev: Building<ProcessEvent>): void;
 }
 
 /** Kernel CLOCK_MONOTONIC (bpf_ktime_get_ns) + offsetUs = epoch microseconds. */
@@ -164,7 +168,7 @@ export class RecordDecoder {
     const local: Endpoint = { ip: localIp, port: dv.getUint16(at + CONN.lport, true) };
     const remote: Endpoint = { ip: remoteIp, port: dv.getUint16(at + CONN.rport, true) };
     const ok = buf[at + CONN.ok] === 1;
-    const ev: ConnectionEvent = {
+    const ev: Building<ConnectionEvent> = {
       timeUs: this.timeUs(dv, at),
       action: ACTION_NAME[action]!,
       outcome: ok || action !== ACTION.connect ? 'success' : 'failure',
@@ -197,7 +201,7 @@ export class RecordDecoder {
     const cgLo = dv.getUint32(at + EXEC.cgroupId, true);
     const cgHi = dv.getUint32(at + EXEC.cgroupId + 4, true);
     const argv = this.argvs.get(buf, at + EXEC.args, argsLen);
-    const ev: ProcessEvent = {
+    const ev: Building<ProcessEvent> = {
       type: 'exec',
       pid: dv.getUint32(at + HEADER.pid, true),
       ppid: dv.getUint32(at + EXEC.ppid, true),

@@ -3,6 +3,7 @@
 // the pipeline's events. The kernel submits records without a wakeup (BPF_RB_NO_WAKEUP), so
 // there is nothing to wait on: one drain per tick however many records, no thread, no copy.
 import fs from 'node:fs';
+import type { Building } from '../../core/building';
 import type { Logger } from '../../core/context';
 import { PtError } from '../../core/errors';
 import type { CaptureSource, ProcessEvent, SourceOutput, SourceStats } from '../../core/stages';
@@ -20,9 +21,9 @@ export interface EbpfSourceOptions {
   /** Ring buffer size (rounded up to a power of two, at least a page). Default 8 MiB. */
   ringBufferBytes?: number;
   /** The sensor's own pid: its sockets, its exec/exit and its own forks are not reported. */
-  ignorePid?: number;
+  ignorePid?: number | undefined;
   /** A UDP flow is reported again after this many seconds of existence. Default 60. */
-  udpReemitSecs?: number;
+  udpReemitSecs?: number | undefined;
   /** Where the cgroup sock_addr (UDP) hooks attach. Default: the cgroup v2 root. */
   cgroupPath?: string;
 }
@@ -121,7 +122,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
           log.error({ err }, 'pipeline rejected an event');
         }
       },
-      process(ev: ProcessEvent) {
+      process(ev: Building<ProcessEvent>) {
         try {
           if (ev.type === 'exec' && !ev.executable.startsWith('/')) ev.executable = resolveExe(ev.pid, ev.executable);
           out.process(ev);

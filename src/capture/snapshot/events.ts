@@ -1,5 +1,6 @@
 // Turns socket-table snapshot rows into connection records: the shared step of the poll tier
 // and of the reconciliation snapshot that kernel tiers take at start and after a loss.
+import type { Building } from '../../core/building';
 import type { CaptureTier, ConnectionEvent } from '../../core/connection-event';
 import type { SnapshotEntry } from './snapshot';
 
@@ -39,7 +40,7 @@ export function entryToEvent(
   if (!kind) return undefined;
   const owner = e.owners[0];
   // One literal (no spreads): `snapshot --json` builds one of these per socket.
-  const ev: ConnectionEvent = {
+  const ev: Building<ConnectionEvent> = {
     timeUs,
     action: kind.action,
     outcome: kind.outcome,

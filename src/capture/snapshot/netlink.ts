@@ -42,7 +42,7 @@ export interface DumpChunkResult {
 }
 
 function readGroups(buf: Buffer, at: number, into: Uint16Array): void {
-  for (let i = 0; i < 8; i++) into[i] = (buf[at + 2 * i] << 8) | buf[at + 2 * i + 1];
+  for (let i = 0; i < 8; i++) into[i] = buf.readUInt16BE(at + 2 * i);
 }
 
 /** Most IPv4 strings kept for reuse: hosts have few distinct addresses and many sockets. */
@@ -84,10 +84,10 @@ export class SockDiagDecoder {
   }
 
   private ipv4At(buf: Buffer, at: number): string {
-    const key = ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0;
+    const key = buf.readUInt32BE(at);
     let s = this.v4Text.get(key);
     if (s === undefined) {
-      s = `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
+      s = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
       if (this.v4Text.size >= MAX_V4_TEXTS) this.v4Text.clear();
       this.v4Text.set(key, s);
     }
@@ -96,10 +96,10 @@ export class SockDiagDecoder {
 
   /** One inet_diag_msg (72 bytes at `p`, length already checked). */
   private decodeInetDiagMsg(buf: Buffer, p: number, transport: Transport): SocketRow {
-    const family = buf[p];
-    const state = stateName(transport, buf[p + 1]);
-    const sport = (buf[p + 4] << 8) | buf[p + 5];
-    const dport = (buf[p + 6] << 8) | buf[p + 7];
+    const family = buf.readUInt8(p);
+    const state = stateName(transport, buf.readUInt8(p + 1));
+    const sport = buf.readUInt16BE(p + 4);
+    const dport = buf.readUInt16BE(p + 6);
     const uid = buf.readUInt32LE(p + 64);
     const inode = buf.readUInt32LE(p + 68);
     if (family === AF_INET) {

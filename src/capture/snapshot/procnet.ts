@@ -45,19 +45,22 @@ export function parseProcNet(text: string, transport: Transport, family: IpFamil
     if (end < 0) end = text.length;
     const line = text.slice(pos, end);
     pos = end + 1;
-    const f = line.trim().split(/ +/);
-    if (f.length < 10 || f[1].length !== addrLen + 5 || f[2].length !== addrLen + 5) continue;
-    const lport = hexAt(f[1], addrLen + 1, addrLen + 5);
-    const rport = hexAt(f[2], addrLen + 1, addrLen + 5);
-    const state = stateName(transport, hexAt(f[3], 0, 2));
-    const uid = Number(f[7]);
-    const inode = Number(f[9]);
+    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+    const [, localHex, remoteHex, stateHex, , , , uidText, , inodeText] = line.trim().split(/ +/);
+    if (localHex === undefined || remoteHex === undefined || stateHex === undefined) continue;
+    if (uidText === undefined || inodeText === undefined) continue;
+    if (localHex.length !== addrLen + 5 || remoteHex.length !== addrLen + 5) continue;
+    const lport = hexAt(localHex, addrLen + 1, addrLen + 5);
+    const rport = hexAt(remoteHex, addrLen + 1, addrLen + 5);
+    const state = stateName(transport, hexAt(stateHex, 0, 2));
+    const uid = Number(uidText);
+    const inode = Number(inodeText);
     if (family === 'ipv4') {
-      out.push({ transport, family, state, local: { ip: ipv4Hex(f[1], 0), port: lport }, remote: { ip: ipv4Hex(f[2], 0), port: rport }, inode, uid });
+      out.push({ transport, family, state, local: { ip: ipv4Hex(localHex, 0), port: lport }, remote: { ip: ipv4Hex(remoteHex, 0), port: rport }, inode, uid });
       continue;
     }
-    ipv6Hex(f[1], 0, g1);
-    ipv6Hex(f[2], 0, g2);
+    ipv6Hex(localHex, 0, g1);
+    ipv6Hex(remoteHex, 0, g2);
     const l4 = v4MappedText(g1);
     const r4 = l4 === undefined ? undefined : v4MappedPeerText(g2);
     if (l4 !== undefined && r4 !== undefined) {

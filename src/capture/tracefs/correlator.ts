@@ -13,6 +13,7 @@
 // - fork: task_newtask fires in the forking task before the child can run, so the fork event
 //   precedes anything the child does; threads (CLONE_THREAD) are not forks.
 import type { ConnectionEvent, Endpoint, IpFamily, ProcessInfo, Attribution } from '../../core/connection-event';
+import type { Building } from '../../core/building';
 import type { ProcessEvent } from '../../core/stages';
 import type { TraceLine } from './trace-line';
 import { v4MappedFromText } from '../../core/ip-text';
@@ -29,9 +30,9 @@ export interface Decoded {
 
 export interface CorrelatorOptions {
   proc: ProcInfo;
-  ignorePid?: number;
+  ignorePid?: number | undefined;
   /** A UDP (process, local port, remote) is reported again after this long. Default 60 s. */
-  udpReemitUs?: number;
+  udpReemitUs?: number | undefined;
   /** Trace clock (CLOCK_MONOTONIC µs) to epoch µs. */
   toEpochUs(monoUs: number): number;
   nowMonoUs(): number;
@@ -89,7 +90,7 @@ export class TracefsCorrelator {
   private readonly parentOf = new Map<number, number>();
   private readonly acceptFd = new Map<number, number>();
   private readonly fdPort = new Map<string, string | null>();
-  private readonly udpBatch = new Map<string, ConnectionEvent>();
+  private readonly udpBatch = new Map<string, Building<ConnectionEvent>>();
   private readonly udpLast = new Map<string, number>();
   private toForget: number[] = [];
   private tick = 0;
@@ -281,9 +282,9 @@ export class TracefsCorrelator {
     outcome: ConnectionEvent['outcome'],
     ep: { family: IpFamily; local: Endpoint; remote: Endpoint },
     direction: ConnectionEvent['direction'],
-    who: { process?: ProcessInfo; tid?: number; attribution: Attribution },
+    who: { process?: ProcessInfo | undefined; tid?: number | undefined; attribution: Attribution },
   ): ConnectionEvent {
-    const ev: ConnectionEvent = {
+    const ev: Building<ConnectionEvent> = {
       timeUs,
       action,
       outcome,
@@ -391,7 +392,7 @@ export class TracefsCorrelator {
     if (last !== undefined && line.tsUs - last < (this.o.udpReemitUs ?? UDP_REEMIT_US)) return;
     const src = normalise(rec.family, rec.src);
     const dst = normalise(rec.family, rec.dst);
-    const ev: ConnectionEvent = {
+    const ev: Building<ConnectionEvent> = {
       timeUs: this.o.toEpochUs(line.tsUs),
       action: 'udp_flow',
       outcome: rec.err === 0 ? 'unknown' : 'failure',
@@ -421,7 +422,7 @@ export class TracefsCorrelator {
     this.o.proc.forget(pid);
     if (caller === this.o.ignorePid) return; // the sensor's own fork, like its own sockets
     const ppid = cloneParent ? (this.o.proc.ppid(caller) ?? caller) : caller;
-    const ev: ProcessEvent = { type: 'fork', pid, ppid, timeUs: this.o.toEpochUs(line.tsUs) };
+    const ev: Building<ProcessEvent> = { type: 'fork', pid, ppid, timeUs: this.o.toEpochUs(line.tsUs) };
     // One /proc read while the child (or its zombie) is still there; a reused pid or a
     // reparented child shows another ppid, and then the start time is left out.
     const st = this.o.proc.stat(pid);

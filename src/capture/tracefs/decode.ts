@@ -88,8 +88,8 @@ function fail(error: string, kind: TraceDecodeErrorKind = 'bad_body'): { ok: fal
 const NUM_FIELD = /(?:^| )([a-z_0-9]+)=(?:0x([0-9a-f]+) )?\((-?\d+)\)/g;
 
 /** Numeric fields of a fields-mode body that holds no strings (so no value can forge a key). */
-export function numericFields(body: string): Map<string, { hex?: string; dec: number }> {
-  const out = new Map<string, { hex?: string; dec: number }>();
+export function numericFields(body: string): Map<string, { hex?: string | undefined; dec: number }> {
+  const out = new Map<string, { hex?: string | undefined; dec: number }>();
   for (const m of body.matchAll(NUM_FIELD)) {
     out.set(m[1]!, { hex: m[2], dec: Number(m[3]) });
   }
@@ -103,7 +103,7 @@ export function ipv4FromLeHex(hex: string): string {
 }
 
 function need(
-  f: Map<string, { hex?: string; dec: number }>,
+  f: Map<string, { hex?: string | undefined; dec: number }>,
   names: string[],
 ): string | undefined {
   for (const n of names) if (!f.has(n)) return `missing field ${n}`;

@@ -27,8 +27,8 @@ export interface ProcInfo {
 const MAX_CACHED = 16384;
 
 interface StatusFields {
-  uid?: number;
-  ppid?: number;
+  uid?: number | undefined;
+  ppid?: number | undefined;
 }
 
 export function createProcInfo(procRoot = '/proc'): ProcInfo {

@@ -27,9 +27,9 @@ import {
 export interface TracefsSourceOptions {
   logger: Logger;
   /** Our own pid: its connections (to our sinks) and its own forks are not recorded. */
-  ignorePid?: number;
+  ignorePid?: number | undefined;
   /** A UDP (process, local port, remote) is reported again after this many seconds. Default 60. */
-  udpReemitSecs?: number;
+  udpReemitSecs?: number | undefined;
   /** Idle wait between reads of the pipes; default 25 ms. */
   pollMs?: number;
   root?: string;

@@ -37,7 +37,11 @@ function row(e: SnapshotEntry): string[] {
 export function renderSnapshotTable(entries: SnapshotEntry[]): string {
   const rows = [HEADER, ...entries.map(row)];
   const widths = HEADER.map(() => 0);
-  for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length;
+  for (const r of rows) {
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  }
   const last = HEADER.length - 1;
-  return rows.map((r) => r.map((c, i) => (i === last ? c : c.padEnd(widths[i]))).join(' ').trimEnd()).join('\n') + '\n';
+  return rows.map((r) => r.map((c, i) => (i === last ? c : c.padEnd(widths[i] ?? 0))).join(' ').trimEnd()).join('\n') + '\n';
 }

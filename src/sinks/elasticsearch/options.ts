@@ -17,11 +17,11 @@ export interface ElasticsearchTarget {
 }
 
 export interface ElasticsearchAuth {
-  dataStream?: string;
-  apiKey?: string;
-  username?: string;
-  password?: string;
-  caFile?: string;
+  dataStream?: string | undefined;
+  apiKey?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  caFile?: string | undefined;
 }
 
 export function parseElasticsearchTarget(url: string, o: ElasticsearchAuth = {}): ElasticsearchTarget {

@@ -13,7 +13,7 @@ export interface FileSinkOptions {
   path: string;
   format: (ev: ConnectionEvent) => string;
   /** Writes the record's bytes (what format returns, UTF-8) straight into the batch: used instead of format when given. */
-  encode?: (ev: ConnectionEvent, out: ByteWriter) => void;
+  encode?: ((ev: ConnectionEvent, out: ByteWriter) => void) | undefined;
   /** Write when this many bytes are pending, or at the end of the current event-loop turn. */
   batchBytes?: number;
   /** Where write failures are told (rate-limited); they are counted in the sink's stats too. */

@@ -22,9 +22,9 @@ export interface SpooledSinkOptions {
   /** One directory per sink; it is locked against a second process. */
   spoolDir: string;
   /** Spool size limit; when full the oldest records are dropped and counted. Default 256 MiB. */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** Free space the file system must keep (fs.statfs); below it the spool counts as full. Default 64 MiB. */
-  minFreeBytes?: number;
+  minFreeBytes?: number | undefined;
   /** Segment file size; dropping when full frees one segment. Default maxBytes/16 within [64 KiB, 16 MiB]. */
   segmentBytes?: number;
   /** Records per send. Default 500. */

@@ -18,12 +18,12 @@ import { serialSender } from './serial-send';
 
 export interface SyslogTlsOptions {
   /** PEM file of the CA(s) that sign the receiver's certificate; default: Node's bundled roots. */
-  caFile?: string;
+  caFile?: string | undefined;
   /** Client certificate and key (PEM files) for receivers that require mutual TLS. */
-  certFile?: string;
-  keyFile?: string;
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
   /** Name the receiver's certificate must carry; default the URL's host. */
-  serverName?: string;
+  serverName?: string | undefined;
 }
 
 export interface StreamTransportOptions {
@@ -31,7 +31,7 @@ export interface StreamTransportOptions {
   host: string;
   port: number;
   logger: Logger;
-  tls?: SyslogTlsOptions;
+  tls?: SyslogTlsOptions | undefined;
   /** Frames written within this long before a break are written again (default 10 s). */
   resendWindowMs?: number;
   /** At most this many frames / bytes are kept for resending (default 20000 / 32 MiB). */
@@ -51,7 +51,7 @@ export interface StreamTransport extends BatchTransport {
 interface Frame {
   buf: Buffer;
   /** When it was last written; undefined while it waits to be resent. */
-  writtenAt?: number;
+  writtenAt?: number | undefined;
 }
 
 type Conn = net.Socket & { broken?: boolean };

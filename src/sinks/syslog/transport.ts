@@ -7,7 +7,7 @@ import { createUdpTransport } from './udp-transport';
 import { parseSyslogUrl, type SyslogScheme } from './url';
 
 export interface SyslogTransportOptions {
-  tls?: SyslogTlsOptions;
+  tls?: SyslogTlsOptions | undefined;
   logger: Logger;
 }
 

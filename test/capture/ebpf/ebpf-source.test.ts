@@ -17,6 +17,7 @@ import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
 import { CollectingOutput } from '../../helpers/collecting-output';
 import { repoRoot } from '../../helpers/repo';
 import { FORK_CONNECT_PY } from '../../helpers/fork-connect';
+import { itemAt, onlyItem } from '../../helpers/items';
 import {
   bpfHeldByUs,
   bpfInKernel,
@@ -277,20 +278,17 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
       'print(a.getsockname()[1], b.getsockname()[1], c.getsockname()[1], flush=True)',
     ].join('\n');
     const { pid, out } = await runPython(code, [String(p4), String(p6)]);
-    const [la, lb, lc] = out[0].split(' ').map(Number);
+    const [la, lb, lc] = itemAt(out, 0).split(' ').map(Number);
     const flows = connsOf(pid, 'udp_flow');
-    const v4 = flows.filter((f) => f.remote.port === p4 && f.local.port === la);
-    assert.equal(v4.length, 1, 'five datagrams, one flow');
-    assert.equal(v4[0].direction, 'egress');
-    assert.equal(v4[0].transport, 'udp');
-    assert.equal(v4[0].remote.ip, '127.0.0.1');
-    const v6 = flows.filter((f) => f.remote.port === p6);
-    assert.equal(v6.length, 1);
-    assert.equal(v6[0].family, 'ipv6');
-    assert.deepEqual([v6[0].remote.ip, v6[0].local.port], ['::1', lb]);
-    const bound = flows.filter((f) => f.local.port === lc);
-    assert.equal(bound.length, 1, 'sendmsg on a bound socket');
-    assert.deepEqual(bound[0].local, { ip: '127.0.0.1', port: lc });
+    const v4 = onlyItem(flows.filter((f) => f.remote.port === p4 && f.local.port === la), 'five datagrams, one flow');
+    assert.equal(v4.direction, 'egress');
+    assert.equal(v4.transport, 'udp');
+    assert.equal(v4.remote.ip, '127.0.0.1');
+    const v6 = onlyItem(flows.filter((f) => f.remote.port === p6));
+    assert.equal(v6.family, 'ipv6');
+    assert.deepEqual([v6.remote.ip, v6.local.port], ['::1', lb]);
+    const bound = onlyItem(flows.filter((f) => f.local.port === lc), 'sendmsg on a bound socket');
+    assert.deepEqual(bound.local, { ip: '127.0.0.1', port: lc });
     assert.equal(flows.length, 3);
   });
 
@@ -315,15 +313,13 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     assert.equal(await run.exited, 0);
     await exitOf(run.pid);
     const flows = connsOf(run.pid, 'udp_flow');
-    const inbound = flows.filter((f) => f.local.port === rport);
-    assert.equal(inbound.length, 1);
-    assert.equal(inbound[0].direction, 'ingress');
-    assert.deepEqual(inbound[0].remote, { ip: '127.0.0.1', port: peerPort });
-    const connected = flows.filter((f) => f.local.port === kport);
-    assert.equal(connected.length, 1, 'two sends, one flow');
-    assert.equal(connected[0].direction, 'egress');
-    assert.deepEqual(connected[0].local, { ip: '127.0.0.1', port: kport });
-    assert.deepEqual(connected[0].remote, { ip: '127.0.0.1', port: peerPort });
+    const inbound = onlyItem(flows.filter((f) => f.local.port === rport));
+    assert.equal(inbound.direction, 'ingress');
+    assert.deepEqual(inbound.remote, { ip: '127.0.0.1', port: peerPort });
+    const connected = onlyItem(flows.filter((f) => f.local.port === kport), 'two sends, one flow');
+    assert.equal(connected.direction, 'egress');
+    assert.deepEqual(connected.local, { ip: '127.0.0.1', port: kport });
+    assert.deepEqual(connected.remote, { ip: '127.0.0.1', port: peerPort });
   });
 
   it('io_uring IORING_OP_CONNECT and IORING_OP_SENDMSG are attributed to the process', async () => {

@@ -4,6 +4,7 @@ import { buildDumpRequest, openNetlinkSocketTable, SockDiagDecoder } from '../..
 import { readSocketTableProcNet } from '../../../src/capture/snapshot/procnet';
 import { ipv6Text } from '../../../src/core/ip-text';
 import type { SocketRow } from '../../../src/capture/snapshot/socket-row';
+import { onlyItem } from '../../helpers/items';
 
 /** A real dump chunk: one inet_diag_msg for 127.0.0.1:8080 ← 127.0.0.1:40000, then DONE. */
 function chunk(): Buffer {
@@ -72,7 +73,7 @@ test('UDP states are named as ss names them', () => {
   const b = chunk();
   b[17] = 7; // TCP_CLOSE: an unconnected UDP socket
   new SockDiagDecoder().decodeChunk(b, b.length, 'udp', out);
-  assert.equal(out[0].state, 'UNCONN');
+  assert.equal(onlyItem(out).state, 'UNCONN');
 });
 
 test('IPv6 text follows RFC 5952', () => {

@@ -5,6 +5,7 @@ import { readBootTimeMs } from '../../../src/process/proc-files';
 import { UserNames } from '../../../src/process/users';
 import { SnapshotProcessCache, takeSnapshot, type SnapshotEntry, type SnapshotEnv } from '../../../src/capture/snapshot/snapshot';
 import { spawnNode, stopChild } from '../../process/helpers';
+import { onlyItem } from '../../helpers/items';
 
 const env: SnapshotEnv = { hostId: 'test-host', bootTimeMs: readBootTimeMs()!, users: new UserNames() };
 
@@ -37,8 +38,7 @@ setInterval(() => {}, 1e6);
 
 function find(entries: SnapshotEntry[], pred: (e: SnapshotEntry) => boolean, what: string): SnapshotEntry {
   const hits = entries.filter(pred);
-  assert.equal(hits.length, 1, `${what}: ${hits.length} matches`);
-  return hits[0];
+  return onlyItem(hits, `${what}: ${hits.length} matches`);
 }
 
 for (const method of ['netlink', 'procnet'] as const) {
@@ -68,8 +68,7 @@ for (const method of ['netlink', 'procnet'] as const) {
     assert.deepEqual([uc.family, uc.state, uc.remote.ip, uc.remote.port], ['ipv6', 'ESTAB', '::1', 9]);
 
     for (const e of [listen4, listen6, c4, a4, c6, ub, uc]) {
-      assert.equal(e.owners.length, 1, `${e.transport} ${e.local.port} owners`);
-      const o = e.owners[0];
+      const o = onlyItem(e.owners, `${e.transport} ${e.local.port} owners`);
       assert.equal(o.pid, pid);
       assert.equal(o.name, 'node');
       assert.equal(o.executable, process.execPath);
@@ -132,6 +131,7 @@ time.sleep(1000)`;
     child.once('exit', () => reject(new Error('python exited')));
   });
   const [port, fpid] = line.split(' ').map(Number);
+  assert.ok(port !== undefined && fpid !== undefined, `python printed "${line}"`);
   forked = fpid;
   const e = find(takeSnapshot(env), (x) => x.state === 'LISTEN' && x.local.port === port, 'shared listener');
   assert.deepEqual(e.owners.map((o) => o.pid), [child.pid!, fpid].sort((a, b) => a - b));
