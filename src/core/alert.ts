@@ -9,7 +9,7 @@ export type RuleName = 'handoff' | 'first_seen' | 'new_listener' | 'beacon';
 export interface PreviousProcess {
   readonly process: ProcessInfo;
   /** When the earlier process exited, epoch microseconds. */
-  readonly endUs?: number;
+  readonly endUs?: number | undefined;
 }
 
 export interface Alert {

@@ -7,9 +7,9 @@ import type { AllowRule } from './options';
 import { globToRegExp } from './glob';
 
 interface CompiledRule {
-  readonly block?: BlockList;
-  readonly port?: number;
-  readonly exe?: RegExp;
+  readonly block?: BlockList | undefined;
+  readonly port?: number | undefined;
+  readonly exe?: RegExp | undefined;
 }
 
 export class AllowList {

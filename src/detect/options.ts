@@ -4,11 +4,11 @@
 /** An exception: a connection matching every field given here raises no alert. */
 export interface AllowRule {
   /** An address block such as 10.0.0.0/8 or fd00::/8 (a bare address is a /32 or /128). */
-  readonly cidr?: string;
+  readonly cidr?: string | undefined;
   /** The remote port (the local port for a listener or an accepted connection). */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** A glob over the executable path (`*` any run of characters, `?` one). */
-  readonly exe?: string;
+  readonly exe?: string | undefined;
 }
 
 export interface HandoffOptions {

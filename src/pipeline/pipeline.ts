@@ -23,7 +23,7 @@ export interface PipelineOptions {
   udpIdleTimeoutMs: number;
   statsIntervalMs: number;
   /** The detectors' options; absent, no detector runs. */
-  detect?: DetectOptions;
+  detect?: DetectOptions | undefined;
 }
 
 export interface PipelineStats {
