@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // (A 4 MiB young generation instead of V8's 16: the sensor's objects are short-lived and few
-// at a time, and the default lets a busy host grow the heap by tens of MB for nothing. 2 MiB
-// cost 7-10 % more CPU under an exec storm, in more scavenges, for 2-4 MB less peak RSS.)
+// at a time, so the default only grows a busy host's heap; a smaller one costs CPU in more
+// scavenges. docs/performance.md has the measurements.)
 // Argument parsing and commands only; the work happens in pipeline/, capture/ and sinks/.
 // Commands are loaded when chosen, so `snapshot` does not pay for the sensor's modules.
 import { Command, CommanderError, Option } from 'commander';

@@ -1,7 +1,7 @@
 // SHA-1 of a message short enough for one 64-byte block (at most 55 bytes), in JS.
 // Community ID hashes 12 to 40 bytes per connection record. crypto.hash is native, but its
-// call, its base64 string and writing that string out again cost about twice the 80 rounds
-// done here (measured: 0.33–0.55 µs against 0.73–1.36 µs per hash, digest written as bytes).
+// call, its base64 string and writing that string out again cost more than the 80 rounds
+// done here (docs/performance.md has the measurement).
 
 /** The longest message one block holds (64 bytes less the 0x80 marker and the 8-byte length). */
 export const SHA1_ONE_BLOCK_MAX = 55;
