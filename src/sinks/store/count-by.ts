@@ -1,8 +1,9 @@
 // `query --count-by FIELD`: one row per value with its count, first and last time, and how
 // many distinct executables and remote addresses it covers. Whole days in the range are read
-// from the rollup (thousands of rows a day instead of every connection); only the partial
-// days at the ends of the range, and fields or filters the rollup does not keep (pid, local
-// port), read raw connections.
+// from the rollup (one row per distinct key a day instead of every connection); only the
+// partial days at the ends of the range, and fields or filters the rollup does not keep (pid;
+// the port of an ingress connection's peer, the local port of an egress one), read raw
+// connections.
 import { blobToIp } from './ip-blob';
 import { ACTIONS, DIRECTIONS, TRANSPORTS, valueOf } from './codes';
 import { connectionWhere, rollupCanFilter, rollupWhere, whereText, type ConnectionFilter, type Sql } from './filter';
@@ -23,17 +24,17 @@ export interface CountRow {
 const DAY_US = 86_400_000_000;
 
 /** The grouping expression over rollup `r` (undefined: the rollup does not keep it) and raw `c`. */
-const KEYS: Record<CountByField, { rollup?: string; raw: string }> = {
+const KEYS: Record<CountByField, { rollup?: string; raw: string; onlyWhen?: ConnectionFilter['direction'] }> = {
   remote: { rollup: 'r.remote_ip', raw: 'c.remote_ip' },
   exe: { rollup: 'g.executable', raw: "coalesce(g.executable, '')" },
   process: { rollup: 'g.name', raw: "coalesce(g.name, '')" },
-  port: { rollup: 'r.remote_port', raw: 'c.remote_port' },
+  port: { rollup: 'r.remote_port', raw: 'c.remote_port', onlyWhen: 'egress' },
   user: { rollup: 'g.user_name', raw: "coalesce(g.user_name, '')" },
   direction: { rollup: 'r.direction', raw: 'c.direction' },
   transport: { rollup: 'r.transport', raw: 'c.transport' },
   action: { rollup: 'r.action', raw: 'c.action' },
   pid: { raw: 'p.pid' },
-  'local-port': { raw: 'c.local_port' },
+  'local-port': { rollup: 'r.local_port', raw: 'c.local_port', onlyWhen: 'ingress' },
 };
 
 export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilter, limit?: number): CountRow[] {
@@ -47,7 +48,8 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
     );
     params.push(...sql.params);
   };
-  if (key.rollup !== undefined && rollupCanFilter(filter)) {
+  const rollupKeeps = key.rollup !== undefined && (key.onlyWhen === undefined || key.onlyWhen === filter.direction);
+  if (rollupKeeps && rollupCanFilter(filter)) {
     // Whole days inside [since, until): from the first midnight at or after since to the last before until.
     const fromDay = filter.sinceUs === undefined ? undefined : Math.ceil(filter.sinceUs / DAY_US);
     const toDay = filter.untilUs === undefined ? undefined : Math.floor(filter.untilUs / DAY_US);

@@ -106,9 +106,15 @@ export function connectionWhere(f: ConnectionFilter, sinceUs = f.sinceUs, untilU
   return out;
 }
 
-/** True when the rollup can answer for this filter (it has no pid and no local port). */
+/**
+ * True when the rollup can answer for this filter: it keeps no pid, the remote port of egress
+ * connections only and the local port of ingress ones only.
+ */
 export function rollupCanFilter(f: ConnectionFilter): boolean {
-  return f.pid === undefined && f.localPort === undefined;
+  if (f.pid !== undefined) return false;
+  if (f.port !== undefined && f.direction !== 'egress') return false;
+  if (f.localPort !== undefined && f.direction !== 'ingress') return false;
+  return true;
 }
 
 /** The filter over rollup rows `r` joined with their program `g`, for whole days [fromDay, toDay). */
@@ -123,6 +129,10 @@ export function rollupWhere(f: ConnectionFilter, fromDay: number | undefined, to
     out.params.push(toDay);
   }
   endpointConditions(f, 'r', out);
+  if (f.localPort !== undefined) {
+    out.where.push('r.local_port = ?');
+    out.params.push(f.localPort);
+  }
   programConditions(f, out);
   return out;
 }

@@ -51,6 +51,7 @@ function processEnd(row: { pid: number; entity_id: string; end_us: number }): Ac
 export interface KnownPair {
   readonly exe: string;
   readonly remoteIp: string;
+  /** The remote port of egress pairs; 0 for ingress (the peer's port is ephemeral and not kept). */
   readonly remotePort: number;
   readonly direction: Direction;
 }

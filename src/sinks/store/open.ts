@@ -21,7 +21,10 @@ export function openStoreForWriting(path: string): StoreDb {
   let db: StoreDb;
   try {
     db = new Database(path);
-    // Before the first table exists, so deleted pages can be handed back to the file system.
+    // Before the first table exists: 16 KiB pages keep the random inserts into the remote and
+    // process indexes to fewer, fuller pages per commit than the 4 KiB default; and deleted
+    // pages can be handed back to the file system.
+    db.pragma('page_size = 16384');
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -4,8 +4,10 @@
 // Shape: `connection` rows are small (integers and two 16-byte address blobs) and refer to a
 // `process` row written once per process (entity id); the process refers to a `program`
 // (executable, name, user), the unit the rollup and the detectors count by. `rollup` holds
-// per day × program × remote address × remote port × direction × transport × action the
-// count and first/last time, maintained in the connection's own transaction, so counting
+// per day × program × remote address × service port × direction × transport × action the
+// count and first/last time (the service port is the remote port of an egress connection and
+// the local port of an ingress one: the other end's port is ephemeral and would make every
+// accepted connection a key of its own), maintained in the connection's own transaction, so counting
 // over days reads thousands of rows instead of millions. Three indexes on `connection` only:
 // each one costs every insert.
 import type Database from 'better-sqlite3';
@@ -69,13 +71,14 @@ const MIGRATIONS: readonly string[] = [
     program_id INTEGER NOT NULL,
     remote_ip BLOB NOT NULL,
     remote_port INTEGER NOT NULL,
+    local_port INTEGER NOT NULL,
     direction INTEGER NOT NULL,
     transport INTEGER NOT NULL,
     action INTEGER NOT NULL,
     count INTEGER NOT NULL,
     first_us INTEGER NOT NULL,
     last_us INTEGER NOT NULL,
-    PRIMARY KEY (day, program_id, remote_ip, remote_port, direction, transport, action)
+    PRIMARY KEY (day, program_id, remote_ip, remote_port, local_port, direction, transport, action)
   ) WITHOUT ROWID;
   CREATE TABLE listener (
     program_id INTEGER NOT NULL,

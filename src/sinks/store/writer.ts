@@ -12,6 +12,7 @@ import type Database from 'better-sqlite3';
 
 const DAY_US = 86_400_000_000;
 const LISTEN = codeOf(ACTIONS, 'listen');
+const EGRESS = codeOf(DIRECTIONS, 'egress');
 const CACHE_MAX = 65_536;
 const ZERO_BLOB = Buffer.alloc(16);
 
@@ -51,8 +52,8 @@ export class BatchWriter {
        ON CONFLICT (entity_id, program_id) DO UPDATE SET pid = excluded.pid RETURNING id`,
     );
     this.upsertRollup = db.prepare(
-      `INSERT INTO rollup (day, program_id, remote_ip, remote_port, direction, transport, action, count, first_us, last_us)
-       VALUES (?,?,?,?,?,?,?,?,?,?)
+      `INSERT INTO rollup (day, program_id, remote_ip, remote_port, local_port, direction, transport, action, count, first_us, last_us)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?)
        ON CONFLICT DO UPDATE SET count = count + excluded.count, first_us = min(first_us, excluded.first_us), last_us = max(last_us, excluded.last_us)`,
     );
     this.upsertListener = db.prepare(
@@ -101,11 +102,15 @@ export class BatchWriter {
         ev.preexisting ? 1 : null,
       );
       const day = Math.floor(ev.timeUs / DAY_US);
-      count(rollup, `${day}|${programId}|${ev.remote.ip}|${ev.remote.port}|${direction}|${transport}|${action}`, ev.timeUs, () => [
+      // The service port only: the remote port of an egress connection, the local port of an ingress one.
+      const remotePort = direction === EGRESS ? ev.remote.port : 0;
+      const localPort = direction === EGRESS ? 0 : ev.local.port;
+      count(rollup, `${day}|${programId}|${ev.remote.ip}|${remotePort}|${localPort}|${direction}|${transport}|${action}`, ev.timeUs, () => [
         day,
         programId,
         remote,
-        ev.remote.port,
+        remotePort,
+        localPort,
         direction,
         transport,
         action,
