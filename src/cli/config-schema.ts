@@ -2,6 +2,7 @@
 // validated before anything starts (an unknown key or a bad value names its key path).
 import { z } from 'zod';
 import { isIP } from 'node:net';
+import { storeSection } from '../config/store-schema';
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -89,6 +90,7 @@ export const configSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   console: z.strictObject({ enabled: z.boolean().optional(), format: z.enum(['text', 'ecs', 'ocsf', 'sigma', 'seed']).default('text') }).default({ format: 'text' }),
   spool: spool.default({}),
+  store: storeSection,
   sinks: z
     .strictObject({
       syslog: z.array(syslogSink).default([]),

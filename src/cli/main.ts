@@ -32,6 +32,7 @@ function buildProgram(): Command {
     .option('--syslog-ca <file>', 'CA file for tls:// syslog')
     .option('--file <path>', 'JSON-lines file (repeatable)', collect, [])
     .addOption(new Option('--file-format <format>', 'file record format').choices(['ecs', 'ocsf', 'sigma', 'seed']))
+    .option('--store <path>', 'SQLite store (default: packettrail.db in the state directory)')
     .option('--elasticsearch <url>', 'bulk into a data stream (Elasticsearch 8/9, OpenSearch 2)')
     .addOption(new Option('--source <tier>', 'capture tier').choices(['auto', 'ebpf', 'tracefs', 'poll']))
     .option('--poll-interval <duration>', 'poll tier interval, e.g. 1s or 250ms')

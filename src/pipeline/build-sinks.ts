@@ -17,6 +17,11 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
       const f = config.console.format;
       sinks.push(f === 'text' ? createConsoleSink() : createConsoleSink((ev) => formatRecord(f, ev, env)));
     }
+    if (config.store.enabled && config.store.path) {
+      const { createStoreSink } = await import('../sinks/store/store-sink');
+      const { maxAge, maxSize } = config.store.retention;
+      sinks.push(createStoreSink({ path: config.store.path, retention: { maxAgeMs: maxAge, maxBytes: maxSize }, logger: ctx.logger, host: ctx.host }));
+    }
     for (const f of config.sinks.file) {
       sinks.push(createFileSink({ path: f.path, format: (ev) => formatRecord(f.format, ev, env), encode: recordEncoder(f.format, env), logger: ctx.logger }));
     }
