@@ -3,7 +3,7 @@
 // Zipf skew (a few addresses take most connections, a long tail is seen once or twice), most
 // traffic egress to 443/80/53, some ingress to local services. As on a real host, a remote
 // address is mostly reached on one port by one program (a mirror by apt, a database by the
-// app server); one connection in five goes to a random process. Deterministic for a seed.
+// app server); one connection in twenty goes to a random process. Deterministic for a seed.
 import type { ConnectionEvent, ProcessInfo } from '../../src/core/connection-event';
 
 const PROGRAMS = [
@@ -96,7 +96,7 @@ export class SyntheticHost {
     const remote = rnd.zipf(this.remoteIps.length, 1.1);
     const remoteIp = this.remoteIps[remote]!;
     const users = this.remoteUsers[remote]!;
-    const process = rnd.next() < 0.8 ? users[rnd.zipf(users.length, 0.9)]! : this.processes[rnd.zipf(this.processes.length, 0.9)]!;
+    const process = rnd.next() < 0.95 ? users[rnd.zipf(users.length, 0.9)]! : this.processes[rnd.zipf(this.processes.length, 0.9)]!;
     const v6 = remoteIp.includes(':');
     const ingress = rnd.next() < 0.1;
     const timeUs = this.opts.startUs + Math.floor((i * this.opts.spanUs) / this.opts.total);
