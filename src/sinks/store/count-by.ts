@@ -65,8 +65,11 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
       if (toDay !== undefined && filter.untilUs! > toDay * DAY_US) raw(connectionWhere(filter, toDay * DAY_US, filter.untilUs));
     }
   } else raw(connectionWhere(filter));
+  // Grouped twice: first by value × executable × remote, then by value. The DISTINCT counts of
+  // the outer grouping then see each pair once instead of once per source row.
   const sql = `SELECT k, sum(n) AS count, min(f) AS first, max(l) AS last, count(DISTINCT exe) AS exes, count(DISTINCT rip) AS remotes
-    FROM (${parts.join(' UNION ALL ')}) GROUP BY k ORDER BY count DESC, k ${limit !== undefined ? 'LIMIT ?' : ''}`;
+    FROM (SELECT k, exe, rip, sum(n) AS n, min(f) AS f, max(l) AS l FROM (${parts.join(' UNION ALL ')}) GROUP BY k, exe, rip)
+    GROUP BY k ORDER BY count DESC, k ${limit !== undefined ? 'LIMIT ?' : ''}`;
   if (limit !== undefined) params.push(limit);
   const rows = db.prepare(sql).all(...params) as { k: unknown; count: number; first: number; last: number; exes: number; remotes: number }[];
   return rows.map((row) => ({
