@@ -3,7 +3,7 @@
 // the sensor still runs (a read-only reader beside the writer) and after it stopped.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -55,4 +55,21 @@ test('run --store records a real connection that query --remote finds with its p
     assert.equal(await sensor.stop(), 0);
   }
   assert.equal(queryConnection(store, held[0]!).length, 1, 'still there after the sensor stopped');
+});
+
+test('with no sink named the sensor records into packettrail.db in its state directory', async () => {
+  const state = join(dir, 'default-state');
+  const sensor = await startCli(['run', '--source', 'poll', '--poll-interval', '200ms', '--log-level', 'warn'], 20_000, { PACKETTRAIL_STATE_DIR: state });
+  try {
+    const path = join(state, 'packettrail.db');
+    assert.ok(existsSync(path), 'the default store exists');
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.ok(!existsSync(join(state, 'connections.jsonl')), 'no JSON-lines file by default');
+  } finally {
+    const code = await sensor.stop();
+    assert.equal(code, 0, `exit ${code} ${sensor.child.signalCode}; stderr: ${sensor.stderr()}`);
+  }
+  const r = runCliSync(['query', '--store', join(state, 'packettrail.db'), '--csv']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^time,direction,/);
 });
