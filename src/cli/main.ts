@@ -9,7 +9,7 @@ import { errorMessage, exitCodeFor } from '../core/errors';
 import type { RunFlags } from './run-config';
 import { AGENT_VERSION } from './version';
 
-const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'help']);
+const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'query', 'help']);
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -32,6 +32,7 @@ function buildProgram(): Command {
     .option('--syslog-ca <file>', 'CA file for tls:// syslog')
     .option('--file <path>', 'JSON-lines file (repeatable)', collect, [])
     .addOption(new Option('--file-format <format>', 'file record format').choices(['ecs', 'ocsf', 'sigma', 'seed']))
+    .option('--store <path>', 'SQLite store (default: packettrail.db in the state directory)')
     .option('--elasticsearch <url>', 'bulk into a data stream (Elasticsearch 8/9, OpenSearch 2)')
     .addOption(new Option('--source <tier>', 'capture tier').choices(['auto', 'ebpf', 'tracefs', 'poll']))
     .option('--poll-interval <duration>', 'poll tier interval, e.g. 1s or 250ms')
@@ -51,6 +52,30 @@ function buildProgram(): Command {
     .option('--json', 'print ECS records, one per line')
     .action(async (flags: { json?: boolean }) => {
       process.exitCode = await (await import('./commands/snapshot')).snapshotCommand(flags);
+    });
+
+  program
+    .command('query')
+    .description('connections recorded in the store, filtered; as a table, CSV, ECS lines or counts')
+    .option('--store <path>', 'SQLite store (default: packettrail.db in the state directory)')
+    .option('--since <time>', 'from this long ago (30m, 2h, 7d) or this ISO time')
+    .option('--until <time>', 'up to this long ago or this ISO time')
+    .option('--process <glob>', 'process name, e.g. curl or ssh*')
+    .option('--exe <glob>', 'executable path, e.g. /usr/bin/*')
+    .option('--pid <n>', 'process id')
+    .option('--user <name|uid>', 'user name or uid')
+    .option('--remote <ip|cidr>', 'remote address or range, IPv4 or IPv6')
+    .option('--port <n>', 'remote port')
+    .option('--local-port <n>', 'local port')
+    .option('--direction <dir>', 'egress | ingress')
+    .option('--transport <t>', 'tcp | udp')
+    .option('--action <a>', 'connection_attempted | connection_accepted | udp_flow | listen | connection_closed')
+    .option('--json', 'ECS records, one per line (as the sinks write them)')
+    .option('--csv', 'comma-separated values with a header line')
+    .option('--count-by <field>', 'remote | exe | process | port | user | direction | transport | action | pid | local-port')
+    .option('--limit <n>', 'the newest N records (the table shows 1000 unless told)')
+    .action(async (flags: import('./commands/query').QueryFlags) => {
+      process.exitCode = await (await import('./commands/query')).queryCommand(flags);
     });
 
   program

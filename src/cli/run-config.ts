@@ -12,6 +12,7 @@ export interface RunFlags {
   syslogCa?: string;
   file?: string[];
   fileFormat?: string;
+  store?: string;
   elasticsearch?: string;
   source?: string;
   pollInterval?: string;
@@ -37,6 +38,10 @@ export function mergeFlags(raw: Raw, flags: RunFlags): Raw {
   if (flags.console !== undefined) section('console').enabled = flags.console;
   if (flags.consoleFormat) section('console').format = flags.consoleFormat;
   if (flags.spoolDir) section('spool').dir = flags.spoolDir;
+  if (flags.store !== undefined) {
+    if (flags.store.trim() === '') throw usageError('--store: expected a file path for the SQLite store');
+    Object.assign(section('store'), { path: flags.store, enabled: true });
+  }
   const sinks = section('sinks');
   if (flags.syslog?.length) {
     sinks.syslog = flags.syslog.map((url) => {
@@ -54,15 +59,19 @@ export function mergeFlags(raw: Raw, flags: RunFlags): Raw {
   return out;
 }
 
-/** With no sink named, the embedded default: a readable console line plus a local file. */
+/**
+ * With no sink named, the embedded default: the local store plus a readable console line.
+ * A store path (--store, or store.path in the config) adds the store to whatever else is named.
+ */
 export function applyEmbeddedDefault(config: Config): Config {
   const named = config.sinks.syslog.length + config.sinks.file.length + config.sinks.elasticsearch.length;
-  if (named > 0) return { ...config, console: { ...config.console, enabled: config.console.enabled ?? false } };
-  return {
-    ...config,
-    console: { ...config.console, enabled: config.console.enabled ?? true },
-    sinks: { ...config.sinks, file: [{ path: join(defaultStateDir(), 'connections.jsonl'), format: 'ecs' }] },
-  };
+  const storeOn = config.store.enabled ?? (named === 0 || config.store.path !== undefined);
+  const store = { ...config.store, enabled: storeOn, path: storeOn ? (config.store.path ?? defaultStorePath()) : config.store.path };
+  return { ...config, store, console: { ...config.console, enabled: config.console.enabled ?? named === 0 } };
+}
+
+export function defaultStorePath(): string {
+  return join(defaultStateDir(), 'packettrail.db');
 }
 
 export function resolveRunConfig(flags: RunFlags): Config {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isHostName, parseHttpUrl, parseSyslogEndpoint } from './endpoint';
 import { detectSchema } from './detect-schema';
 import { duration } from './duration';
+import { storeSection } from './store-schema';
 
 export { duration };
 
@@ -76,6 +77,7 @@ export const configSchema = z.strictObject({
   console: z.strictObject({ enabled: z.boolean().optional(), format: z.enum(['text', 'ecs', 'ocsf', 'sigma', 'seed']).default('text') }).default({ format: 'text' }),
   spool: spool.default({}),
   detect: detectSchema,
+  store: storeSection,
   sinks: z
     .strictObject({
       syslog: z.array(syslogSink).default([]),

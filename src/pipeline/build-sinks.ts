@@ -17,6 +17,11 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
       const f = config.console.format;
       sinks.push(f === 'text' ? createConsoleSink() : createConsoleSink(createRecordFormatter(f, env).line));
     }
+    if (config.store.enabled && config.store.path) {
+      const { createStoreSink } = await import('../sinks/store/store-sink');
+      const { maxAge, maxSize } = config.store.retention;
+      sinks.push(createStoreSink({ path: config.store.path, retention: { maxAgeMs: maxAge, maxBytes: maxSize }, logger: ctx.logger, host: ctx.host }));
+    }
     for (const f of config.sinks.file) {
       const formatter = createRecordFormatter(f.format, env);
       sinks.push(createFileSink({ path: f.path, format: formatter.line, encode: formatter.encode, logger: ctx.logger }));

@@ -27,9 +27,12 @@ test('with sinks named, the console is off unless asked; with none, the embedded
   const named = applyEmbeddedDefault(validateConfig({ sinks: { file: [{ path: '/tmp/x.jsonl' }] } }));
   assert.equal(named.console.enabled, false);
   assert.equal(named.sinks.file.length, 1);
+  assert.equal(named.store.enabled, false);
   const none = applyEmbeddedDefault(validateConfig({}));
   assert.equal(none.console.enabled, true);
-  assert.match(none.sinks.file[0]!.path, /connections\.jsonl$/);
+  assert.equal(none.sinks.file.length, 0);
+  assert.equal(none.store.enabled, true);
+  assert.match(none.store.path!, /packettrail\.db$/);
 });
 
 test('the console format is chosen by flag or file', () => {

@@ -1,0 +1,99 @@
+// `query --count-by FIELD`: one row per value with its count, first and last time, and how
+// many distinct executables and remote addresses it covers. Whole days in the range are read
+// from the rollup (one row per distinct key a day instead of every connection); only the
+// partial days at the ends of the range, and fields or filters the rollup does not keep (pid;
+// the port of an ingress connection's peer, the local port of an egress one), read raw
+// connections.
+import { blobToIp } from './ip-blob';
+import { ACTIONS, DIRECTIONS, TRANSPORTS, valueOf } from './codes';
+import { connectionWhere, rollupCanFilter, rollupWhere, whereText, type ConnectionFilter, type Sql } from './filter';
+import type { StoreDb } from './open';
+
+export const COUNT_BY_FIELDS = ['remote', 'exe', 'process', 'port', 'user', 'direction', 'transport', 'action', 'pid', 'local-port'] as const;
+export type CountByField = (typeof COUNT_BY_FIELDS)[number];
+
+export interface CountRow {
+  readonly value: string;
+  readonly count: number;
+  readonly firstUs: number;
+  readonly lastUs: number;
+  readonly executables: number;
+  readonly remotes: number;
+}
+
+const DAY_US = 86_400_000_000;
+
+/** The grouping expression over rollup `r` (undefined: the rollup does not keep it) and raw `c`. */
+const KEYS: Record<CountByField, { rollup?: string; raw: string; onlyWhen?: ConnectionFilter['direction'] }> = {
+  remote: { rollup: 'r.remote_ip', raw: 'c.remote_ip' },
+  exe: { rollup: 'g.executable', raw: "coalesce(g.executable, '')" },
+  process: { rollup: 'g.name', raw: "coalesce(g.name, '')" },
+  port: { rollup: 'r.remote_port', raw: 'c.remote_port', onlyWhen: 'egress' },
+  user: { rollup: 'g.user_name', raw: "coalesce(g.user_name, '')" },
+  direction: { rollup: 'r.direction', raw: 'c.direction' },
+  transport: { rollup: 'r.transport', raw: 'c.transport' },
+  action: { rollup: 'r.action', raw: 'c.action' },
+  pid: { raw: 'p.pid' },
+  'local-port': { rollup: 'r.local_port', raw: 'c.local_port', onlyWhen: 'ingress' },
+};
+
+export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilter, limit?: number): CountRow[] {
+  const key = KEYS[field];
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const raw = (sql: Sql) => {
+    parts.push(
+      `SELECT ${key.raw} AS k, coalesce(g.executable, '') AS exe, c.remote_ip AS rip, 1 AS n, c.time_us AS f, c.time_us AS l
+       FROM connection c LEFT JOIN process p ON p.id = c.process_id LEFT JOIN program g ON g.id = p.program_id ${whereText(sql)}`,
+    );
+    params.push(...sql.params);
+  };
+  const rollupKeeps = key.rollup !== undefined && (key.onlyWhen === undefined || key.onlyWhen === filter.direction);
+  if (rollupKeeps && rollupCanFilter(filter)) {
+    // Whole days inside [since, until): from the first midnight at or after since to the last before until.
+    const fromDay = filter.sinceUs === undefined ? undefined : Math.ceil(filter.sinceUs / DAY_US);
+    const toDay = filter.untilUs === undefined ? undefined : Math.floor(filter.untilUs / DAY_US);
+    if (fromDay !== undefined && toDay !== undefined && fromDay >= toDay) raw(connectionWhere(filter));
+    else {
+      const r = rollupWhere(filter, fromDay, toDay);
+      parts.push(
+        `SELECT ${key.rollup} AS k, g.executable AS exe, r.remote_ip AS rip, r.count AS n, r.first_us AS f, r.last_us AS l
+         FROM rollup r JOIN program g ON g.id = r.program_id ${whereText(r)}`,
+      );
+      params.push(...r.params);
+      if (fromDay !== undefined && filter.sinceUs! < fromDay * DAY_US) raw(connectionWhere(filter, filter.sinceUs, fromDay * DAY_US));
+      if (toDay !== undefined && filter.untilUs! > toDay * DAY_US) raw(connectionWhere(filter, toDay * DAY_US, filter.untilUs));
+    }
+  } else raw(connectionWhere(filter));
+  // Grouped twice: first by value × executable × remote, then by value. The DISTINCT counts of
+  // the outer grouping then see each pair once instead of once per source row.
+  const sql = `SELECT k, sum(n) AS count, min(f) AS first, max(l) AS last, count(DISTINCT exe) AS exes, count(DISTINCT rip) AS remotes
+    FROM (SELECT k, exe, rip, sum(n) AS n, min(f) AS f, max(l) AS l FROM (${parts.join(' UNION ALL ')}) GROUP BY k, exe, rip)
+    GROUP BY k ORDER BY count DESC, k ${limit !== undefined ? 'LIMIT ?' : ''}`;
+  if (limit !== undefined) params.push(limit);
+  const rows = db.prepare(sql).all(...params) as { k: unknown; count: number; first: number; last: number; exes: number; remotes: number }[];
+  return rows.map((row) => ({
+    value: renderKey(field, row.k),
+    count: row.count,
+    firstUs: row.first,
+    lastUs: row.last,
+    executables: row.exes,
+    remotes: row.remotes,
+  }));
+}
+
+function renderKey(field: CountByField, k: unknown): string {
+  if (k === null || k === undefined || k === '') return '-';
+  switch (field) {
+    case 'remote':
+      return blobToIp(k as Buffer);
+    case 'direction':
+      return valueOf(DIRECTIONS, k as number, 'egress');
+    case 'transport':
+      return valueOf(TRANSPORTS, k as number, 'tcp');
+    case 'action':
+      return valueOf(ACTIONS, k as number, 'connection_attempted');
+    default:
+      return String(k);
+  }
+}

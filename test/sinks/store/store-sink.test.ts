@@ -1,0 +1,109 @@
+// The store sink: records read back as the same ECS, one process row for many connections,
+// alerts kept once per id, and file modes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ConnectionEvent } from '../../../src/core/connection-event';
+import { ecsLine } from '../../../src/format/ecs';
+import { openStoreReadOnly, readKnown, searchConnections } from '../../../src/sinks/store';
+import { curlEvent, egressEvent, ENV, ingressEvent } from '../../helpers/events';
+import { tempStore } from './store-fixtures';
+
+test('records read back render the same ECS as the ones written', async () => {
+  const s = tempStore();
+  try {
+    const v6: ConnectionEvent = egressEvent({
+      family: 'ipv6',
+      transport: 'udp',
+      action: 'udp_flow',
+      local: { ip: '2001:db8::10', port: 5353 },
+      remote: { ip: '2001:db8:ffff::1', port: 53 },
+      errno: 111,
+      outcome: 'failure',
+      preexisting: true,
+      capture: 'poll',
+      attribution: 'socket-owner',
+    });
+    const written = [egressEvent(), ingressEvent(), v6, curlEvent(7)];
+    for (const ev of written) s.sink.write(ev);
+    await s.sink.flush();
+    assert.equal(s.sink.stats().written, 4);
+    const db = openStoreReadOnly(s.path);
+    const read = [...searchConnections(db, {})];
+    db.close();
+    const byTime = [...written].sort((a, b) => a.timeUs - b.timeUs);
+    assert.deepEqual(read.map((ev) => ecsLine(ev, ENV)), byTime.map((ev) => ecsLine(ev, ENV)));
+  } finally {
+    await s.remove();
+  }
+});
+
+test('one process row and one program row for many connections of one process', async () => {
+  const s = tempStore();
+  try {
+    const proc = curlEvent(1).process!;
+    for (let i = 0; i < 1000; i++) s.sink.write({ ...curlEvent(i), process: proc });
+    // A second process of the same program: a second process row, the same program row.
+    for (let i = 0; i < 10; i++) s.sink.write(curlEvent(i, { entityId: 'other-entity', pid: 99 }));
+    await s.sink.flush();
+    const db = openStoreReadOnly(s.path);
+    const n = (sql: string) => db.prepare(sql).pluck().get() as number;
+    assert.equal(n('SELECT count(*) FROM connection'), 1010);
+    assert.equal(n('SELECT count(*) FROM process'), 2);
+    assert.equal(n('SELECT count(*) FROM program'), 1);
+    assert.equal(n('SELECT count(DISTINCT process_id) FROM connection'), 2);
+    db.close();
+  } finally {
+    await s.remove();
+  }
+});
+
+test('an alert is stored once per id and its id is known to the detectors', async () => {
+  const s = tempStore();
+  try {
+    const alert = {
+      rule: 'handoff' as const,
+      description: 'a process reached an address another one used just before exiting',
+      reason: 'curl reached 93.184.216.34:443 after bash exited',
+      severity: 73,
+      riskScore: 73,
+      id: 'handoff:abc',
+      previous: { process: ingressEvent().process!, endUs: 123 },
+    };
+    s.sink.write(egressEvent({ alert }));
+    s.sink.write(egressEvent({ alert, timeUs: egressEvent().timeUs + 5 }));
+    s.sink.write(egressEvent());
+    await s.sink.flush();
+    const db = openStoreReadOnly(s.path);
+    assert.equal(db.prepare('SELECT count(*) FROM alert').pluck().get(), 1);
+    assert.equal(db.prepare('SELECT count(*) FROM connection').pluck().get(), 1, 'an alert is not a second connection');
+    const row = db.prepare('SELECT a.reason, a.previous_end_us, p.pid FROM alert a JOIN process p ON p.id = a.previous_process_id').get() as Record<string, unknown>;
+    assert.deepEqual(row, { reason: alert.reason, previous_end_us: 123, pid: 700 });
+    assert.deepEqual([...readKnown(db, { sinceUs: 0 }).alertIds], ['handoff:abc']);
+    db.close();
+  } finally {
+    await s.remove();
+  }
+});
+
+test('the store file is created 0600 in a directory created 0700', async () => {
+  const s = tempStore();
+  try {
+    s.sink.write(egressEvent());
+    await s.sink.flush();
+    assert.equal(statSync(s.path).mode & 0o777, 0o600);
+    assert.equal(statSync(`${s.path}-wal`).mode & 0o777, 0o600);
+    assert.equal(statSync(dirname(s.path)).mode & 0o777, 0o700);
+  } finally {
+    await s.remove();
+  }
+});
+
+test('write never throws after close; later records are counted as dropped', async () => {
+  const s = tempStore();
+  await s.sink.close();
+  s.sink.write(egressEvent());
+  assert.equal(s.sink.stats().dropped, 1);
+  await s.remove();
+});
