@@ -9,7 +9,7 @@ import { errorMessage, exitCodeFor } from '../core/errors';
 import type { RunFlags } from './run-config';
 import { AGENT_VERSION } from './version';
 
-const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'query', 'help']);
+const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'query', 'hunt', 'help']);
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -76,6 +76,18 @@ function buildProgram(): Command {
     .option('--limit <n>', 'the newest N records (the table shows 1000 unless told)')
     .action(async (flags: import('./commands/query').QueryFlags) => {
       process.exitCode = await (await import('./commands/query')).queryCommand(flags);
+    });
+
+  program
+    .command('hunt')
+    .description('run the detectors over the stored history and print their findings')
+    .option('--store <path>', 'SQLite store (default: packettrail.db in the state directory)')
+    .option('--since <time>', 'findings from this long ago (30m, 2h, 7d) or this ISO time')
+    .option('--rule <name>', 'handoff | first_seen | new_listener | beacon (repeatable)', collect, [])
+    .option('--json', 'ECS alert records, one per line (as the sinks write them)')
+    .option('--config <file>', 'YAML config whose detect: section sets the detectors')
+    .action(async (flags: import('./commands/hunt').HuntFlags) => {
+      process.exitCode = await (await import('./commands/hunt')).huntCommand(flags);
     });
 
   program

@@ -18,7 +18,7 @@ import type { DetectOptions } from './options';
 
 /** What the store knows already: its history counts as learnt and its alerts as raised. */
 export interface DetectSeed {
-  readonly earliestUs?: number;
+  readonly earliestUs?: number | undefined;
   readonly pairs?: Iterable<{ readonly exe: string; readonly remoteIp: string; readonly remotePort: number; readonly direction: Direction }>;
   readonly listeners?: Iterable<{ readonly exe: string; readonly port: number }>;
   readonly alertIds?: Iterable<string>;

@@ -46,7 +46,7 @@ export class FirstSeenDetector {
   constructor(
     private readonly opts: FirstSeenOptions,
     maxKeys: number,
-    seed: { earliestUs?: number; pairs?: Iterable<KnownPair>; listeners?: Iterable<KnownListener> } = {},
+    seed: { earliestUs?: number | undefined; pairs?: Iterable<KnownPair>; listeners?: Iterable<KnownListener> } = {},
   ) {
     this.egress = new BoundedMap(maxKeys);
     this.ingress = new BoundedMap(maxKeys);

@@ -14,6 +14,7 @@ import { createPipeline, type Pipeline } from './pipeline';
 import { buildSinks } from './build-sinks';
 import { OwnTraffic } from './own-traffic';
 import { detectOptionsFrom } from '../detect/options-from-config';
+import { readDetectSeed } from './detect-seed';
 
 export interface RunningSensor {
   tier: string;
@@ -55,6 +56,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
         udpIdleTimeoutMs: config.udp.idleTimeout,
         statsIntervalMs: config.stats.interval,
         detect: config.detect.enabled ? detectOptionsFrom(config.detect) : undefined,
+        detectSeed: config.detect.enabled && config.store.enabled && config.store.path ? readDetectSeed(config.store.path, ctx.logger) : undefined,
       },
       ctx,
     );

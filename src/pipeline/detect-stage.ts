@@ -1,7 +1,8 @@
 // The detectors in the live pipeline: every recorded connection goes to the engine after the
 // sinks have it, and the alerts it completes go to every sink as records of their own. On a
 // process exit the stage tells the engine and the sinks, for the processes it saw connect (the
-// only ones a sink was given and the only ones a hand-off can start from).
+// only ones a sink was given and the only ones a hand-off can start from). With the detectors
+// off it still tells the sinks of those exits: the store records each process's end.
 import type { ConnectionEvent } from '../core/connection-event';
 import type { ProcessEnd, Sink } from '../core/stages';
 import { DetectEngine, type DetectSeed, type DetectStats } from '../detect/engine';
@@ -13,25 +14,28 @@ export interface DetectStageStats extends DetectStats {
   readonly connectorsEvicted: number;
 }
 
+/** How many connecting processes the stage remembers when no detector options size it. */
+const DEFAULT_CONNECTORS = 65_536;
+
 export class DetectStage {
-  private readonly engine: DetectEngine;
+  private readonly engine: DetectEngine | undefined;
   /** pid → entity id of processes that made a recorded connection and have not exited. */
   private readonly connectors: BoundedMap<number, string>;
 
   constructor(
-    options: DetectOptions,
+    options: DetectOptions | undefined,
     private readonly sinks: readonly Sink[],
     seed?: DetectSeed,
   ) {
-    this.engine = new DetectEngine(options, seed);
-    this.connectors = new BoundedMap(options.maxKeys);
+    this.engine = options ? new DetectEngine(options, seed) : undefined;
+    this.connectors = new BoundedMap(options?.maxKeys ?? DEFAULT_CONNECTORS);
   }
 
   /** A connection the sinks already have. */
   recorded(ev: ConnectionEvent): void {
     const p = ev.process;
     if (p && !p.exited && this.connectors.get(p.pid) !== (p.entityId ?? '')) this.connectors.set(p.pid, p.entityId ?? '');
-    this.deliver(this.engine.observe({ kind: 'connection', ev }));
+    if (this.engine) this.deliver(this.engine.observe({ kind: 'connection', ev }));
   }
 
   processExited(pid: number, timeUs: number): void {
@@ -39,13 +43,14 @@ export class DetectStage {
     if (entityId === undefined) return;
     this.connectors.delete(pid);
     const end: ProcessEnd = { pid, entityId, timeUs };
-    this.deliver(this.engine.observe({ kind: 'process_end', end }));
+    if (this.engine) this.deliver(this.engine.observe({ kind: 'process_end', end }));
     if (entityId === '') return;
     for (const sink of this.sinks) sink.processEnded?.(end);
   }
 
-  stats(): DetectStageStats {
-    return { ...this.engine.stats(), connectorsEvicted: this.connectors.evicted };
+  /** Undefined with the detectors off. */
+  stats(): DetectStageStats | undefined {
+    return this.engine ? { ...this.engine.stats(), connectorsEvicted: this.connectors.evicted } : undefined;
   }
 
   private deliver(alerts: readonly ConnectionEvent[]): void {

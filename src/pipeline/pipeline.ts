@@ -12,6 +12,7 @@ import { RecentKeys } from './recent-keys';
 import { OwnTraffic } from './own-traffic';
 import { DetectStage } from './detect-stage';
 import type { DetectOptions } from '../detect/options';
+import type { DetectSeed } from '../detect/engine';
 
 export interface PipelineOptions {
   source: CaptureSource;
@@ -24,6 +25,8 @@ export interface PipelineOptions {
   statsIntervalMs: number;
   /** The detectors' options; absent, no detector runs. */
   detect?: DetectOptions | undefined;
+  /** What the detectors know already (the store's history): learnt pairs and listeners, raised alerts. */
+  detectSeed?: DetectSeed | undefined;
 }
 
 export interface PipelineStats {
@@ -54,13 +57,13 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   let sweepTimer: NodeJS.Timeout | undefined;
   let reconcileTimer: NodeJS.Timeout | undefined;
   let closed = false;
-  const detect = opts.detect ? new DetectStage(opts.detect, opts.sinks) : undefined;
+  const detect = new DetectStage(opts.detect, opts.sinks, opts.detectSeed);
 
   function record(ev: ConnectionEvent): void {
     recent.add(flowHash(ev.transport, ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port));
     stats.recorded++;
     for (const sink of opts.sinks) sink.write(ev);
-    detect?.recorded(ev);
+    detect.recorded(ev);
   }
 
   const output: SourceOutput = {
@@ -79,7 +82,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     },
     process(ev) {
       opts.processes.apply(ev);
-      if (ev.type === 'exit') detect?.processExited(ev.pid, ev.timeUs);
+      if (ev.type === 'exit') detect.processExited(ev.pid, ev.timeUs);
     },
     lost(count) {
       stats.lost += count;
@@ -124,6 +127,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     const now = ctx.clock.nowUs();
     flows.sweep(now);
     opts.processes.sweep?.(now / 1000);
+    const detectStats = detect.stats();
     ctx.logger.info(
       {
         type: 'stats',
@@ -131,7 +135,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         source: opts.source.stats(),
         pipeline: { ...stats, udpFlowsOpen: flows.size, udpFlowsEvicted: flows.evicted },
         sinks: Object.fromEntries(opts.sinks.map((s) => [s.name, s.stats()])),
-        ...(detect ? { detect: detect.stats() } : {}),
+        ...(detectStats ? { detect: detectStats } : {}),
         memory: memoryMb(),
       },
       'stats',

@@ -4,9 +4,7 @@
 // The variations that must stay quiet (A still alive, one program run twice, an address many
 // programs reach) and the first_seen and beacon rules share the same sensor run, each on a
 // remote address of its own (a network namespace behind a veth), so their windows never mix.
-//
-// Parts that need a feature the build lacks (the store, the detectors and `hunt`) are skipped
-// with the reason; everything the capture alone decides is asserted in every build.
+
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,7 +15,6 @@ import { startCli, runCliSync, type RunningCli } from '../helpers/cli-run';
 import { createRemoteHost, netnsUnavailable, type RemoteHost } from '../helpers/netns';
 import { ReachPrograms, type ReachRun } from '../helpers/reach';
 import { itemAt, onlyItem } from '../helpers/items';
-import { sensorFeatures, type SensorFeatures } from '../helpers/sensor-features';
 import { waitFor } from '../helpers/wait';
 
 function kernelUnavailable(): string | undefined {
@@ -28,10 +25,6 @@ function kernelUnavailable(): string | undefined {
 }
 
 const skip = kernelUnavailable() ?? netnsUnavailable() ?? false;
-const features: SensorFeatures = skip ? { store: false, hunt: false, query: false } : sensorFeatures();
-const noDetectors = features.hunt ? false : 'waits for the detectors: this build has no `hunt` command';
-const noHunt = features.hunt && features.store ? false : 'waits for the store and `hunt` in this build';
-const noQuery = features.query && features.store ? false : 'waits for the store and `query` in this build';
 
 /** First-seen learns for this long after the first event, then alerts on new pairs. */
 const LEARN_MS = 5000;
@@ -94,10 +87,8 @@ function alertsAbout(all: readonly EcsRecord[], rule: string, scene: Scene): Ecs
 
 function sensorConfig(): string {
   const file = path.join(dir, 'packettrail.yaml');
-  // Detector keys are only written for a build that has detectors: the schema is strict.
-  const detect = features.hunt
-    ? ['detect:', '  enabled: true', '  firstSeen:', `    learnFor: ${LEARN_MS}ms`, '  handoff:', '    commonThreshold: 3', '']
-    : [];
+  // No hand-off warm-up: the story is played seconds after the sensor starts.
+  const detect = ['detect:', '  enabled: true', '  firstSeen:', `    learnFor: ${LEARN_MS}ms`, '  handoff:', '    commonThreshold: 3', '    warmUp: 0', ''];
   fs.writeFileSync(file, ['log:', '  level: warn', ...detect].join('\n'));
   return file;
 }
@@ -157,7 +148,15 @@ async function play(sensor: RunningCli): Promise<Played> {
   await reach('twice2', 'powershell.exe', 'twice');
 
   // An address several other programs reach first is common: A then B there is no story.
-  for (const name of COMMON_VISITORS) await reach(`common-${name}`, name, 'common');
+  // The visitors overlap (like the long-lived clients of a resolver or a proxy), so no
+  // visitor's exit comes before another's first contact.
+  const visitors = COMMON_VISITORS.map((name) => {
+    const run = programs.run(name, { ip: host('common').ip, port: host('common').port, holdMs: 1500 });
+    runs.set(`common-${name}`, run);
+    return run;
+  });
+  await waitFor(() => visitors.every((v) => egressOf(records(), v, 'common').length > 0), 'the sensor to record every visitor of the common address');
+  for (const v of visitors) assert.equal(await v.exited, 0, 'a visitor reached the common address');
   await reach('commonA', 'powershell.exe', 'common');
   await reach('commonB', 'explorer.exe', 'common');
 
@@ -178,8 +177,7 @@ async function play(sensor: RunningCli): Promise<Played> {
 }
 
 test('the hand-off story and its quiet variations, first_seen and beacon, in one sensor run', { skip, timeout: 120_000 }, async (t) => {
-  const args = ['run', '--source', 'ebpf', '--file', outFile, '--config', sensorConfig(), '--no-console'];
-  if (features.store) args.push('--store', storePath);
+  const args = ['run', '--source', 'ebpf', '--file', outFile, '--store', storePath, '--config', sensorConfig(), '--no-console'];
   const sensor = await startCli(args);
   let played: Played;
   try {
@@ -228,7 +226,7 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
     assert.notEqual(itemAt(egressOf(all, run('twice1'), 'twice'), 0).process.entity_id, itemAt(egressOf(all, run('twice2'), 'twice'), 0).process.entity_id);
   });
 
-  await t.test('handoff: exactly one alert, naming explorer.exe and before it powershell.exe', { skip: noDetectors }, () => {
+  await t.test('handoff: exactly one alert, naming explorer.exe and before it powershell.exe', () => {
     const story = alertsAbout(all, 'handoff', 'story');
     assert.equal(story.length, 1, JSON.stringify(story));
     const a = story[0]!;
@@ -244,14 +242,14 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
     assert.equal(prev?.entity_id, itemAt(egressOf(all, run('storyA'), 'story'), 0).process.entity_id);
   });
 
-  await t.test('handoff: none while A is alive, for a program run twice, or at a common address', { skip: noDetectors }, () => {
+  await t.test('handoff: none while A is alive, for a program run twice, or at a common address', () => {
     for (const scene of ['alive', 'twice', 'common', 'learnt', 'fresh', 'beacon', 'irregular'] as const) {
       assert.deepEqual(alertsAbout(all, 'handoff', scene), [], `no handoff alert about the ${scene} address`);
     }
   });
 
-  await t.test('hunt over the store prints the same hand-off finding', { skip: noHunt }, () => {
-    const r = runCliSync(['hunt', '--store', storePath, '--json', '--rule', 'handoff']);
+  await t.test('hunt over the store prints the same hand-off finding', () => {
+    const r = runCliSync(['hunt', '--store', storePath, '--config', sensorConfig(), '--json', '--rule', 'handoff']);
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsRecord);
     for (const l of lines) assert.equal(l.rule?.name, 'handoff', 'only the rule asked for');
@@ -261,7 +259,7 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
     assert.deepEqual(finding(found[0]!), finding(alertsAbout(all, 'handoff', 'story')[0]!));
   });
 
-  await t.test('query over the store finds A and B at the story address', { skip: noQuery }, () => {
+  await t.test('query over the store finds A and B at the story address', () => {
     const r = runCliSync(['query', '--store', storePath, '--remote', host('story').ip, '--direction', 'egress', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const rows = r.stdout
@@ -273,7 +271,7 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
     assert.deepEqual(rows.map((x) => [x.process.pid, x.process.name]), [[run('storyA').pid, 'powershell.exe'], [run('storyB').pid, 'explorer.exe']]);
   });
 
-  await t.test('first_seen: a new pair after learning alerts once; a repeat or a learnt pair does not', { skip: noDetectors }, () => {
+  await t.test('first_seen: a new pair after learning alerts once; a repeat or a learnt pair does not', () => {
     const freshAlerts = alertsAbout(all, 'first_seen', 'fresh').filter((a) => a.process?.name === 'newpair.exe');
     const fresh = onlyItem(freshAlerts, JSON.stringify(freshAlerts));
     assert.equal(fresh.process.pid, run('fresh1').pid, 'the first connection of the pair is the finding');
@@ -282,7 +280,7 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
     assert.deepEqual(learnt, [], 'a pair seen while learning is known');
   });
 
-  await t.test('beacon: one alert for 1 s ± 10 % over 12 connections; none for irregular waits', { skip: noDetectors }, () => {
+  await t.test('beacon: one alert for 1 s ± 10 % over 12 connections; none for irregular waits', () => {
     const beaconAlerts = alertsAbout(all, 'beacon', 'beacon');
     const beacon = onlyItem(beaconAlerts, JSON.stringify(beaconAlerts));
     assert.equal(beacon.process.name, 'updater.exe');
