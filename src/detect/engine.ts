@@ -2,7 +2,8 @@
 // from the store by `hunt`), it returns the alerts each item completes. Pure: time comes from
 // the events and nothing is read from outside, so both paths raise the same alerts with the
 // same ids, and an id already raised (seeded from the store) is never raised again.
-import type { ConnectionEvent, Direction } from '../core/connection-event';
+import type { KnownListener, KnownPair } from '../core/known';
+import type { ConnectionEvent } from '../core/connection-event';
 import type { RuleName } from '../core/alert';
 import type { ActivityItem } from '../core/stages';
 import { AllowList } from './allow-list';
@@ -19,8 +20,8 @@ import type { DetectOptions } from './options';
 /** What the store knows already: its history counts as learnt and its alerts as raised. */
 export interface DetectSeed {
   readonly earliestUs?: number | undefined;
-  readonly pairs?: Iterable<{ readonly exe: string; readonly remoteIp: string; readonly remotePort: number; readonly direction: Direction }>;
-  readonly listeners?: Iterable<{ readonly exe: string; readonly port: number }>;
+  readonly pairs?: Iterable<KnownPair>;
+  readonly listeners?: Iterable<KnownListener>;
   readonly alertIds?: Iterable<string>;
 }
 

@@ -4,25 +4,13 @@
 // port for egress, the local port for an accepted connection (a client's ephemeral port says
 // nothing). The learning period starts at the earliest known activity: the store's history
 // when there is one, otherwise the first event.
-import type { ConnectionEvent, Direction } from '../core/connection-event';
+import type { KnownListener, KnownPair } from '../core/known';
+import type { ConnectionEvent } from '../core/connection-event';
 import { BoundedMap } from './bounded-map';
 import type { Finding } from './finding';
 import type { FirstSeenOptions } from './options';
 import { endpointText } from './alert-event';
 import { contactHash } from './contact-hash';
-
-export interface KnownPair {
-  readonly exe: string;
-  readonly remoteIp: string;
-  /** The service port: remote for egress, local for ingress. */
-  readonly remotePort: number;
-  readonly direction: Direction;
-}
-
-export interface KnownListener {
-  readonly exe: string;
-  readonly port: number;
-}
 
 export interface FirstSeenStats {
   readonly pairs: number;

@@ -1,7 +1,7 @@
 // The stored history for the detectors: `hunt` replays it, and a starting sensor seeds its
 // detectors with what is already known (pairs seen, listeners, alerts already raised).
+import type { KnownListener, KnownPair } from '../../core/known';
 import type { ActivityItem } from '../../core/stages';
-import type { Direction } from '../../core/connection-event';
 import { DIRECTIONS, valueOf } from './codes';
 import { blobToIp } from './ip-blob';
 import type { StoreDb } from './open';
@@ -46,19 +46,6 @@ export function* readActivity(db: StoreDb, range: ActivityRange): Generator<Acti
 
 function processEnd(row: { pid: number; entity_id: string; end_us: number }): ActivityItem {
   return { kind: 'process_end', end: { pid: row.pid, entityId: row.entity_id, timeUs: row.end_us } };
-}
-
-export interface KnownPair {
-  readonly exe: string;
-  readonly remoteIp: string;
-  /** The remote port of egress pairs; 0 for ingress (the peer's port is ephemeral and not kept). */
-  readonly remotePort: number;
-  readonly direction: Direction;
-}
-
-export interface KnownListener {
-  readonly exe: string;
-  readonly port: number;
 }
 
 export interface Known {

@@ -2,7 +2,7 @@
 // `hunt` use.
 export { createStoreSink, type StoreSink, type StoreSinkOptions, type StoreSinkStats } from './store-sink';
 export { openStoreReadOnly, type StoreDb } from './open';
-export { readActivity, readKnown, type ActivityRange, type Known, type KnownPair, type KnownListener } from './history';
+export { readActivity, readKnown, type ActivityRange, type Known } from './history';
 export { searchConnections } from './search';
 export { countBy, COUNT_BY_FIELDS, type CountByField, type CountRow } from './count-by';
 export { parseAddressRange } from './ip-blob';
