@@ -4,7 +4,7 @@
 // integer is a heap object: at thousands of new UDP flows a second that was garbage, rehashing
 // and a hash lookup through pointers per datagram.
 
-import { mayFillHole, tableSlots } from './linear-probing';
+import { backwardShiftDelete, probeSlot, rehash, tableSlots } from './linear-probing';
 
 const TWO_32 = 0x100000000;
 
@@ -38,12 +38,14 @@ export class NumberMap {
 
   set(key: number, value: number): void {
     if (!validKey(key)) throw new RangeError(`NumberMap: key ${key} is not an integer in [0, 2^53 - 1)`);
-    let slot = this.find(key);
-    if (slot < 0) {
-      if ((this.size + 1) * 2 > this.keys.length) this.grow();
-      slot = this.home(key);
-      while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keys[slot] = key + 1;
+    const stored = key + 1;
+    let slot = probeSlot(this.keys, stored, this.home(key), this.mask);
+    if (this.keys[slot] === 0) {
+      if ((this.size + 1) * 2 > this.keys.length) {
+        this.grow();
+        slot = probeSlot(this.keys, stored, this.home(key), this.mask);
+      }
+      this.keys[slot] = stored;
       this.size++;
     }
     this.values[slot] = value;
@@ -52,38 +54,23 @@ export class NumberMap {
   delete(key: number): boolean {
     const slot = this.find(key);
     if (slot < 0) return false;
-    const keys = this.keys;
-    const mask = this.mask;
     this.size--;
-    // Backward shift: later entries of the probe run move into the hole when their home allows.
-    let hole = slot;
-    let j = slot;
-    for (;;) {
-      j = (j + 1) & mask;
-      const k = keys[j]!;
-      if (k === 0) break;
-      const home = this.home(k - 1);
-      if (!mayFillHole(hole, j, home)) continue;
-      keys[hole] = k;
-      this.values[hole] = this.values[j]!;
-      hole = j;
-    }
-    keys[hole] = 0;
+    backwardShiftDelete(this.keys, slot, this.mask, this.homeOfStored, this.moveValue);
     return true;
   }
 
   private find(key: number): number {
     if (!validKey(key)) return -1;
-    const keys = this.keys;
     const stored = key + 1;
-    let i = this.home(key);
-    for (;;) {
-      const k = keys[i]!;
-      if (k === stored) return i;
-      if (k === 0) return -1;
-      i = (i + 1) & this.mask;
-    }
+    const slot = probeSlot(this.keys, stored, this.home(key), this.mask);
+    return this.keys[slot] === stored ? slot : -1;
   }
+
+  private readonly homeOfStored = (stored: number): number => this.home(stored - 1);
+
+  private readonly moveValue = (from: number, to: number): void => {
+    this.values[to] = this.values[from]!;
+  };
 
   private home(key: number): number {
     const lo = key >>> 0; // ToUint32: the low 32 bits of an integer below 2^53
@@ -95,14 +82,9 @@ export class NumberMap {
     const keys = this.keys;
     const values = this.values;
     this.allocate(keys.length * 2);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (k === 0) continue;
-      let slot = this.home(k - 1);
-      while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keys[slot] = k;
-      this.values[slot] = values[i]!;
-    }
+    rehash(keys, this.keys, this.mask, this.homeOfStored, (from, to) => {
+      this.values[to] = values[from]!;
+    });
   }
 }
 

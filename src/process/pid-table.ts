@@ -5,7 +5,7 @@
 // a second those hash lookups were about a seventh of the sensor's CPU. Here one probe finds
 // the slot, and the value, the exit time and the insertion order are read from it.
 
-import { mayFillHole, tableSlots } from '../core/linear-probing';
+import { backwardShiftDelete, probeSlot, rehash, tableSlots } from '../core/linear-probing';
 
 /** Pids are non-negative and below pid_max (at most 2^22); anything else is never stored. */
 function validPid(pid: number): boolean {
@@ -13,7 +13,9 @@ function validPid(pid: number): boolean {
 }
 
 export class PidTable<V> {
-  private keys!: Int32Array; // pid + 1; 0 marks an empty slot
+  // pid + 1; 0 marks an empty slot. Float64 like the other tables: one key type keeps the
+  // shared probe monomorphic.
+  private keys!: Float64Array;
   private values!: (V | undefined)[];
   private exits!: Float64Array; // exit time (ms); NaN while the process lives
   private seqs!: Float64Array; // insertion number: the table's age order
@@ -28,7 +30,7 @@ export class PidTable<V> {
   }
 
   private allocate(size: number): void {
-    this.keys = new Int32Array(size);
+    this.keys = new Float64Array(size);
     this.values = new Array<V | undefined>(size).fill(undefined);
     this.exits = new Float64Array(size).fill(NaN);
     this.seqs = new Float64Array(size);
@@ -48,15 +50,9 @@ export class PidTable<V> {
   /** The slot holding pid, or -1. */
   private find(pid: number): number {
     if (!validPid(pid)) return -1;
-    const keys = this.keys;
-    const key = pid + 1;
-    let i = this.home(pid);
-    for (;;) {
-      const k = keys[i]!;
-      if (k === key) return i;
-      if (k === 0) return -1;
-      i = (i + 1) & this.mask;
-    }
+    const stored = pid + 1;
+    const slot = probeSlot(this.keys, stored, this.home(pid), this.mask);
+    return this.keys[slot] === stored ? slot : -1;
   }
 
   get(pid: number): V | undefined {
@@ -111,12 +107,14 @@ export class PidTable<V> {
   /** Inserts or replaces pid as a live process, the youngest entry. */
   set(pid: number, value: V): void {
     if (!validPid(pid)) return;
-    let slot = this.find(pid);
-    if (slot < 0) {
-      if ((this.count + 1) * 2 > this.keys.length) this.grow();
-      slot = this.home(pid);
-      while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keys[slot] = pid + 1;
+    const stored = pid + 1;
+    let slot = probeSlot(this.keys, stored, this.home(pid), this.mask);
+    if (this.keys[slot] === 0) {
+      if ((this.count + 1) * 2 > this.keys.length) {
+        this.grow();
+        slot = probeSlot(this.keys, stored, this.home(pid), this.mask);
+      }
+      this.keys[slot] = stored;
       this.count++;
     } else if (!Number.isNaN(this.exits[slot]!)) {
       this.exitedCount--;
@@ -168,29 +166,19 @@ export class PidTable<V> {
     return Math.imul(pid, 0x9e3779b1) >>> this.shift;
   }
 
+  private readonly homeOfStored = (stored: number): number => this.home(stored - 1);
+
+  private readonly moveEntry = (from: number, to: number): void => {
+    this.values[to] = this.values[from];
+    this.exits[to] = this.exits[from]!;
+    this.seqs[to] = this.seqs[from]!;
+  };
+
   /** Deletes the entry in slot (from find()). */
   private deleteAt(slot: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
     if (!Number.isNaN(this.exits[slot]!)) this.exitedCount--;
     this.count--;
-    // Backward shift: move later entries of the probe run into the hole when their home
-    // position allows it, so lookups never need tombstones.
-    let hole = slot;
-    let j = slot;
-    for (;;) {
-      j = (j + 1) & mask;
-      const k = keys[j]!;
-      if (k === 0) break;
-      const home = this.home(k - 1);
-      if (!mayFillHole(hole, j, home)) continue;
-      keys[hole] = k;
-      this.values[hole] = this.values[j];
-      this.exits[hole] = this.exits[j]!;
-      this.seqs[hole] = this.seqs[j]!;
-      hole = j;
-    }
-    keys[hole] = 0;
+    const hole = backwardShiftDelete(this.keys, slot, this.mask, this.homeOfStored, this.moveEntry);
     this.values[hole] = undefined;
     this.exits[hole] = NaN;
     this.seqs[hole] = 0;
@@ -202,15 +190,10 @@ export class PidTable<V> {
     const exits = this.exits;
     const seqs = this.seqs;
     this.allocate(keys.length * 2);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (k === 0) continue;
-      let slot = this.home(k - 1);
-      while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keys[slot] = k;
-      this.values[slot] = values[i];
-      this.exits[slot] = exits[i]!;
-      this.seqs[slot] = seqs[i]!;
-    }
+    rehash(keys, this.keys, this.mask, this.homeOfStored, (from, to) => {
+      this.values[to] = values[from];
+      this.exits[to] = exits[from]!;
+      this.seqs[to] = seqs[from]!;
+    });
   }
 }
