@@ -4,14 +4,11 @@
 // integer is a heap object: at thousands of new UDP flows a second that was garbage, rehashing
 // and a hash lookup through pointers per datagram.
 
-import { backwardShiftDelete, probeSlot, rehash, tableSlots } from './linear-probing';
-
-const TWO_32 = 0x100000000;
+import { insertSlot, mustGrow, nextShiftSlot, probeSlot, rehash, slotShift, tableSlots } from './linear-probing';
 
 export class NumberMap {
   private keys!: Float64Array; // key + 1; 0 marks an empty slot
   private values!: Float64Array;
-  private mask!: number;
   private shift!: number;
   size = 0;
 
@@ -22,8 +19,7 @@ export class NumberMap {
   private allocate(size: number): void {
     this.keys = new Float64Array(size);
     this.values = new Float64Array(size);
-    this.mask = size - 1;
-    this.shift = 32 - Math.log2(size);
+    this.shift = slotShift(size);
   }
 
   /** The value of key; NaN when absent. */
@@ -38,51 +34,39 @@ export class NumberMap {
 
   set(key: number, value: number): void {
     if (!validKey(key)) throw new RangeError(`NumberMap: key ${key} is not an integer in [0, 2^53 - 1)`);
-    const stored = key + 1;
-    let slot = probeSlot(this.keys, stored, this.home(key), this.mask);
-    if (this.keys[slot] === 0) {
-      if ((this.size + 1) * 2 > this.keys.length) {
-        this.grow();
-        slot = probeSlot(this.keys, stored, this.home(key), this.mask);
-      }
-      this.keys[slot] = stored;
+    if (mustGrow(this.size, this.keys.length)) this.grow();
+    let slot = insertSlot(this.keys, key + 1, this.shift);
+    if (slot < 0) {
+      slot = ~slot;
       this.size++;
     }
     this.values[slot] = value;
   }
 
   delete(key: number): boolean {
-    const slot = this.find(key);
-    if (slot < 0) return false;
+    let hole = this.find(key);
+    if (hole < 0) return false;
+    const { keys, values } = this;
     this.size--;
-    backwardShiftDelete(this.keys, slot, this.mask, this.homeOfStored, this.moveValue);
+    for (let j = nextShiftSlot(keys, hole, this.shift); j >= 0; j = nextShiftSlot(keys, hole, this.shift)) {
+      keys[hole] = keys[j]!;
+      values[hole] = values[j]!;
+      hole = j;
+    }
+    keys[hole] = 0;
     return true;
   }
 
   private find(key: number): number {
     if (!validKey(key)) return -1;
-    const stored = key + 1;
-    const slot = probeSlot(this.keys, stored, this.home(key), this.mask);
-    return this.keys[slot] === stored ? slot : -1;
-  }
-
-  private readonly homeOfStored = (stored: number): number => this.home(stored - 1);
-
-  private readonly moveValue = (from: number, to: number): void => {
-    this.values[to] = this.values[from]!;
-  };
-
-  private home(key: number): number {
-    const lo = key >>> 0; // ToUint32: the low 32 bits of an integer below 2^53
-    const hi = (key - lo) / TWO_32;
-    return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+    const slot = probeSlot(this.keys, key + 1, this.shift);
+    return this.keys[slot] === key + 1 ? slot : -1;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const values = this.values;
+    const { keys, values } = this;
     this.allocate(keys.length * 2);
-    rehash(keys, this.keys, this.mask, this.homeOfStored, (from, to) => {
+    rehash(keys, this.keys, this.shift, (from, to) => {
       this.values[to] = values[from]!;
     });
   }

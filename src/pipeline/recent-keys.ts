@@ -4,8 +4,9 @@
 //
 // Every record adds a key, thousands a second, and the keys are 53-bit numbers: in a Set each
 // would be a heap object that the garbage collector copies and scans until it is dropped. Here
-// each generation is an open-addressing table in a Float64Array: no object per key at all.
-import { probeSlot, tableSlots } from '../core/linear-probing';
+// each generation is an open-addressing table in a Float64Array (core/linear-probing): no
+// object per key at all.
+import { insertSlot, probeSlot, slotShift, tableSlots } from '../core/linear-probing';
 
 export class RecentKeys {
   private young: KeyTable;
@@ -35,12 +36,12 @@ export class RecentKeys {
 /** A set of non-negative integers below 2^53 with a fixed capacity, linear probing, at most half full. */
 class KeyTable {
   private readonly slots: Float64Array; // key + 1; 0 marks an empty slot
-  private readonly mask: number;
+  private readonly shift: number;
   private count = 0;
 
   constructor(private readonly capacity: number) {
     this.slots = new Float64Array(tableSlots(capacity));
-    this.mask = this.slots.length - 1;
+    this.shift = slotShift(this.slots.length);
   }
 
   isFull(): boolean {
@@ -48,23 +49,15 @@ class KeyTable {
   }
 
   add(key: number): void {
-    const slot = probeSlot(this.slots, key + 1, this.home(key), this.mask);
-    if (this.slots[slot] !== 0) return;
-    this.slots[slot] = key + 1;
-    this.count++;
+    if (insertSlot(this.slots, key + 1, this.shift) < 0) this.count++;
   }
 
   has(key: number): boolean {
-    return this.slots[probeSlot(this.slots, key + 1, this.home(key), this.mask)] !== 0;
+    return this.slots[probeSlot(this.slots, key + 1, this.shift)] !== 0;
   }
 
   clear(): void {
     this.slots.fill(0);
     this.count = 0;
-  }
-
-  /** The low 32 bits, mixed: flow hashes are already well spread, other keys may not be. */
-  private home(key: number): number {
-    return (Math.imul(key | 0, 0x9e3779b1) ^ ((key / 0x100000000) | 0)) & this.mask;
   }
 }

@@ -5,7 +5,7 @@
 // a second those hash lookups were about a seventh of the sensor's CPU. Here one probe finds
 // the slot, and the value, the exit time and the insertion order are read from it.
 
-import { backwardShiftDelete, probeSlot, rehash, tableSlots } from '../core/linear-probing';
+import { insertSlot, mustGrow, nextShiftSlot, probeSlot, rehash, slotShift, tableSlots } from '../core/linear-probing';
 
 /** Pids are non-negative and below pid_max (at most 2^22); anything else is never stored. */
 function validPid(pid: number): boolean {
@@ -19,7 +19,6 @@ export class PidTable<V> {
   private values!: (V | undefined)[];
   private exits!: Float64Array; // exit time (ms); NaN while the process lives
   private seqs!: Float64Array; // insertion number: the table's age order
-  private mask!: number;
   private shift!: number;
   private nextSeq = 1;
   private count = 0;
@@ -34,8 +33,7 @@ export class PidTable<V> {
     this.values = new Array<V | undefined>(size).fill(undefined);
     this.exits = new Float64Array(size).fill(NaN);
     this.seqs = new Float64Array(size);
-    this.mask = size - 1;
-    this.shift = 32 - Math.log2(size);
+    this.shift = slotShift(size);
   }
 
   get size(): number {
@@ -50,9 +48,8 @@ export class PidTable<V> {
   /** The slot holding pid, or -1. */
   private find(pid: number): number {
     if (!validPid(pid)) return -1;
-    const stored = pid + 1;
-    const slot = probeSlot(this.keys, stored, this.home(pid), this.mask);
-    return this.keys[slot] === stored ? slot : -1;
+    const slot = probeSlot(this.keys, pid + 1, this.shift);
+    return this.keys[slot] === pid + 1 ? slot : -1;
   }
 
   get(pid: number): V | undefined {
@@ -107,14 +104,10 @@ export class PidTable<V> {
   /** Inserts or replaces pid as a live process, the youngest entry. */
   set(pid: number, value: V): void {
     if (!validPid(pid)) return;
-    const stored = pid + 1;
-    let slot = probeSlot(this.keys, stored, this.home(pid), this.mask);
-    if (this.keys[slot] === 0) {
-      if ((this.count + 1) * 2 > this.keys.length) {
-        this.grow();
-        slot = probeSlot(this.keys, stored, this.home(pid), this.mask);
-      }
-      this.keys[slot] = stored;
+    if (mustGrow(this.count, this.keys.length)) this.grow();
+    let slot = insertSlot(this.keys, pid + 1, this.shift);
+    if (slot < 0) {
+      slot = ~slot;
       this.count++;
     } else if (!Number.isNaN(this.exits[slot]!)) {
       this.exitedCount--;
@@ -162,35 +155,29 @@ export class PidTable<V> {
     return out;
   }
 
-  private home(pid: number): number {
-    return Math.imul(pid, 0x9e3779b1) >>> this.shift;
-  }
-
-  private readonly homeOfStored = (stored: number): number => this.home(stored - 1);
-
-  private readonly moveEntry = (from: number, to: number): void => {
-    this.values[to] = this.values[from];
-    this.exits[to] = this.exits[from]!;
-    this.seqs[to] = this.seqs[from]!;
-  };
-
   /** Deletes the entry in slot (from find()). */
   private deleteAt(slot: number): void {
-    if (!Number.isNaN(this.exits[slot]!)) this.exitedCount--;
+    const { keys, values, exits, seqs } = this;
+    if (!Number.isNaN(exits[slot]!)) this.exitedCount--;
     this.count--;
-    const hole = backwardShiftDelete(this.keys, slot, this.mask, this.homeOfStored, this.moveEntry);
-    this.values[hole] = undefined;
-    this.exits[hole] = NaN;
-    this.seqs[hole] = 0;
+    let hole = slot;
+    for (let j = nextShiftSlot(keys, hole, this.shift); j >= 0; j = nextShiftSlot(keys, hole, this.shift)) {
+      keys[hole] = keys[j]!;
+      values[hole] = values[j];
+      exits[hole] = exits[j]!;
+      seqs[hole] = seqs[j]!;
+      hole = j;
+    }
+    keys[hole] = 0;
+    values[hole] = undefined;
+    exits[hole] = NaN;
+    seqs[hole] = 0;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const values = this.values;
-    const exits = this.exits;
-    const seqs = this.seqs;
+    const { keys, values, exits, seqs } = this;
     this.allocate(keys.length * 2);
-    rehash(keys, this.keys, this.mask, this.homeOfStored, (from, to) => {
+    rehash(keys, this.keys, this.shift, (from, to) => {
       this.values[to] = values[from];
       this.exits[to] = exits[from]!;
       this.seqs[to] = seqs[from]!;

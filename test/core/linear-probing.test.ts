@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { backwardShiftDelete, mayFillHole, probeSlot, rehash, tableSlots } from '../../src/core/linear-probing';
+import {
+  homeSlot,
+  insertSlot,
+  mayFillHole,
+  mustGrow,
+  nextShiftSlot,
+  probeSlot,
+  rehash,
+  slotShift,
+  tableSlots,
+} from '../../src/core/linear-probing';
 
 test('tableSlots: a power of two, at least twice the capacity, at least 16', () => {
   assert.equal(tableSlots(0), 16);
@@ -25,63 +35,57 @@ test('mayFillHole: an entry moves back unless its home lies cyclically in (hole,
 });
 
 /**
- * The smallest table built from the shared helpers: keys with a value column, grown by rehash.
- * Its hash keeps only the low bits, so keys that differ above them share a home: long probe
- * runs and runs that wrap around the end, where backward shift is easiest to get wrong.
+ * The smallest table built from the shared helpers: keys with a value column, deleted by
+ * backward shift and grown by rehash. It starts at 16 slots, so a few dozen keys make long
+ * probe runs and runs that wrap around the end, where backward shift is easiest to get wrong.
  */
 class TinyTable {
   keys = new Float64Array(tableSlots(2));
   values: number[] = new Array<number>(this.keys.length).fill(0);
+  shift = slotShift(this.keys.length);
   size = 0;
-  private get mask(): number {
-    return this.keys.length - 1;
-  }
-  private readonly homeOf = (stored: number): number => ((stored - 1) * 3) & this.mask;
-  private readonly move = (from: number, to: number): void => {
-    this.values[to] = this.values[from]!;
-  };
 
   get(key: number): number | undefined {
-    const slot = probeSlot(this.keys, key + 1, this.homeOf(key + 1), this.mask);
+    const slot = probeSlot(this.keys, key + 1, this.shift);
     return this.keys[slot] === 0 ? undefined : this.values[slot];
   }
 
   set(key: number, value: number): void {
-    let slot = probeSlot(this.keys, key + 1, this.homeOf(key + 1), this.mask);
-    if (this.keys[slot] === 0) {
-      if ((this.size + 1) * 2 > this.keys.length) {
-        this.grow();
-        slot = probeSlot(this.keys, key + 1, this.homeOf(key + 1), this.mask);
-      }
-      this.keys[slot] = key + 1;
+    if (mustGrow(this.size, this.keys.length)) this.grow();
+    let slot = insertSlot(this.keys, key + 1, this.shift);
+    if (slot < 0) {
+      slot = ~slot;
       this.size++;
     }
     this.values[slot] = value;
   }
 
   delete(key: number): boolean {
-    const slot = probeSlot(this.keys, key + 1, this.homeOf(key + 1), this.mask);
-    if (this.keys[slot] === 0) return false;
+    let hole = probeSlot(this.keys, key + 1, this.shift);
+    if (this.keys[hole] === 0) return false;
     this.size--;
-    const hole = backwardShiftDelete(this.keys, slot, this.mask, this.homeOf, this.move);
-    assert.equal(this.keys[hole], 0);
-    this.values[hole] = 0;
+    for (let j = nextShiftSlot(this.keys, hole, this.shift); j >= 0; j = nextShiftSlot(this.keys, hole, this.shift)) {
+      this.keys[hole] = this.keys[j]!;
+      this.values[hole] = this.values[j]!;
+      hole = j;
+    }
+    this.keys[hole] = 0;
     return true;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const values = this.values;
+    const { keys, values } = this;
     this.keys = new Float64Array(keys.length * 2);
     this.values = new Array<number>(this.keys.length).fill(0);
-    rehash(keys, this.keys, this.mask, this.homeOf, (from, to) => {
+    this.shift = slotShift(this.keys.length);
+    rehash(keys, this.keys, this.shift, (from, to) => {
       this.values[to] = values[from]!;
     });
   }
 }
 
-test('probeSlot, backwardShiftDelete and rehash make a table that behaves as a Map', () => {
-  const key = fc.oneof(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 20 }).map((k) => k * 4096));
+test('probeSlot, insertSlot, nextShiftSlot and rehash make a table that behaves as a Map', () => {
+  const key = fc.oneof(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 1 }));
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.boolean(), key, fc.integer()), { maxLength: 400 }), (ops) => {
       const table = new TinyTable();
@@ -96,8 +100,14 @@ test('probeSlot, backwardShiftDelete and rehash make a table that behaves as a M
       }
       for (const [k, v] of model) assert.equal(table.get(k), v);
       for (let k = 0; k < 64; k++) assert.equal(table.get(k), model.get(k));
-      for (let k = 0; k <= 20; k++) assert.equal(table.get(k * 4096), model.get(k * 4096));
     }),
     { numRuns: 500 },
   );
+});
+
+test('homeSlot: below 2^32 it is Fibonacci hashing; above, the high bits change the slot', () => {
+  const shift = slotShift(1024);
+  for (const k of [0, 1, 17, 4242, 0x7fffffff, 0xffffffff]) assert.equal(homeSlot(k, shift), Math.imul(k, 0x9e3779b1) >>> shift);
+  const homes = new Set(Array.from({ length: 64 }, (_, i) => homeSlot(5 + i * 2 ** 32, shift)));
+  assert.ok(homes.size > 32, `keys alike in their low 32 bits spread over ${homes.size} of 64 slots`);
 });
