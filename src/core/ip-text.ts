@@ -39,7 +39,7 @@ export function v4MappedText(g: ArrayLike<number>): string | undefined {
   return `${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
 }
 
-export function isUnspecified6(g: ArrayLike<number>): boolean {
+function isUnspecified6(g: ArrayLike<number>): boolean {
   for (let i = 0; i < 8; i++) if (g[i] !== 0) return false;
   return true;
 }

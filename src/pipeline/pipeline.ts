@@ -22,7 +22,7 @@ export interface PipelineOptions {
   statsIntervalMs: number;
 }
 
-export interface PipelineStats {
+interface PipelineStats {
   recorded: number;
   ownTrafficDropped: number;
   udpRepeats: number;

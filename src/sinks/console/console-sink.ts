@@ -4,7 +4,7 @@ import type { Sink, SinkStats } from '../../core/stages';
 import { seedValue } from '../../format/seed';
 import { isoMicros } from '../../format/timestamp';
 
-export function consoleLine(ev: ConnectionEvent): string {
+function consoleLine(ev: ConnectionEvent): string {
   const p = ev.process;
   const who = p ? `${seedValue(p.name)}[${p.pid}]${p.userName ? ' user=' + seedValue(p.userName) : ''}` : 'unknown-process';
   const arrow = ev.direction === 'egress' ? '->' : '<-';
