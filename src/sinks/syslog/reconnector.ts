@@ -1,6 +1,7 @@
 // The one connection a stream transport (TCP/TLS, RELP) writes on, opened when a send needs
 // it. While the receiver is away, attempts are spaced by the backoff: between them a send is
 // told when to try again instead of connecting, and concurrent sends share one attempt.
+import type net from 'node:net';
 import type { Logger } from '../../core/context';
 import { errorMessage } from '../../core/errors';
 import type { AttemptResult } from '../delivery';
@@ -12,8 +13,8 @@ export interface ReconnectorOptions<C> {
   readonly open: () => Promise<C>;
   readonly backoff: Backoff;
   readonly log: Logger;
-  /** The local address and port of an open connection, for the log. */
-  readonly localOf: (c: C) => string;
+  /** The socket under a connection: its local address is logged and left out of capture. */
+  readonly socketOf: (c: C) => net.Socket;
 }
 
 export class Reconnector<C extends { readonly broken?: boolean }> {
@@ -27,6 +28,12 @@ export class Reconnector<C extends { readonly broken?: boolean }> {
   /** The open connection, if any. */
   get current(): C | undefined {
     return this.conn;
+  }
+
+  /** The local address and port of the open connection (the sensor's own traffic). */
+  ownEndpoints(): { ip: string; port: number }[] {
+    const sock = this.conn && this.opts.socketOf(this.conn);
+    return sock?.localAddress && sock.localPort ? [{ ip: sock.localAddress, port: sock.localPort }] : [];
   }
 
   /** Milliseconds until the next connect attempt may start (0 or less: now). */
@@ -50,7 +57,8 @@ export class Reconnector<C extends { readonly broken?: boolean }> {
       const c = await this.connecting;
       backoff.reset();
       this.conn = c;
-      log.info({ local: this.opts.localOf(c) }, 'connected');
+      const sock = this.opts.socketOf(c);
+      log.info({ local: `${sock.localAddress}:${sock.localPort}` }, 'connected');
       return c;
     } catch (err) {
       this.lastError = errorMessage(err);

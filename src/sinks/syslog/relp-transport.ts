@@ -121,7 +121,7 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
     open,
     backoff,
     log,
-    localOf: (s) => `${s.sock.localAddress}:${s.sock.localPort}`,
+    socketOf: (s) => s.sock,
   });
 
   const waitWritable = async (s: Session): Promise<void> => {
@@ -162,10 +162,7 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
   return {
     name: target,
     send: serial.send,
-    ownEndpoints() {
-      const s = sessions.current;
-      return s && s.sock.localAddress && s.sock.localPort ? [{ ip: s.sock.localAddress, port: s.sock.localPort }] : [];
-    },
+    ownEndpoints: () => sessions.ownEndpoints(),
     async close() {
       await serial.idle();
       closed = true;

@@ -134,7 +134,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     return c;
   };
 
-  const conns = new Reconnector<Conn>({ target, open: connect, backoff, log, localOf: (c) => `${c.localAddress}:${c.localPort}` });
+  const conns = new Reconnector<Conn>({ target, open: connect, backoff, log, socketOf: (c) => c });
 
   /** Writes the buffers in order, waiting for 'drain'; true once the last one reached the kernel. */
   const writeAll = async (c: Conn, bufs: Buffer[]): Promise<boolean> => {
@@ -203,10 +203,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
   return {
     name: target,
     send: serial.send,
-    ownEndpoints() {
-      const c = conns.current;
-      return c && c.localAddress && c.localPort ? [{ ip: c.localAddress, port: c.localPort }] : [];
-    },
+    ownEndpoints: () => conns.ownEndpoints(),
     resentCount: () => resent,
     async close() {
       await serial.idle();
