@@ -6,9 +6,6 @@
 
 const TWO_32 = 0x100000000;
 
-/** A table's key column: each slot holds key + 1, or 0 when empty. */
-export type KeySlots = Float64Array;
-
 /** Slots for a table that must hold initialCapacity entries at most half full. */
 export function tableSlots(initialCapacity: number): number {
   let size = 16;
@@ -31,7 +28,7 @@ export function homeSlot(key: number, shift: number): number {
  * The slot holding stored (key + 1), or else the empty slot that ends its probe run: one probe
  * serves a lookup (keys[slot] === stored) and an insert (keys[slot] === 0).
  */
-export function probeSlot(keys: KeySlots, stored: number, shift: number): number {
+export function probeSlot(keys: Float64Array, stored: number, shift: number): number {
   const mask = keys.length - 1;
   let i = homeSlot(stored - 1, shift);
   for (;;) {
@@ -50,7 +47,7 @@ export function mustGrow(count: number, slotCount: number): boolean {
  * The slot of stored, which it claims when absent (the table has room: see mustGrow). A new
  * entry comes back as ~slot, a negative number, so the caller counts it without a second probe.
  */
-export function insertSlot(keys: KeySlots, stored: number, shift: number): number {
+export function insertSlot(keys: Float64Array, stored: number, shift: number): number {
   const slot = probeSlot(keys, stored, shift);
   if (keys[slot] !== 0) return slot;
   keys[slot] = stored;
@@ -63,7 +60,7 @@ export function insertSlot(keys: KeySlots, stored: number, shift: number): numbe
  * into hole and steps again from its old slot; at -1 it empties hole. Lookups so never meet a
  * tombstone.
  */
-export function nextShiftSlot(keys: KeySlots, hole: number, shift: number): number {
+export function nextShiftSlot(keys: Float64Array, hole: number, shift: number): number {
   const mask = keys.length - 1;
   for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
     const k = keys[j]!;
@@ -76,7 +73,7 @@ export function nextShiftSlot(keys: KeySlots, hole: number, shift: number): numb
  * Re-inserts every entry of oldKeys into the empty, larger newKeys (a grow, which is rare
  * enough for a callback); place copies the table's other columns from the old slot to the new.
  */
-export function rehash(oldKeys: KeySlots, newKeys: KeySlots, shift: number, place: (from: number, to: number) => void): void {
+export function rehash(oldKeys: Float64Array, newKeys: Float64Array, shift: number, place: (from: number, to: number) => void): void {
   for (let i = 0; i < oldKeys.length; i++) {
     const k = oldKeys[i]!;
     if (k !== 0) place(i, ~insertSlot(newKeys, k, shift));
