@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './repo-root';
 
-export function loadgenSourcePath(root: string = repoRoot()): string {
+function loadgenSourcePath(root: string = repoRoot()): string {
   return path.join(root, 'bench', 'capture', 'loadgen.c');
 }
 

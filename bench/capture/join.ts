@@ -8,7 +8,7 @@
 import { isWildcard, normalizeIp, type SensorRecord } from './ecs-record';
 import type { TruthKind, TruthRecord } from './truth';
 
-export interface KindCounts {
+interface KindCounts {
   truth: number;
   complete: number;
   seen: number;
@@ -37,7 +37,7 @@ export interface JoinResult {
   missedExamples: Array<{ kind: TruthKind; pid: number; localPort: number; remotePort: number; got: string }>;
 }
 
-export const DEFAULT_WINDOW_MS = 2000;
+const DEFAULT_WINDOW_MS = 2000;
 
 function key(transport: string, localPort: number, remotePort: number): string {
   return `${transport}/${localPort}/${remotePort}`;

@@ -15,7 +15,7 @@ function ticksPerSecond(): number {
 }
 
 /** utime+stime from /proc/PID/stat (fields 14, 15), in ns; includes threads that have exited; 10 ms steps. */
-export function parseStatCpuNs(stat: string, tck: number): number | Error {
+function parseStatCpuNs(stat: string, tck: number): number | Error {
   const close = stat.lastIndexOf(')'); // comm may contain spaces and parentheses
   if (close < 0) return new Error('stat: no comm');
   const f = stat.slice(close + 2).trim().split(/\s+/);
@@ -87,7 +87,7 @@ export interface MemSample {
   rssBytes: number;
 }
 
-export function parseStatusMem(status: string): MemSample | Error {
+function parseStatusMem(status: string): MemSample | Error {
   const kb = (k: string): number | undefined => {
     const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status);
     return m ? Number(m[1]) * 1024 : undefined;

@@ -22,7 +22,7 @@ export interface LoadgenOptions {
   maxInflight?: number;
 }
 
-export interface ListenerSeen {
+interface ListenerSeen {
   kind: string;
   peerIp: string;
   peerPort: number;
@@ -36,7 +36,7 @@ export interface LoadgenRun {
   truthPath: string;
 }
 
-export function loadgenArgs(o: LoadgenOptions, truthPath: string, listenerPath?: string): string[] {
+function loadgenArgs(o: LoadgenOptions, truthPath: string, listenerPath?: string): string[] {
   const args = ['--truth', truthPath, '--rate', String(o.rate)];
   if (o.count) args.push('--count', String(o.count));
   if (o.seconds) args.push('--seconds', String(o.seconds));

@@ -11,7 +11,7 @@ export interface SensorOptions {
   extraArgs?: string[];
 }
 
-export interface SensorHandle {
+interface SensorHandle {
   child: ChildProcess;
   pid: number;
   /** Last lines of stderr/stdout, for reports when something goes wrong. */
@@ -24,7 +24,7 @@ export interface SensorHandle {
 export type StartResult = { ok: true; sensor: SensorHandle } | { ok: false; reason: string; tail: string[] };
 
 /** "ready" as a word, and not "not ready": the CLI contract prints e.g. `packettrail ready capture=ebpf`. */
-export function isReadyLine(line: string): boolean {
+function isReadyLine(line: string): boolean {
   return /\bready\b/i.test(line) && !/\bnot\s+ready\b/i.test(line);
 }
 

@@ -34,7 +34,7 @@ export interface Selected {
   why: string;
 }
 
-export function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid'>): TierFactory {
+function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid'>): TierFactory {
   return {
     async probe() {
       try {
@@ -51,7 +51,7 @@ export function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid'>):
   };
 }
 
-export function defaultTracefsTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid'>): TierFactory {
+function defaultTracefsTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid'>): TierFactory {
   return {
     async probe() {
       const m = await import('./tracefs');
@@ -64,7 +64,7 @@ export function defaultTracefsTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid'
   };
 }
 
-export function pollTier(createPoll: () => CaptureSource): TierFactory {
+function pollTier(createPoll: () => CaptureSource): TierFactory {
   return {
     probe: () => ({
       works: true,

@@ -14,7 +14,7 @@ export function isHostName(host: string): boolean {
   return isIP(host) !== 0 || HOST_NAME.test(host);
 }
 
-export function isPort(port: number): boolean {
+function isPort(port: number): boolean {
   return Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
@@ -78,11 +78,11 @@ export function parseHttpUrl(url: string): Checked<URL> {
   return { ok: true, value: u };
 }
 
-export const SYSLOG_SCHEMES = ['udp', 'tcp', 'tls', 'relp'] as const;
+const SYSLOG_SCHEMES = ['udp', 'tcp', 'tls', 'relp'] as const;
 export type SyslogScheme = (typeof SYSLOG_SCHEMES)[number];
 
 /** Ports used when a syslog URL names none: 514 (udp, tcp), 6514 (tls, RFC 5425), 2514 (relp, rsyslog's usual). */
-export const SYSLOG_DEFAULT_PORTS: Readonly<Record<SyslogScheme, number>> = { udp: 514, tcp: 514, tls: 6514, relp: 2514 };
+const SYSLOG_DEFAULT_PORTS: Readonly<Record<SyslogScheme, number>> = { udp: 514, tcp: 514, tls: 6514, relp: 2514 };
 
 export interface SyslogTarget extends EndpointUrl {
   readonly scheme: SyslogScheme;

@@ -23,7 +23,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   return doc as Record<string, unknown>;
 }
 
-export function describeIssues(issues: z.core.$ZodIssue[], origin: string): string {
+function describeIssues(issues: z.core.$ZodIssue[], origin: string): string {
   return issues
     .map((i) => {
       const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');

@@ -11,14 +11,13 @@ export { duration };
 const SIZE = /^(\d+)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$/i;
 const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 /** "256MiB", "1GB" or a number of bytes. */
-export const byteSize = z.union([z.number().int().positive(), z.string().regex(SIZE, 'a size such as 64MiB or 1GB')]).transform((v) => {
+const byteSize = z.union([z.number().int().positive(), z.string().regex(SIZE, 'a size such as 64MiB or 1GB')]).transform((v) => {
   if (typeof v === 'number') return v;
   const m = SIZE.exec(v)!;
   return Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]!;
 });
 
 export const hostName = z.string().refine(isHostName, 'a host name or IP address');
-export const port = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
 
 const tls = z.strictObject({
   caFile: z.string().optional(),
@@ -50,7 +49,7 @@ const syslogSink = z.strictObject({
   spool: spool.optional(),
 });
 
-export const recordFormat = z.enum(['ecs', 'ocsf', 'sigma', 'seed']);
+const recordFormat = z.enum(['ecs', 'ocsf', 'sigma', 'seed']);
 
 const fileSink = z.strictObject({
   path: z.string().min(1),
@@ -88,4 +87,3 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;

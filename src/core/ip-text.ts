@@ -42,7 +42,7 @@ export function v4MappedText(g: ArrayLike<number>): string | undefined {
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
-export function isUnspecified6(g: ArrayLike<number>): boolean {
+function isUnspecified6(g: ArrayLike<number>): boolean {
   for (let i = 0; i < 8; i++) if (g[i] !== 0) return false;
   return true;
 }

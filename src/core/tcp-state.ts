@@ -15,7 +15,7 @@ export const TCP_STATE = {
   NEW_SYN_RECV: 12,
 } as const;
 
-export type TcpStateName = keyof typeof TCP_STATE;
+type TcpStateName = keyof typeof TCP_STATE;
 
 const NAME_BY_NUMBER: readonly string[] = (() => {
   const names: string[] = [];

@@ -6,12 +6,12 @@ import type { Alert } from '../core/alert';
 import type { ConnectionEvent } from '../core/connection-event';
 import { isoMicros } from './timestamp';
 
-export const OCSF_DETECTION_FINDING_CLASS_UID = 2004;
-export const OCSF_FINDINGS_CATEGORY_UID = 2;
+const OCSF_DETECTION_FINDING_CLASS_UID = 2004;
+const OCSF_FINDINGS_CATEGORY_UID = 2;
 const ACTIVITY_CREATE = 1;
 
 /** OCSF severity_id from a rule's severity (ECS event.severity, higher is worse). */
-export function ocsfSeverityId(severity: number): number {
+function ocsfSeverityId(severity: number): number {
   if (severity >= 90) return 5; // Critical
   if (severity >= 70) return 4; // High
   if (severity >= 40) return 3; // Medium

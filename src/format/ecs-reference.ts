@@ -77,7 +77,7 @@ function relatedIps(ev: ConnectionEvent): string[] {
   return unique([ev.local.ip, ev.remote.ip].filter((ip) => ip !== '0.0.0.0' && ip !== '::'));
 }
 
-export function compact(o: Record<string, unknown>): Record<string, unknown> {
+function compact(o: Record<string, unknown>): Record<string, unknown> {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
   return o;
 }

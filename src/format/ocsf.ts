@@ -18,9 +18,9 @@ import { toOcsfDetectionFinding } from './alert-ocsf';
 import { CommunityIds } from './community-id';
 import type { FormatEnv } from './env';
 
-export const OCSF_VERSION = '1.3.0';
-export const OCSF_CLASS_UID = 4001;
-export const OCSF_CATEGORY_UID = 4;
+const OCSF_VERSION = '1.3.0';
+const OCSF_CLASS_UID = 4001;
+const OCSF_CATEGORY_UID = 4;
 
 const ECONNRESET = 104;
 const ECONNREFUSED = 111;

@@ -30,7 +30,7 @@ export function bsdTimestamp(timeUs: number): string {
 
 const renderValue = (v: string): string => seedValue(wellFormed(v));
 
-export const SEED_ESCAPER: ValueEscaper = {
+const SEED_ESCAPER: ValueEscaper = {
   render: renderValue,
   // Width of a character inside a quoted value: seedValue('"x"') minus its two quotes.
   charWidth: (ch) => Buffer.byteLength(seedValue(wellFormed(ch) + ' '), 'utf8') - 3,

@@ -17,7 +17,7 @@ import { CommunityIds } from './community-id';
 import { IsoTimestamps, isoMicros } from './timestamp';
 import { fitFields, utf8Length, type FittableField, type ValueEscaper } from './truncate';
 
-export const SD_ENTERPRISE_NUMBER = 32473;
+const SD_ENTERPRISE_NUMBER = 32473;
 export const APP_NAME = 'packetTrail';
 
 export interface Rfc5424Env extends FormatEnv {
@@ -75,7 +75,7 @@ export function sdValue(v: string): string {
   return out;
 }
 
-export const SD_ESCAPER: ValueEscaper = {
+const SD_ESCAPER: ValueEscaper = {
   render: sdValue,
   charWidth: (ch) => Buffer.byteLength(sdChar(ch), 'utf8'),
   quoteBytes: 0,

@@ -16,7 +16,7 @@ export function seedValue(v: string): string {
 }
 
 /** The key=value body after the header: `process=… sip=… sport=… rip=… rport=…` then extras. */
-export function seedFields(ev: ConnectionEvent): string {
+function seedFields(ev: ConnectionEvent): string {
   const p = ev.process;
   const pairs: Array<readonly [string, string | number | undefined]> = [
     ['process', p?.name ?? 'unknown'],

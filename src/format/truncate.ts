@@ -10,7 +10,7 @@ export interface FittableField {
 }
 
 /** The mark that replaces what was cut: `…[truncated N bytes]` (N counts UTF-8 bytes of the value). */
-export function truncationMark(droppedBytes: number): string {
+function truncationMark(droppedBytes: number): string {
   return `…[truncated ${droppedBytes} bytes]`;
 }
 
@@ -33,7 +33,7 @@ export interface ValueEscaper {
  * The longest prefix of `value` (cut on a code point), followed by the mark, whose rendering
  * takes at most `maxBytes` UTF-8 bytes. Returns `value` itself when it already fits.
  */
-export function truncateValue(value: string, maxBytes: number, esc: ValueEscaper): string {
+function truncateValue(value: string, maxBytes: number, esc: ValueEscaper): string {
   if (utf8Length(esc.render(value)) <= maxBytes) return value;
   const total = utf8Length(value);
   const chars = Array.from(value);

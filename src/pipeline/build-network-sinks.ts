@@ -15,7 +15,7 @@ import { defaultStateDir } from '../config/state-dir';
 type SpoolConfig = Config['spool'];
 
 /** A directory name for a sink: readable, and no path tricks from the URL. */
-export function spoolDirName(kind: string, url: string): string {
+function spoolDirName(kind: string, url: string): string {
   return `${kind}-${url.replace(/^[a-z]+:\/\//, '').replace(/[^A-Za-z0-9.-]+/g, '_')}`.slice(0, 120);
 }
 

@@ -29,7 +29,7 @@ export interface PipelineOptions {
   detectSeed?: DetectSeed | undefined;
 }
 
-export interface PipelineStats {
+interface PipelineStats {
   recorded: number;
   ownTrafficDropped: number;
   udpRepeats: number;

@@ -4,7 +4,10 @@
 //
 // Every record adds a key, thousands a second, and the keys are 53-bit numbers: in a Set each
 // would be a heap object that the garbage collector copies and scans until it is dropped. Here
-// each generation is an open-addressing table in a Float64Array: no object per key at all.
+// each generation is an open-addressing table in a Float64Array (core/linear-probing): no
+// object per key at all.
+import { insertSlot, probeSlot, slotShift, tableSlots } from '../core/linear-probing';
+
 export class RecentKeys {
   private young: KeyTable;
   private old: KeyTable;
@@ -32,16 +35,13 @@ export class RecentKeys {
 
 /** A set of non-negative integers below 2^53 with a fixed capacity, linear probing, at most half full. */
 class KeyTable {
-  // 0 marks an empty slot, so keys are stored plus one.
-  private readonly slots: Float64Array;
-  private readonly mask: number;
+  private readonly slots: Float64Array; // key + 1; 0 marks an empty slot
+  private readonly shift: number;
   private count = 0;
 
   constructor(private readonly capacity: number) {
-    let size = 2;
-    while (size < capacity * 2) size *= 2;
-    this.slots = new Float64Array(size);
-    this.mask = size - 1;
+    this.slots = new Float64Array(tableSlots(capacity));
+    this.shift = slotShift(this.slots.length);
   }
 
   isFull(): boolean {
@@ -49,34 +49,15 @@ class KeyTable {
   }
 
   add(key: number): void {
-    const stored = key + 1;
-    for (let i = this.slot(key); ; i = (i + 1) & this.mask) {
-      const s = this.slots[i]!;
-      if (s === stored) return;
-      if (s === 0) {
-        this.slots[i] = stored;
-        this.count++;
-        return;
-      }
-    }
+    if (insertSlot(this.slots, key + 1, this.shift) < 0) this.count++;
   }
 
   has(key: number): boolean {
-    const stored = key + 1;
-    for (let i = this.slot(key); ; i = (i + 1) & this.mask) {
-      const s = this.slots[i]!;
-      if (s === stored) return true;
-      if (s === 0) return false;
-    }
+    return this.slots[probeSlot(this.slots, key + 1, this.shift)] !== 0;
   }
 
   clear(): void {
     this.slots.fill(0);
     this.count = 0;
-  }
-
-  /** The low 32 bits, mixed: flow hashes are already well spread, other keys may not be. */
-  private slot(key: number): number {
-    return (Math.imul(key | 0, 0x9e3779b1) ^ ((key / 0x100000000) | 0)) & this.mask;
   }
 }

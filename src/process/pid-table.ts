@@ -5,7 +5,7 @@
 // a second those hash lookups were about a seventh of the sensor's CPU. Here one probe finds
 // the slot, and the value, the exit time and the insertion order are read from it.
 
-import { mayFillHole, tableSlots } from '../core/linear-probing';
+import { insertSlot, mustGrow, nextShiftSlot, probeSlot, rehash, slotShift, tableSlots } from '../core/linear-probing';
 
 /** Pids are non-negative and below pid_max (at most 2^22); anything else is never stored. */
 function validPid(pid: number): boolean {
@@ -13,11 +13,12 @@ function validPid(pid: number): boolean {
 }
 
 export class PidTable<V> {
-  private keys!: Int32Array; // pid + 1; 0 marks an empty slot
+  // pid + 1; 0 marks an empty slot. Float64 like the other tables: one key type keeps the
+  // shared probe monomorphic.
+  private keys!: Float64Array;
   private values!: (V | undefined)[];
   private exits!: Float64Array; // exit time (ms); NaN while the process lives
   private seqs!: Float64Array; // insertion number: the table's age order
-  private mask!: number;
   private shift!: number;
   private nextSeq = 1;
   private count = 0;
@@ -28,12 +29,11 @@ export class PidTable<V> {
   }
 
   private allocate(size: number): void {
-    this.keys = new Int32Array(size);
+    this.keys = new Float64Array(size);
     this.values = new Array<V | undefined>(size).fill(undefined);
     this.exits = new Float64Array(size).fill(NaN);
     this.seqs = new Float64Array(size);
-    this.mask = size - 1;
-    this.shift = 32 - Math.log2(size);
+    this.shift = slotShift(size);
   }
 
   get size(): number {
@@ -48,15 +48,8 @@ export class PidTable<V> {
   /** The slot holding pid, or -1. */
   private find(pid: number): number {
     if (!validPid(pid)) return -1;
-    const keys = this.keys;
-    const key = pid + 1;
-    let i = this.home(pid);
-    for (;;) {
-      const k = keys[i]!;
-      if (k === key) return i;
-      if (k === 0) return -1;
-      i = (i + 1) & this.mask;
-    }
+    const slot = probeSlot(this.keys, pid + 1, this.shift);
+    return this.keys[slot] === pid + 1 ? slot : -1;
   }
 
   get(pid: number): V | undefined {
@@ -111,12 +104,10 @@ export class PidTable<V> {
   /** Inserts or replaces pid as a live process, the youngest entry. */
   set(pid: number, value: V): void {
     if (!validPid(pid)) return;
-    let slot = this.find(pid);
+    if (mustGrow(this.count, this.keys.length)) this.grow();
+    let slot = insertSlot(this.keys, pid + 1, this.shift);
     if (slot < 0) {
-      if ((this.count + 1) * 2 > this.keys.length) this.grow();
-      slot = this.home(pid);
-      while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keys[slot] = pid + 1;
+      slot = ~slot;
       this.count++;
     } else if (!Number.isNaN(this.exits[slot]!)) {
       this.exitedCount--;
@@ -164,53 +155,32 @@ export class PidTable<V> {
     return out;
   }
 
-  private home(pid: number): number {
-    return Math.imul(pid, 0x9e3779b1) >>> this.shift;
-  }
-
   /** Deletes the entry in slot (from find()). */
   private deleteAt(slot: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
-    if (!Number.isNaN(this.exits[slot]!)) this.exitedCount--;
+    const { keys, values, exits, seqs } = this;
+    if (!Number.isNaN(exits[slot]!)) this.exitedCount--;
     this.count--;
-    // Backward shift: move later entries of the probe run into the hole when their home
-    // position allows it, so lookups never need tombstones.
     let hole = slot;
-    let j = slot;
-    for (;;) {
-      j = (j + 1) & mask;
-      const k = keys[j]!;
-      if (k === 0) break;
-      const home = this.home(k - 1);
-      if (!mayFillHole(hole, j, home)) continue;
-      keys[hole] = k;
-      this.values[hole] = this.values[j];
-      this.exits[hole] = this.exits[j]!;
-      this.seqs[hole] = this.seqs[j]!;
+    for (let j = nextShiftSlot(keys, hole, this.shift); j >= 0; j = nextShiftSlot(keys, hole, this.shift)) {
+      keys[hole] = keys[j]!;
+      values[hole] = values[j];
+      exits[hole] = exits[j]!;
+      seqs[hole] = seqs[j]!;
       hole = j;
     }
     keys[hole] = 0;
-    this.values[hole] = undefined;
-    this.exits[hole] = NaN;
-    this.seqs[hole] = 0;
+    values[hole] = undefined;
+    exits[hole] = NaN;
+    seqs[hole] = 0;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const values = this.values;
-    const exits = this.exits;
-    const seqs = this.seqs;
+    const { keys, values, exits, seqs } = this;
     this.allocate(keys.length * 2);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (k === 0) continue;
-      let slot = this.home(k - 1);
-      while (this.keys[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keys[slot] = k;
-      this.values[slot] = values[i];
-      this.exits[slot] = exits[i]!;
-      this.seqs[slot] = seqs[i]!;
-    }
+    rehash(keys, this.keys, this.shift, (from, to) => {
+      this.values[to] = values[from];
+      this.exits[to] = exits[from]!;
+      this.seqs[to] = seqs[from]!;
+    });
   }
 }

@@ -32,7 +32,7 @@ export function startMsFromTicks(bootTimeMs: number, startTicks: number): number
 }
 
 /** Parent's pid, name, executable and entity id; pid only if it cannot be read. */
-export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
+function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
   const root = env.procRoot ?? '/proc';
   if (ppid <= 0) return makeParentInfo({ pid: ppid });
   const st = readText(env, `${root}/${ppid}/stat`);
@@ -47,7 +47,7 @@ export function readParentInfo(ppid: number, env: ProcEnv): ParentInfo {
 }
 
 /** Everything but the parent (callers that batch parents, like the snapshot, add it). */
-export function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: ProcessInfo; ppid: number } | undefined {
+function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: ProcessInfo; ppid: number } | undefined {
   const root = env.procRoot ?? '/proc';
   const dir = `${root}/${pid}`;
   const st = readText(env, `${dir}/stat`);

@@ -3,7 +3,7 @@
 import type { ImportEdge } from './import-graph';
 
 /** Bottom to top. Layers with the same rank are sibling stages and must not import each other. */
-export const LAYER_RANK: Readonly<Record<string, number>> = {
+const LAYER_RANK: Readonly<Record<string, number>> = {
   core: 0,
   config: 1,
   process: 2,
@@ -16,7 +16,7 @@ export const LAYER_RANK: Readonly<Record<string, number>> = {
 };
 
 /** The top-level folder under src/ that a path belongs to. */
-export function layerOf(path: string): string {
+function layerOf(path: string): string {
   return path.split('/')[1] ?? '';
 }
 

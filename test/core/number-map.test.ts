@@ -1,26 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import { NumberMap } from '../../src/core/number-map';
+import { assertBehavesAsMap } from '../helpers/map-oracle';
 
 test('NumberMap behaves as a Map of 53-bit keys to numbers, through growth and deletes', () => {
-  const key = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 1 }));
-  fc.assert(
-    fc.property(fc.array(fc.tuple(fc.boolean(), key, fc.double({ noNaN: true })), { maxLength: 500 }), (ops) => {
-      const map = new NumberMap(4);
-      const model = new Map<number, number>();
-      for (const [isSet, k, v] of ops) {
-        if (isSet) {
-          map.set(k, v);
-          model.set(k, v);
-        } else assert.equal(map.delete(k), model.delete(k));
-        assert.equal(map.size, model.size);
-      }
-      for (const [k, v] of model) assert.ok(Object.is(map.get(k), v));
-      for (let k = 0; k <= 40; k++) assert.equal(map.has(k), model.has(k));
-    }),
-    { numRuns: 300 },
-  );
+  assertBehavesAsMap(() => new NumberMap(4), { smallKeys: 41 });
 });
 
 test('NumberMap: deletes inside long probe runs keep the rest findable', () => {

@@ -11,7 +11,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 
-export type BulkStep =
+type BulkStep =
   | 'ok'
   /** Whole request answered with this status (e.g. 429, 503), nothing stored. */
   | { status: number; retryAfterSec?: number }
@@ -20,12 +20,12 @@ export type BulkStep =
   /** Per-item status by position in the request; undefined = normal create. */
   | { items: (index: number) => number | undefined };
 
-export interface StoredDoc {
+interface StoredDoc {
   index: string;
   source: string;
 }
 
-export interface BulkRequestInfo {
+interface BulkRequestInfo {
   path: string;
   headers: http.IncomingHttpHeaders;
   documents: number;

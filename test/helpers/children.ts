@@ -39,7 +39,7 @@ export async function holdChild(script: string, timeoutMs = 10_000): Promise<Hel
   };
 }
 
-export function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());

@@ -12,3 +12,21 @@ export const FORK_CONNECT_PY = [
   'os.waitpid(pid, 0)',
   'print(pid, flush=True)',
 ].join('\n');
+
+// Two threads in turn: the first prints its tid and, given a port in argv[1], connects to
+// 127.0.0.1 there; the second prints its tid, forks a child that exits at once, and prints the
+// child's pid. Creating a thread is a clone too: both kernel tiers must report only the child.
+export const THREADS_THEN_FORK_PY = [
+  'import os,socket,sys,threading',
+  'def first():',
+  '    print(threading.get_native_id(), flush=True)',
+  "    if len(sys.argv) > 1: socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
+  'def forker():',
+  '    print(threading.get_native_id(), flush=True)',
+  '    c = os.fork()',
+  '    if c == 0: os._exit(0)',
+  '    os.waitpid(c, 0)',
+  '    print(c, flush=True)',
+  'for f in (first, forker):',
+  '    t = threading.Thread(target=f); t.start(); t.join()',
+].join('\n');

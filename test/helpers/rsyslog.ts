@@ -255,7 +255,7 @@ ruleset(name="relpDurable" queue.type="Direct") {
 }
 
 /** A port free on 127.0.0.1 for both TCP and UDP right now. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const s = net.createServer();

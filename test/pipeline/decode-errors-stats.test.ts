@@ -13,19 +13,10 @@ import { OwnTraffic } from '../../src/pipeline/own-traffic';
 import { ProcessTable } from '../../src/process/process-table';
 import { UserNames } from '../../src/process/users';
 import { capturedLogger, WARN, type LogLine } from '../helpers/captured-log';
+import { waitForValue } from '../helpers/wait';
 
 const probe = probeTracefs();
 const skip = probe.works ? false : `tracefs tier cannot run here: ${probe.reason}`;
-
-async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`not seen: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('tracefs decode errors are in the stats record by kind, and logged with component and err', { skip }, async () => {
   const { logger, lines } = capturedLogger();
@@ -49,7 +40,7 @@ test('tracefs decode errors are in the stats record by kind, and logged with com
     const instance = path.join(TRACEFS_ROOT, 'instances', `packettrail-${process.pid}`);
     for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(instance, 'trace_marker'), `packettrail test line ${i}\n`);
     for (let i = 0; i < 2; i++) fs.writeFileSync(path.join(`${instance}-v6`, 'trace_marker'), `packettrail test line ${i}\n`);
-    const stats = await until('a stats record with the decode errors', () =>
+    const stats = await waitForValue('a stats record with the decode errors', () =>
       lines.find((l) => l.msg === 'stats' && decodeErrors(l)?.unexpected_event === 2 && decodeErrors(l)?.bad_header === 3),
     );
     assert.equal(stats.capture, 'tracefs');

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const BPF_OBJECT_NAME = 'packettrail.bpf.o';
+const BPF_OBJECT_NAME = 'packettrail.bpf.o';
 
 export function defaultBpfObjectPath(): string {
   let dir = __dirname;

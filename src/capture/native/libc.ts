@@ -19,7 +19,7 @@ export interface Libc {
 }
 
 /** A pointer koffi returned, or null for NULL and for (void *)-1 (MAP_FAILED). */
-export function pointerOrNull(p: unknown): Ptr | null {
+function pointerOrNull(p: unknown): Ptr | null {
   const n = typeof p === 'bigint' ? p : typeof p === 'number' ? BigInt(p) : 0n;
   return n === 0n || n === -1n || n === 0xffffffffffffffffn ? null : n;
 }

@@ -7,7 +7,6 @@ import type { UserNames } from '../../process/users';
 import { findSocketOwners, type OwnerScanStats } from './socket-owners';
 import { SocketTableReader, type SocketRow, type SocketTableMethod } from './socket-table';
 
-export type { SocketRow, SocketTableMethod } from './socket-table';
 export { SocketTableReader } from './socket-table';
 
 export interface SnapshotEntry extends SocketRow {
@@ -36,7 +35,7 @@ export interface SnapshotEnv {
   ownerMemory?: Map<number, ProcessInfo[]>;
 }
 
-export interface SnapshotStats extends OwnerScanStats {
+interface SnapshotStats extends OwnerScanStats {
   sockets: number;
   ownerProcesses: number;
   cacheHits: number;

@@ -36,13 +36,13 @@ export interface ExecRecord {
   pid: number;
   oldPid: number;
 }
-export interface ExitRecord {
+interface ExitRecord {
   kind: 'exit';
   pid: number;
   groupDead: boolean;
 }
 /** task:task_newtask: a task created by the current one (the parent, in the line header). */
-export interface NewTaskRecord {
+interface NewTaskRecord {
   kind: 'newtask';
   /** The new task's pid (its tid; its tgid too when it is a process). */
   pid: number;
@@ -51,12 +51,12 @@ export interface NewTaskRecord {
   /** CLONE_PARENT: the new process's parent is the caller's parent. */
   cloneParent: boolean;
 }
-export interface AcceptEnterRecord {
+interface AcceptEnterRecord {
   kind: 'accept-enter';
   /** The listening socket's fd. */
   fd: number;
 }
-export interface AcceptExitRecord {
+interface AcceptExitRecord {
   kind: 'accept-exit';
   ret: number;
 }
@@ -88,7 +88,7 @@ function fail(error: string, kind: TraceDecodeErrorKind = 'bad_body'): { ok: fal
 const NUM_FIELD = /(?:^| )([a-z_0-9]+)=(?:0x([0-9a-f]+) )?\((-?\d+)\)/g;
 
 /** Numeric fields of a fields-mode body that holds no strings (so no value can forge a key). */
-export function numericFields(body: string): Map<string, { hex?: string | undefined; dec: number }> {
+function numericFields(body: string): Map<string, { hex?: string | undefined; dec: number }> {
   const out = new Map<string, { hex?: string | undefined; dec: number }>();
   for (const m of body.matchAll(NUM_FIELD)) {
     out.set(m[1]!, { hex: m[2], dec: Number(m[3]) });
@@ -110,7 +110,7 @@ function need(
   return undefined;
 }
 
-export function decodeStateFields(body: string): Parsed<StateRecord> {
+function decodeStateFields(body: string): Parsed<StateRecord> {
   const f = numericFields(body);
   const missing = need(f, ['skaddr', 'oldstate', 'newstate', 'sport', 'dport', 'family', 'protocol', 'saddr', 'daddr']);
   if (missing) return fail(missing);
@@ -142,7 +142,7 @@ export function decodeExecFields(body: string): Parsed<ExecRecord> {
 }
 
 const EXIT_TAIL = /pid=0x[0-9a-f]+ \((\d+)\) prio=0x[0-9a-f]+ \(-?\d+\) group_dead=\((\d+)\)$/;
-export function decodeExitFields(body: string): Parsed<ExitRecord> {
+function decodeExitFields(body: string): Parsed<ExitRecord> {
   const m = EXIT_TAIL.exec(body);
   if (!m) return fail('sched_process_exit body does not match');
   return { ok: true, value: { kind: 'exit', pid: Number(m[1]), groupDead: m[2] !== '0' } };
@@ -153,7 +153,7 @@ const CLONE_PARENT = 0x8000n;
 const NEWTASK_PID = /^pid=0x[0-9a-f]+ \((\d+)\) comm=/;
 // Anchored at the end: the comm before it (15 bytes) cannot forge the flags.
 const NEWTASK_TAIL = / clone_flags=0x([0-9a-f]+) \(\d+\) oom_score_adj=0x[0-9a-f]+ \(-?\d+\)$/;
-export function decodeNewTaskFields(body: string): Parsed<NewTaskRecord> {
+function decodeNewTaskFields(body: string): Parsed<NewTaskRecord> {
   const p = NEWTASK_PID.exec(body);
   const t = NEWTASK_TAIL.exec(body);
   if (!p || !t) return fail('task_newtask body does not match');
@@ -169,21 +169,21 @@ export function decodeNewTaskFields(body: string): Parsed<NewTaskRecord> {
   };
 }
 
-export function decodeAcceptExitFields(body: string): Parsed<AcceptExitRecord> {
+function decodeAcceptExitFields(body: string): Parsed<AcceptExitRecord> {
   const f = numericFields(body);
   const r = f.get('ret');
   if (!r) return fail('missing field ret');
   return { ok: true, value: { kind: 'accept-exit', ret: r.dec } };
 }
 
-export function decodeAcceptEnterFields(body: string): Parsed<AcceptEnterRecord> {
+function decodeAcceptEnterFields(body: string): Parsed<AcceptEnterRecord> {
   const f = numericFields(body);
   const fd = f.get('fd');
   if (!fd) return fail('missing field fd');
   return { ok: true, value: { kind: 'accept-enter', fd: fd.dec } };
 }
 
-export function decodeFibFields(body: string): Parsed<UdpRouteRecord> {
+function decodeFibFields(body: string): Parsed<UdpRouteRecord> {
   const f = numericFields(body);
   const missing = need(f, ['err', 'proto', 'src', 'dst', 'sport', 'dport']);
   if (missing) return fail(missing);
@@ -222,7 +222,7 @@ export function decodeState6(body: string): Parsed<State6Record> {
 const FIB6 = new RegExp(
   `^table\\s+\\d+ oif -?\\d+ iif -?\\d+ proto (\\d+) ${V6ADDR}/(\\d+) -> ${V6ADDR}/(\\d+) .* err (-?\\d+)$`,
 );
-export function decodeFib6(body: string): Parsed<UdpRouteRecord> {
+function decodeFib6(body: string): Parsed<UdpRouteRecord> {
   const m = FIB6.exec(body);
   if (!m) return fail('fib6_table_lookup body does not match');
   return {

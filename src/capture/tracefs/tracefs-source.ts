@@ -39,7 +39,7 @@ const TCP_STATES_USED = `(${(['ESTABLISHED', 'SYN_SENT', 'CLOSE', 'LISTEN'] as c
   .map((name) => `newstate == ${TCP_STATE[name]}`)
   .join(' || ')})`;
 
-export const MAIN_EVENTS: EventSpec[] = [
+const MAIN_EVENTS: EventSpec[] = [
   { event: 'sock/inet_sock_set_state', filter: `protocol == 6 && ${TCP_STATES_USED}` },
   { event: 'sched/sched_process_exec' },
   { event: 'sched/sched_process_exit', filter: 'group_dead == 1' },
@@ -54,7 +54,7 @@ export const MAIN_EVENTS: EventSpec[] = [
   { event: 'syscalls/sys_exit_accept', filter: 'ret >= 0', optional: true },
   { event: 'fib/fib_table_lookup', filter: 'proto == 17', optional: true },
 ];
-export const V6_EVENTS: EventSpec[] = [
+const V6_EVENTS: EventSpec[] = [
   { event: 'sock/inet_sock_set_state', filter: `family == 10 && protocol == 6 && ${TCP_STATES_USED}` },
   { event: 'fib6/fib6_table_lookup', filter: 'proto == 17', optional: true },
 ];

@@ -20,7 +20,7 @@ export interface FileSinkOptions {
   logger: Logger;
 }
 
-export function openForAppend(path: string): number {
+function openForAppend(path: string): number {
   try {
     return openSync(path, 'a', 0o640);
   } catch (err) {

@@ -4,7 +4,7 @@
 import { crc32 } from './crc32';
 
 /** "PTS1" read as a little-endian u32. */
-export const RECORD_MAGIC = 0x31535450;
+const RECORD_MAGIC = 0x31535450;
 export const HEADER_BYTES = 12;
 /** A length above this is taken for corruption, not a record. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -57,7 +57,7 @@ function corrupt(reason: string, buf: Buffer, pos: number, end: number): Decoded
 }
 
 /** Offset of the next magic in buf[from, end), or -1. */
-export function findMagic(buf: Buffer, from: number, end: number): number {
+function findMagic(buf: Buffer, from: number, end: number): number {
   return buf.subarray(0, end).indexOf(MAGIC_BYTES, from);
 }
 

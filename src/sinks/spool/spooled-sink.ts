@@ -43,7 +43,7 @@ export interface SpooledSinkOptions {
   logger: Logger;
 }
 
-export interface SpoolStats {
+interface SpoolStats {
   /** Records the receiver acknowledged. */
   delivered: number;
   /** Records rejected for good, written to the dead-letter file. */

@@ -1,7 +1,7 @@
 // RELP frames (rsyslog's Reliable Event Logging Protocol): `TXNR SP COMMAND SP DATALEN [SP DATA] LF`.
 // Pure functions: the decoder checks every length and returns an error value, never throws.
 
-export interface RelpFrame {
+interface RelpFrame {
   txnr: number;
   command: string;
   data: Buffer;

@@ -9,6 +9,7 @@ import { errorMessage } from '../../core/errors';
 import type { AttemptResult, BatchTransport } from '../delivery';
 import { Backoff } from '../retry';
 import { decodeRelpFrame, encodeRelpFrame, parseRelpResponse, RELP_MAX_TXNR } from './relp-codec';
+import { Reconnector } from './reconnector';
 import { serialSender } from './serial-send';
 
 export interface RelpTransportOptions {
@@ -40,16 +41,13 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
   const ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
   const backoff = opts.backoff ?? new Backoff();
   const target = `relp://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
-  let session: Session | undefined;
-  let nextAttemptAt = 0;
-  let lastError = '';
   const log = opts.logger.child({ component: 'relp', target });
   let closed = false;
 
   const breakSession = (s: Session, why: string) => {
     if (s.broken) return;
     s.broken = true;
-    if (session === s) session = undefined;
+    sessions.forget(s);
     s.sock.destroy();
     const reason = `${target}: ${why}`;
     for (const w of s.inflight.values()) w({ kind: 'retry', reason, afterMs: 0 });
@@ -118,24 +116,13 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
     throw new Error(`open refused: ${r.reason}`);
   };
 
-  const ready = async (): Promise<Session | AttemptResult> => {
-    if (session && !session.broken) return session;
-    const wait = nextAttemptAt - Date.now();
-    if (wait > 0) return { kind: 'retry', reason: `${target}: ${lastError}`, afterMs: wait };
-    try {
-      const s = await open();
-      backoff.reset();
-      session = s;
-      log.info({ local: `${s.sock.localAddress}:${s.sock.localPort}` }, 'relp session open');
-      return s;
-    } catch (err) {
-      lastError = errorMessage(err);
-      const delay = backoff.next();
-      nextAttemptAt = Date.now() + delay;
-      log.warn({ err, retryInMs: delay }, 'relp connect failed');
-      return { kind: 'retry', reason: `${target}: ${lastError}`, afterMs: delay };
-    }
-  };
+  const sessions = new Reconnector<Session>({
+    target,
+    open,
+    backoff,
+    log,
+    socketOf: (s) => s.sock,
+  });
 
   const waitWritable = async (s: Session): Promise<void> => {
     while (!s.broken && s.inflight.size >= windowSize) await new Promise<void>((r) => s.slotWaiters.push(r));
@@ -156,7 +143,7 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
 
   const sendNow = async (records: string[]): Promise<AttemptResult[]> => {
     if (closed) return records.map(() => ({ kind: 'retry', reason: 'transport closed' }));
-    const r = await ready();
+    const r = await sessions.ready();
     if (!('sock' in r)) return records.map(() => r);
     const s = r;
     const results: Array<Promise<AttemptResult>> = [];
@@ -175,14 +162,11 @@ export function createRelpTransport(opts: RelpTransportOptions): BatchTransport 
   return {
     name: target,
     send: serial.send,
-    ownEndpoints() {
-      const s = session;
-      return s && s.sock.localAddress && s.sock.localPort ? [{ ip: s.sock.localAddress, port: s.sock.localPort }] : [];
-    },
+    ownEndpoints: () => sessions.ownEndpoints(),
     async close() {
       await serial.idle();
       closed = true;
-      const s = session;
+      const s = sessions.current;
       if (!s || s.broken) return;
       // A polite close: the receiver answers rsp, then we hang up.
       await Promise.race([command(s, 'close', ''), new Promise((r) => setTimeout(r, 2000))]);

@@ -14,6 +14,7 @@ import { connectWithTimeout } from './connect';
 import type { AttemptResult, BatchTransport } from '../delivery';
 import { Backoff } from '../retry';
 import { octetFrames } from './octet-framing';
+import { Reconnector } from './reconnector';
 import { serialSender } from './serial-send';
 
 export interface SyslogTlsOptions {
@@ -71,10 +72,6 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
   // Read the TLS files once, up front: a missing file is a configuration error, not a retry.
   const tlsFiles = opts.scheme === 'tls' ? readTlsFiles(opts.tls ?? {}) : undefined;
 
-  let conn: Conn | undefined;
-  let connecting: Promise<Conn> | undefined;
-  let nextAttemptAt = 0;
-  let lastError = '';
   const log = opts.logger.child({ component: 'syslog-stream', target });
   let closed = false;
   let resent = 0;
@@ -88,7 +85,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
   const markBroken = (c: Conn, why: string) => {
     if (c.broken) return;
     c.broken = true;
-    if (conn === c) conn = undefined;
+    conns.forget(c);
     // Everything written recently may be lost with the connection: resend it.
     const cutoff = Date.now() - windowMs;
     const keep = window.filter((f) => f.writtenAt === undefined || f.writtenAt >= cutoff);
@@ -110,7 +107,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
       resendTimer = undefined;
       // An empty send writes what awaits resending (sendNow does that first), in order with other sends.
       void serial.send([]).then(() => {
-        if (hasPending()) resendSoon(Math.max(RESEND_MIN_DELAY_MS, nextAttemptAt - Date.now()));
+        if (hasPending()) resendSoon(Math.max(RESEND_MIN_DELAY_MS, conns.msToNextAttempt()));
       });
     }, afterMs);
     resendTimer.unref();
@@ -137,25 +134,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     return c;
   };
 
-  const ready = async (): Promise<Conn | AttemptResult> => {
-    if (conn && !conn.broken) return conn;
-    const wait = nextAttemptAt - Date.now();
-    if (wait > 0) return { kind: 'retry', reason: `${target}: ${lastError}`, afterMs: wait };
-    connecting ??= connect().finally(() => (connecting = undefined));
-    try {
-      const c = await connecting;
-      backoff.reset();
-      conn = c;
-      log.info({ local: `${c.localAddress}:${c.localPort}` }, 'syslog connected');
-      return c;
-    } catch (err) {
-      lastError = errorMessage(err);
-      const delay = backoff.next();
-      nextAttemptAt = Date.now() + delay;
-      log.warn({ err, retryInMs: delay }, 'syslog connect failed');
-      return { kind: 'retry', reason: `${target}: ${lastError}`, afterMs: delay };
-    }
-  };
+  const conns = new Reconnector<Conn>({ target, open: connect, backoff, log, socketOf: (c) => c });
 
   /** Writes the buffers in order, waiting for 'drain'; true once the last one reached the kernel. */
   const writeAll = async (c: Conn, bufs: Buffer[]): Promise<boolean> => {
@@ -181,7 +160,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
 
   const sendNow = async (records: string[]): Promise<AttemptResult[]> => {
     if (closed) return records.map(() => ({ kind: 'retry', reason: 'transport closed' }));
-    const r = await ready();
+    const r = await conns.ready();
     if (!(r instanceof net.Socket)) return records.map(() => r);
     const c = r;
     const pending = window.filter((f) => f.writtenAt === undefined);
@@ -224,10 +203,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
   return {
     name: target,
     send: serial.send,
-    ownEndpoints() {
-      const c = conn;
-      return c && c.localAddress && c.localPort ? [{ ip: c.localAddress, port: c.localPort }] : [];
-    },
+    ownEndpoints: () => conns.ownEndpoints(),
     resentCount: () => resent,
     async close() {
       await serial.idle();
@@ -235,8 +211,8 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
       if (resendTimer) clearTimeout(resendTimer);
       resendTimer = undefined;
       if (hasPending()) log.warn({ notResent: window.filter((f) => f.writtenAt === undefined).length }, 'syslog closed before frames written before a break could be resent');
-      const c = conn;
-      conn = undefined;
+      const c = conns.current;
+      if (c) conns.forget(c);
       if (c && !c.destroyed) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {

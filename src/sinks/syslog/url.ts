@@ -1,10 +1,9 @@
 // The `--syslog` value: `udp://h:p | tcp://h:p | tls://h:p | relp://h:p`. Bad values are
 // usage errors that name the value and what is expected; the rules are the config's.
 import { PtError } from '../../core/errors';
-import { parseSyslogEndpoint, SYSLOG_DEFAULT_PORTS, type SyslogScheme, type SyslogTarget } from '../../config/endpoint';
+import { parseSyslogEndpoint, type SyslogScheme, type SyslogTarget } from '../../config/endpoint';
 
 export type { SyslogScheme, SyslogTarget };
-export const DEFAULT_PORTS = SYSLOG_DEFAULT_PORTS;
 
 export function parseSyslogUrl(url: string): SyslogTarget {
   const checked = parseSyslogEndpoint(url);

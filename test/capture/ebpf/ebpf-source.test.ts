@@ -16,8 +16,9 @@ import type { ConnectionEvent } from '../../../src/core/connection-event';
 import type { CaptureSource, ProcessEvent } from '../../../src/core/stages';
 import { CollectingOutput } from '../../helpers/collecting-output';
 import { repoRoot } from '../../helpers/repo';
-import { FORK_CONNECT_PY } from '../../helpers/fork-connect';
+import { FORK_CONNECT_PY, THREADS_THEN_FORK_PY } from '../../helpers/fork-connect';
 import { itemAt, onlyItem } from '../../helpers/items';
+import { waitForValue } from '../../helpers/wait';
 import {
   bpfHeldByUs,
   bpfInKernel,
@@ -26,7 +27,6 @@ import {
   killChildren,
   PYTHON,
   startChild,
-  waitFor,
 } from './helpers';
 
 const skip = kernelSkipReason();
@@ -83,7 +83,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
   }
 
   function exitOf(pid: number): Promise<ProcessEvent> {
-    return waitFor(`exit record of ${pid}`, () => procs.find((p) => p.type === 'exit' && p.pid === pid));
+    return waitForValue(`exit record of ${pid}`, () => procs.find((p) => p.type === 'exit' && p.pid === pid));
   }
 
   function execOf(pid: number): ExecEvent {
@@ -387,21 +387,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
 
   it('threads are not forks; a fork from a thread names the process as parent', async () => {
     const port = await tcpServer('127.0.0.1');
-    const code = [
-      'import os,socket,sys,threading',
-      'def conn():',
-      '    print(threading.get_native_id(), flush=True)',
-      "    socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
-      'def forker():',
-      '    print(threading.get_native_id(), flush=True)',
-      '    c = os.fork()',
-      '    if c == 0: os._exit(0)',
-      '    os.waitpid(c, 0)',
-      '    print(c, flush=True)',
-      'for f in (conn, forker):',
-      '    t = threading.Thread(target=f); t.start(); t.join()',
-    ].join('\n');
-    const { pid, out } = await runPython(code, [String(port)]);
+    const { pid, out } = await runPython(THREADS_THEN_FORK_PY, [String(port)]);
     const [connTid, forkerTid, childPid] = out.map(Number);
     assert.ok(connsOf(pid, 'connection_attempted').some((c) => c.tid === connTid), 'the thread ran and connected');
     for (const tid of [connTid, forkerTid]) {
@@ -439,7 +425,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     assert.equal(now.progIds.size, 0, 'no BPF program fd left open');
     assert.equal(now.linkIds.size, 0, 'no BPF link fd left open');
     // The kernel frees them asynchronously (RCU): wait until none of ours is listed.
-    await waitFor('our programs to leave the kernel', () => {
+    await waitForValue('our programs to leave the kernel', () => {
       const k = bpfInKernel();
       const left = [...held.progIds].filter((id) => k.progIds.has(id)).length + [...held.linkIds].filter((id) => k.linkIds.has(id)).length;
       return left === 0 ? true : undefined;

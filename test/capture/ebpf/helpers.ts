@@ -79,17 +79,6 @@ export function killChildren(): void {
   running.clear();
 }
 
-/** Polls `get` until it returns a value; fails with `what` after a generous deadline. */
-export async function waitFor<T>(what: string, get: () => T | undefined, deadlineMs = 10_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** BPF program and link ids this process holds open, from /proc/self/fdinfo. */
 export function bpfHeldByUs(): { progIds: Set<number>; linkIds: Set<number> } {
   const progIds = new Set<number>();

@@ -13,7 +13,8 @@ import { createTracefsSource, probeTracefs } from '../../../src/capture/tracefs'
 import { TRACEFS_ROOT } from '../../../src/capture/tracefs/instance';
 import { CollectingOutput } from '../../helpers/collecting-output';
 import { repoRoot } from '../../helpers/repo';
-import { FORK_CONNECT_PY } from '../../helpers/fork-connect';
+import { FORK_CONNECT_PY, THREADS_THEN_FORK_PY } from '../../helpers/fork-connect';
+import { waitForValue } from '../../helpers/wait';
 
 const probe = probeTracefs();
 const skip = probe.works ? false : `tracefs tier cannot run here: ${probe.reason}`;
@@ -47,16 +48,6 @@ const { conns, procs, order } = output;
 const children: ChildProcess[] = [];
 let tmp = '';
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`not seen: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function ourInstances(): string[] {
   return fs.readdirSync(path.join(TRACEFS_ROOT, 'instances')).filter((n) => n.startsWith(`packettrail-${process.pid}`));
 }
@@ -88,13 +79,13 @@ test('TCP connect (IPv4, IPv6), refused connect, accept and UDP send carry the c
   children.push(child);
   let stdout = '';
   child.stdout!.on('data', (d) => (stdout += d));
-  const info = await until('child report', () => (stdout.includes('\n') ? JSON.parse(stdout) : undefined));
+  const info = await waitForValue('child report', () => (stdout.includes('\n') ? JSON.parse(stdout) : undefined));
   const pid = child.pid!;
   const mine = (e: ConnectionEvent) => e.process?.pid === pid;
 
   for (const [fam, family, ip] of [['v4', 'ipv4', '127.0.0.1'], ['v6', 'ipv6', '::1']] as const) {
     const { server, client } = info[fam];
-    const out = await until(`${fam} connect`, () =>
+    const out = await waitForValue(`${fam} connect`, () =>
       conns.find((e) => e.action === 'connection_attempted' && e.remote.port === server && e.local.port === client),
     );
     assert.ok(mine(out), `connect attributed to ${JSON.stringify(out.process)}, expected pid ${pid}`);
@@ -109,7 +100,7 @@ test('TCP connect (IPv4, IPv6), refused connect, accept and UDP send carry the c
     assert.equal(out.capture, 'tracefs');
     assert.equal(out.attribution, 'syscall');
 
-    const acc = await until(`${fam} accept`, () =>
+    const acc = await waitForValue(`${fam} accept`, () =>
       conns.find((e) => e.action === 'connection_accepted' && e.local.port === server && e.remote.port === client),
     );
     assert.ok(mine(acc), `accept attributed to ${JSON.stringify(acc.process)}`);
@@ -119,19 +110,19 @@ test('TCP connect (IPv4, IPv6), refused connect, accept and UDP send carry the c
 
     const listen = conns.find((e) => e.action === 'listen' && e.local.port === server);
     assert.ok(listen && mine(listen), 'listen seen with the child pid');
-    const closed = await until(`${fam} close`, () =>
+    const closed = await waitForValue(`${fam} close`, () =>
       conns.find((e) => e.action === 'connection_closed' && e.direction === 'egress' && e.local.port === client),
     );
     assert.ok(mine(closed));
   }
 
-  const refused = await until('refused connect', () =>
+  const refused = await waitForValue('refused connect', () =>
     conns.find((e) => e.action === 'connection_attempted' && e.remote.port === info.refused && e.outcome === 'failure'),
   );
   assert.ok(mine(refused));
   assert.equal(refused.attribution, 'syscall');
 
-  const udp = await until('udp send', () => conns.find((e) => e.transport === 'udp' && e.remote.port === info.udp.remote));
+  const udp = await waitForValue('udp send', () => conns.find((e) => e.transport === 'udp' && e.remote.port === info.udp.remote));
   assert.ok(mine(udp));
   assert.equal(udp.local.port, info.udp.local);
   assert.equal(udp.remote.ip, '127.0.0.1');
@@ -148,14 +139,14 @@ test('a short-lived process gives exec and exit events with its pid', { skip }, 
   children.push(child);
   const pid = child.pid!;
   await exited(child);
-  const exec = await until('exec', () => procs.find((e) => e.type === 'exec' && e.pid === pid));
+  const exec = await waitForValue('exec', () => procs.find((e) => e.type === 'exec' && e.pid === pid));
   assert.equal(exec.type, 'exec');
   if (exec.type === 'exec') {
     assert.equal(exec.comm, 'true');
     assert.match(exec.executable, /\/true$/);
     assert.equal(exec.ppid, process.pid);
   }
-  await until('exit', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
+  await waitForValue('exit', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
   assert.equal(output.lostCount, 0);
 });
 
@@ -194,7 +185,7 @@ test('a child that forks without exec and connects: a fork event (pid, ppid) bef
   try {
     const { pid, out } = await runPython(FORK_CONNECT_PY, [String(server.port)]);
     const childPid = Number(out[1]);
-    const conn = await until('child connect', () =>
+    const conn = await waitForValue('child connect', () =>
       conns.find((e) => e.action === 'connection_attempted' && e.process?.pid === childPid && e.remote.port === server.port),
     );
     const fork = procs.find((e): e is ForkEvent => e.type === 'fork' && e.pid === childPid);
@@ -226,9 +217,9 @@ test('a fork whose child is still alive carries its start time', { skip }, async
   ].join('\n');
   const { pid, out } = await runPython(code, [], async (stdout) => {
     // Hold the child (it reads stdin) until its fork event has been read.
-    const line = await until('child line', () => (stdout().includes('\n') ? stdout() : undefined));
+    const line = await waitForValue('child line', () => (stdout().includes('\n') ? stdout() : undefined));
     const childPid = Number(line.split(' ')[0]);
-    await until('fork event', () => procs.find((e) => e.type === 'fork' && e.pid === childPid));
+    await waitForValue('fork event', () => procs.find((e) => e.type === 'fork' && e.pid === childPid));
   });
   const [childPid, startTicks] = out[0]!.split(' ').map(Number);
   const fork = procs.find((e): e is ForkEvent => e.type === 'fork' && e.pid === childPid)!;
@@ -237,26 +228,13 @@ test('a fork whose child is still alive carries its start time', { skip }, async
 });
 
 test('threads are not forks; a fork from a thread names the process as parent', { skip }, async () => {
-  const code = [
-    'import os,threading',
-    'def idle():',
-    '    print(threading.get_native_id(), flush=True)',
-    'def forker():',
-    '    print(threading.get_native_id(), flush=True)',
-    '    c = os.fork()',
-    '    if c == 0: os._exit(0)',
-    '    os.waitpid(c, 0)',
-    '    print(c, flush=True)',
-    'for f in (idle, forker):',
-    '    t = threading.Thread(target=f); t.start(); t.join()',
-  ].join('\n');
-  const { pid, out } = await runPython(code, []);
+  const { pid, out } = await runPython(THREADS_THEN_FORK_PY, []);
   const [idleTid, forkerTid, childPid] = out.map(Number);
   // Threads are dropped in the kernel (the filter took), and again in user space.
   const filter = path.join(TRACEFS_ROOT, 'instances', `packettrail-${process.pid}`, 'events', 'task', 'task_newtask', 'filter');
   assert.equal(fs.readFileSync(filter, 'utf8').trim(), '!(clone_flags & 0x10000)');
-  await until('fork of the child', () => procs.find((e) => e.type === 'fork' && e.pid === childPid));
-  await until('exit of the parent', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
+  await waitForValue('fork of the child', () => procs.find((e) => e.type === 'fork' && e.pid === childPid));
+  await waitForValue('exit of the parent', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
   for (const tid of [idleTid, forkerTid]) {
     assert.equal(procs.some((e) => e.type === 'fork' && e.pid === tid), false, `no fork event for thread ${tid}`);
   }
@@ -277,7 +255,7 @@ test('the sensor\'s own connections are left out', { skip }, async () => {
   // A marker connection from a child proves the source has read past ours.
   const marker = spawn(PY, ['-c', `import socket\ntry: socket.create_connection(('127.0.0.1', ${port}))\nexcept Exception: pass`], { stdio: 'ignore' });
   children.push(marker);
-  await until('marker', () => conns.find((e) => e.remote.port === port && e.process?.pid === marker.pid));
+  await waitForValue('marker', () => conns.find((e) => e.remote.port === port && e.process?.pid === marker.pid));
   await new Promise<void>((r) => server.close(() => r()));
   assert.equal(conns.filter((e) => e.process?.pid === process.pid).length, 0);
 });

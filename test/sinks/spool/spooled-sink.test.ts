@@ -14,6 +14,7 @@ import { createSpooledSink, type SpooledSinkOptions } from '../../../src/sinks/s
 import { listSegments } from '../../../src/sinks/spool/segment-files';
 import { freePort, startBulkServer, type BulkServer } from '../../helpers/bulk-server';
 import { formatEcs, numberedEvent, recordNumber } from '../../helpers/events';
+import { fillWhileAway } from '../../helpers/fill-while-away';
 import { waitFor } from '../../helpers/wait';
 
 const fastRetry = { baseMs: 20, maxMs: 200, factor: 2 };
@@ -119,14 +120,7 @@ test('receiver outage: records wait on disk with bounded memory, then all arrive
   const sink = esSink(`http://127.0.0.1:${port}`, path.join(dir, 'spool'), { memoryQueueMax, batchSize });
   t.after(() => sink.close());
   const N = 20_000;
-  let maxInMemory = 0;
-  for (let i = 0; i < N; i++) {
-    sink.write(numberedEvent(i));
-    if (i % 100 === 0) {
-      maxInMemory = Math.max(maxInMemory, sink.spoolStats().inMemory);
-      await new Promise((r) => setImmediate(r));
-    }
-  }
+  const maxInMemory = await fillWhileAway(sink, N, 100, (i) => sink.write(numberedEvent(i)));
   await sink.flush();
   await waitFor(() => sink.spoolStats().retries >= 3, 'a few failed attempts');
   const during = sink.spoolStats();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { curlEvent } from '../../helpers/events';
+import { fillWhileAway } from '../../helpers/fill-while-away';
 import { Rsyslog } from '../../helpers/rsyslog';
 import { waitFor } from '../../helpers/wait';
 import { makeSpoolRoot, numbersReceived, spooledSyslogSink } from './spooled-syslog';
@@ -35,14 +36,7 @@ describe('spooled syslog sink with the receiver away', () => {
     const spoolDir = path.join(spoolRoot, 'tcp');
     const tuning = { maxBytes: MAX_BYTES, segmentBytes: 16 * 1024, memoryQueueMax: MEMORY_QUEUE_MAX, batchSize: BATCH_SIZE, retry: { baseMs: 20, maxMs: 200, factor: 2 } };
     const first = spooledSyslogSink({ url, format: 'rfc5424', spoolDir, closeTimeoutMs: 500, ...tuning });
-    let maxInMemory = 0;
-    for (let n = 1; n <= N; n++) {
-      assert.doesNotThrow(() => first.write(curlEvent(BASE + n)));
-      if (n % 50 === 0) {
-        maxInMemory = Math.max(maxInMemory, first.spoolStats().inMemory);
-        await new Promise((r) => setImmediate(r));
-      }
-    }
+    const maxInMemory = await fillWhileAway(first, N, 50, (i) => assert.doesNotThrow(() => first.write(curlEvent(BASE + 1 + i))));
     await first.flush();
     await waitFor(() => first.spoolStats().retries >= 2, 'a few refused connects');
     const away = first.spoolStats();
