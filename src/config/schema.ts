@@ -3,19 +3,10 @@
 import { z } from 'zod';
 import { isHostName, parseHttpUrl, parseSyslogEndpoint } from './endpoint';
 import { detectSchema } from './detect-schema';
-import { duration } from './duration';
+import { byteSize, duration } from './duration';
 import { storeSection } from './store-schema';
 
 export { duration };
-
-const SIZE = /^(\d+)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$/i;
-const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
-/** "256MiB", "1GB" or a number of bytes. */
-const byteSize = z.union([z.number().int().positive(), z.string().regex(SIZE, 'a size such as 64MiB or 1GB')]).transform((v) => {
-  if (typeof v === 'number') return v;
-  const m = SIZE.exec(v)!;
-  return Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]!;
-});
 
 export const hostName = z.string().refine(isHostName, 'a host name or IP address');
 

@@ -4,7 +4,8 @@
 // renders an alert with the code it already has for the connection, plus these fields.
 import type { ProcessInfo } from './process-info';
 
-export type RuleName = 'handoff' | 'first_seen' | 'new_listener' | 'beacon';
+export const RULE_NAMES = ['handoff', 'first_seen', 'new_listener', 'beacon'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
 
 export interface PreviousProcess {
   readonly process: ProcessInfo;

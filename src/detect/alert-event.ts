@@ -12,7 +12,7 @@ interface RuleInfo {
   readonly riskScore: number;
 }
 
-export const RULES: Readonly<Record<RuleName, RuleInfo>> = {
+const RULES: Readonly<Record<RuleName, RuleInfo>> = {
   handoff: {
     description: 'An address reached by a process that exited was reached soon after by a different executable',
     severity: 3,

@@ -20,7 +20,7 @@ export interface FirstSeenStats {
 }
 
 
-export function listenerKey(exe: string, port: number): string {
+function listenerKey(exe: string, port: number): string {
   return `${exe}|${port}`;
 }
 

@@ -4,7 +4,7 @@ import type { ConnectionEvent, Direction } from '../../src/core/connection-event
 import type { ActivityItem } from '../../src/core/stages';
 import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from '../../src/detect/options';
 
-export const T0_US = Date.UTC(2026, 0, 5, 9, 0, 0) * 1000;
+const T0_US = Date.UTC(2026, 0, 5, 9, 0, 0) * 1000;
 
 export function atS(s: number): number {
   return T0_US + Math.round(s * 1e6);
@@ -24,7 +24,7 @@ export function connect(p: Proc, s: number, remote: string, port = 443, over: Pa
   return { kind: 'connection', ev: connectionEvent(p, s, remote, port, over) };
 }
 
-export function connectionEvent(p: Proc, s: number, remote: string, port = 443, over: Partial<ConnectionEvent> = {}): ConnectionEvent {
+function connectionEvent(p: Proc, s: number, remote: string, port = 443, over: Partial<ConnectionEvent> = {}): ConnectionEvent {
   const direction: Direction = over.direction ?? 'egress';
   return {
     timeUs: atS(s),

@@ -2,7 +2,7 @@
 // after the fact. The engine replays the whole store from its first record, so its state at
 // any moment is what the live sensor's was; `--since` only chooses which findings to print.
 // Findings the live sensor already raised are printed too: a hunt is a report, not a feed.
-import type { RuleName } from '../../core/alert';
+import { RULE_NAMES, type RuleName } from '../../core/alert';
 import type { ConnectionEvent } from '../../core/connection-event';
 import { systemClock } from '../../core/context';
 import { usageError } from '../../core/errors';
@@ -19,8 +19,6 @@ import { defaultStorePath } from '../run-config';
 import { StdoutWriter } from '../stdout-writer';
 import { AGENT_VERSION } from '../version';
 import { parseTime } from './query-args';
-
-const RULES: readonly RuleName[] = ['handoff', 'first_seen', 'new_listener', 'beacon'];
 
 export interface HuntFlags {
   store?: string;
@@ -54,8 +52,8 @@ export async function huntCommand(flags: HuntFlags): Promise<number> {
 }
 
 function ruleName(text: string): RuleName {
-  const rule = RULES.find((r) => r === text);
-  if (!rule) throw usageError(`--rule ${JSON.stringify(text)}: expected one of ${RULES.join(', ')}`);
+  const rule = RULE_NAMES.find((r) => r === text);
+  if (!rule) throw usageError(`--rule ${JSON.stringify(text)}: expected one of ${RULE_NAMES.join(', ')}`);
   return rule;
 }
 

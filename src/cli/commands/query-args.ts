@@ -1,7 +1,7 @@
 // `packettrail query` flags checked and turned into a store filter. Every bad value is a usage
 // error (exit 2) that names its flag and what it expects.
 import { usageError } from '../../core/errors';
-import { parseAge } from '../../config/store-schema';
+import { parseDurationMs } from '../../config/duration';
 import { COUNT_BY_FIELDS, parseAddressRange, type ConnectionFilter, type CountByField } from '../../sinks/store';
 import type { ConnectionAction, Direction, Transport } from '../../core/connection-event';
 import { ACTIONS, DIRECTIONS, TRANSPORTS } from '../../sinks/store/codes';
@@ -26,7 +26,7 @@ export interface QueryFlags {
   limit?: string;
 }
 
-export type QueryOutput = 'table' | 'json' | 'csv';
+type QueryOutput = 'table' | 'json' | 'csv';
 
 export interface QueryRequest {
   readonly filter: ConnectionFilter;
@@ -41,7 +41,7 @@ export const DEFAULT_TABLE_LIMIT = 1000;
 
 /** "2h", "7d" (that long before now) or an ISO 8601 time, as epoch microseconds. */
 export function parseTime(flag: string, text: string, nowUs: number): number {
-  const age = parseAge(text);
+  const age = parseDurationMs(text);
   if (age !== undefined && /[a-z]$/i.test(text.trim())) return nowUs - age * 1000;
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     const ms = Date.parse(text);

@@ -61,7 +61,7 @@ export function renderCountTable(field: CountByField, rows: readonly CountRow[],
 }
 
 /** One CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180). */
-export function csvField(v: string): string {
+function csvField(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
