@@ -138,7 +138,13 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
         const warmDir = path.join(o.workDir, `warmup-${part}`);
         fs.mkdirSync(warmDir, { recursive: true });
         const wl = await runLoadgen({
-          binary: o.loadgen, workDir: warmDir, rate: 0, count: Math.ceil(o.warmupConnections / 2), seconds: 30, mix: o.mix, exec: o.mode === 'exec',
+          binary: o.loadgen,
+          workDir: warmDir,
+          rate: 0,
+          count: Math.ceil(o.warmupConnections / 2),
+          seconds: 30,
+          mix: o.mix,
+          exec: o.mode === 'exec',
         });
         connections += wl.truth.length;
       }
@@ -177,8 +183,13 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     const res: CellResult = {
       ...base,
       loadgen: {
-        achievedRate: lg.summary.achievedRate, spawned: lg.summary.spawned, ok: lg.summary.ok, failed: lg.summary.failed,
-        spawnSeconds: lg.summary.spawnSeconds, distinctPids: new Set(lg.truth.map((t) => t.pid)).size, truthErrors: lg.truthErrors.length,
+        achievedRate: lg.summary.achievedRate,
+        spawned: lg.summary.spawned,
+        ok: lg.summary.ok,
+        failed: lg.summary.failed,
+        spawnSeconds: lg.summary.spawnSeconds,
+        distinctPids: new Set(lg.truth.map((t) => t.pid)).size,
+        truthErrors: lg.truthErrors.length,
       },
       join,
       completePct: pct(join.complete, join.truth),

@@ -49,13 +49,17 @@ export function parseSensorLine(line: string): SensorRecord | Error {
   const transport = s(d, 'network.transport');
   if (!transport) return new Error('no network.transport');
   // packettrail.local/remote name the host's end directly; otherwise derive it from the direction.
-  let localIp = s(d, 'packettrail.local.ip'), localPort = n(d, 'packettrail.local.port');
-  let remoteIp = s(d, 'packettrail.remote.ip'), remotePort = n(d, 'packettrail.remote.port');
+  let localIp = s(d, 'packettrail.local.ip'),
+    localPort = n(d, 'packettrail.local.port');
+  let remoteIp = s(d, 'packettrail.remote.ip'),
+    remotePort = n(d, 'packettrail.remote.port');
   if (localIp === undefined || localPort === undefined || remoteIp === undefined || remotePort === undefined) {
     const ingress = s(d, 'network.direction') === 'ingress';
     const [l, r] = ingress ? ['destination', 'source'] : ['source', 'destination'];
-    localIp = s(d, `${l}.ip`); localPort = n(d, `${l}.port`);
-    remoteIp = s(d, `${r}.ip`); remotePort = n(d, `${r}.port`);
+    localIp = s(d, `${l}.ip`);
+    localPort = n(d, `${l}.port`);
+    remoteIp = s(d, `${r}.ip`);
+    remotePort = n(d, `${r}.port`);
   }
   if (localIp === undefined || localPort === undefined || remoteIp === undefined || remotePort === undefined) {
     return new Error('no local/remote endpoints');

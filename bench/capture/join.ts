@@ -50,12 +50,7 @@ function ipMatches(truthIp: string, recIp: string): boolean {
 
 const truthMs = (t: TruthRecord): number => Number(t.realNs / 1_000_000n);
 
-export function joinTruth(
-  truth: readonly TruthRecord[],
-  records: readonly SensorRecord[],
-  executable: string,
-  windowMs: number = DEFAULT_WINDOW_MS,
-): JoinResult {
+export function joinTruth(truth: readonly TruthRecord[], records: readonly SensorRecord[], executable: string, windowMs: number = DEFAULT_WINDOW_MS): JoinResult {
   const ok = truth.filter((t) => t.ok);
   const byKey = new Map<string, TruthRecord[]>();
   for (const t of ok) {
@@ -72,10 +67,7 @@ export function joinTruth(
     if (r.action === 'listen') continue;
     considered++;
     const cands = (byKey.get(key(r.transport, r.localPort, r.remotePort)) ?? []).filter(
-      (t) =>
-        ipMatches(t.remoteIp, r.remoteIp) &&
-        ipMatches(t.localIp, r.localIp) &&
-        (r.timeMs === undefined || Math.abs(r.timeMs - truthMs(t)) <= windowMs),
+      (t) => ipMatches(t.remoteIp, r.remoteIp) && ipMatches(t.localIp, r.localIp) && (r.timeMs === undefined || Math.abs(r.timeMs - truthMs(t)) <= windowMs),
     );
     if (cands.length === 0) continue;
     const dist = (t: TruthRecord): number => (r.timeMs === undefined ? 0 : Math.abs(r.timeMs - truthMs(t)));
@@ -89,8 +81,18 @@ export function joinTruth(
   }
 
   const res: JoinResult = {
-    truth: 0, complete: 0, seen: 0, wrongPid: 0, wrongExecutable: 0, noProcess: 0, byKind: {}, attribution: {},
-    matchedRecords, records: considered, sharedTuples: 0, missedExamples: [],
+    truth: 0,
+    complete: 0,
+    seen: 0,
+    wrongPid: 0,
+    wrongExecutable: 0,
+    noProcess: 0,
+    byKind: {},
+    attribution: {},
+    matchedRecords,
+    records: considered,
+    sharedTuples: 0,
+    missedExamples: [],
   };
   const miss = (t: TruthRecord, got: string): void => {
     if (res.missedExamples.length < 10) res.missedExamples.push({ kind: t.kind, pid: t.pid, localPort: t.localPort, remotePort: t.remotePort, got });

@@ -34,7 +34,10 @@ function usageError(msg: string): never {
 }
 
 function list(v: string, what: string): string[] {
-  const xs = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const xs = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (xs.length === 0) usageError(`--${what}: expected a comma-separated list`);
   return xs;
 }
@@ -103,8 +106,12 @@ function machine(): Record<string, unknown> {
     }
   };
   return {
-    cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, kernel: os.release(), node: process.version,
-    pidMax: Number(read('/proc/sys/kernel/pid_max')), ephemeralPorts: read('/proc/sys/net/ipv4/ip_local_port_range'),
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    kernel: os.release(),
+    node: process.version,
+    pidMax: Number(read('/proc/sys/kernel/pid_max')),
+    ephemeralPorts: read('/proc/sys/net/ipv4/ip_local_port_range'),
   };
 }
 
@@ -117,7 +124,9 @@ async function main(): Promise<number> {
   if (!o.keep) process.on('exit', () => fs.rmSync(runDir, { recursive: true, force: true }));
   const cells: CellResult[] = [];
   const cliMissing = !fs.existsSync(o.cli);
-  process.stdout.write(`packetTrail capture benchmark: tiers ${o.tiers.join(',')}, rates ${o.rates.map((r) => r || 'max').join(',')}/s, ${o.seconds} s each, modes ${o.modes.join(',')}\n`);
+  process.stdout.write(
+    `packetTrail capture benchmark: tiers ${o.tiers.join(',')}, rates ${o.rates.map((r) => r || 'max').join(',')}/s, ${o.seconds} s each, modes ${o.modes.join(',')}\n`,
+  );
   process.stdout.write(`loadgen ${loadgen}; sensor ${o.cli}${cliMissing ? ' (NOT BUILT)' : ''}; work dir ${runDir}\n`);
   try {
     for (const tier of o.tiers) {
@@ -130,10 +139,21 @@ async function main(): Promise<number> {
           else if (startFailure) cell = { ...base, status: 'failed-to-start', reason: `skipped: ${startFailure.reason}` };
           else {
             cell = await runCell({
-              cli: o.cli, loadgen, tier, mode, rate, seconds: o.seconds, mix: o.mix,
+              cli: o.cli,
+              loadgen,
+              tier,
+              mode,
+              rate,
+              seconds: o.seconds,
+              mix: o.mix,
               workDir: path.join(runDir, `${tier}-${mode}-${rate || 'max'}`),
-              settleMs: 1000, idleMs: o.idleSeconds * 1000, drainMs: o.drainSeconds * 1000, warmupConnections: o.warmupConnections,
-              graceMs: o.graceSeconds * 1000, readyTimeoutMs: o.readyTimeoutSeconds * 1000, stopGraceMs: 15_000,
+              settleMs: 1000,
+              idleMs: o.idleSeconds * 1000,
+              drainMs: o.drainSeconds * 1000,
+              warmupConnections: o.warmupConnections,
+              graceMs: o.graceSeconds * 1000,
+              readyTimeoutMs: o.readyTimeoutSeconds * 1000,
+              stopGraceMs: 15_000,
             });
             if (cell.status === 'failed-to-start') startFailure = cell;
           }
@@ -143,7 +163,8 @@ async function main(): Promise<number> {
             `  ${tier}/${mode}/${rate || 'max'}: ${cell.status}` +
               (j ? ` complete ${cell.completePct}% seen ${cell.seenPct}% of ${j.truth} at ${Math.round(cell.loadgen!.achievedRate)}/s` : '') +
               (cell.cpu ? `, ${cell.cpu.msPer1000} ms cpu/1k, ${cell.peakRssMB} MB` : '') +
-              (cell.reason ? ` (${cell.reason})` : '') + '\n',
+              (cell.reason ? ` (${cell.reason})` : '') +
+              '\n',
           );
         }
       }
@@ -154,21 +175,27 @@ async function main(): Promise<number> {
   }
   const vs = verdicts(cells);
   const summary = {
-    benchmark: 'packettrail-capture', finishedAt: new Date().toISOString(), machine: machine(),
+    benchmark: 'packettrail-capture',
+    finishedAt: new Date().toISOString(),
+    machine: machine(),
     options: { ...o, rates: o.rates.map((r) => r || 'max') },
     method: {
-      completeness: 'truth connection counted when a record has the same transport, local port+ip, remote port+ip, the child pid AND the loadgen executable; seen = tuple match with any or no process',
+      completeness:
+        'truth connection counted when a record has the same transport, local port+ip, remote port+ip, the child pid AND the loadgen executable; seen = tuple match with any or no process',
       cpu: 'utime+stime of the sensor (per-thread schedstat sum, ns precision; /proc/PID/stat when threads exited) from the end of an idle window to just before SIGTERM (the window starts --grace-seconds after the warm-up drained, so the warm-up\'s deferred work, its processes swept from the table and V8 shrinking the heap, is over; the measured run\'s own sweep, 10 s after it, is not in the window), minus the idle rate (measured over --idle-seconds after a 1 s settle past "ready", and again after the warm-up, the smaller used) times that wall time, divided by successful truth connections',
       rss: 'VmHWM of the sensor process just before SIGTERM',
     },
-    targets: { ...TARGETS, text: TARGET_TEXT }, verdicts: vs, cells,
+    targets: { ...TARGETS, text: TARGET_TEXT },
+    verdicts: vs,
+    cells,
     workDir: o.keep ? runDir : undefined,
   };
   fs.mkdirSync(path.dirname(o.json), { recursive: true });
   fs.writeFileSync(o.json, JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(`\n${renderTable(cells)}\n\nTargets:\n${TARGET_TEXT.map((t) => `  - ${t}`).join('\n')}\n\n${renderVerdicts(vs)}\n\nJSON summary: ${o.json}\n`);
   for (const c of cells) {
-    if (c.sensorTail?.length && c.status !== 'ok') process.stdout.write(`\n${c.tier}/${c.mode}/${c.requestedRate || 'max'} sensor output (last lines):\n  ${c.sensorTail.slice(-8).join('\n  ')}\n`);
+    if (c.sensorTail?.length && c.status !== 'ok')
+      process.stdout.write(`\n${c.tier}/${c.mode}/${c.requestedRate || 'max'} sensor output (last lines):\n  ${c.sensorTail.slice(-8).join('\n  ')}\n`);
   }
   return 0;
 }
@@ -177,7 +204,7 @@ main().then(
   (code) => process.exit(code),
   (e: unknown) => {
     killTracked();
-    process.stderr.write(`bench:capture failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`bench:capture failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   },
 );

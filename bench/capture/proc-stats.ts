@@ -18,10 +18,14 @@ function ticksPerSecond(): number {
 function parseStatCpuNs(stat: string, tck: number): number | Error {
   const close = stat.lastIndexOf(')'); // comm may contain spaces and parentheses
   if (close < 0) return new Error('stat: no comm');
-  const f = stat.slice(close + 2).trim().split(/\s+/);
+  const f = stat
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // f[0] is field 3 (state); utime is field 14, stime field 15.
   if (f.length < 13) return new Error('stat: too few fields');
-  const ut = Number(f[11]), st = Number(f[12]);
+  const ut = Number(f[11]),
+    st = Number(f[12]);
   if (!Number.isFinite(ut) || !Number.isFinite(st)) return new Error('stat: bad utime/stime');
   return ((ut + st) * 1e9) / tck;
 }
@@ -92,7 +96,8 @@ function parseStatusMem(status: string): MemSample | Error {
     const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status);
     return m ? Number(m[1]) * 1024 : undefined;
   };
-  const hwm = kb('VmHWM'), rss = kb('VmRSS');
+  const hwm = kb('VmHWM'),
+    rss = kb('VmRSS');
   if (hwm === undefined || rss === undefined) return new Error('status: no VmHWM/VmRSS');
   return { hwmBytes: hwm, rssBytes: rss };
 }

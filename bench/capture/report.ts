@@ -43,7 +43,10 @@ export function verdicts(cells: readonly CellResult[]): Verdict[] {
       continue;
     }
     if (tier === 'ebpf') {
-      for (const [rate, want, name] of [[5000, TARGETS.completeAt5000Pct, 'complete@5000'], [10000, TARGETS.stretchCompleteAt10000Pct, 'stretch complete@10000']] as const) {
+      for (const [rate, want, name] of [
+        [5000, TARGETS.completeAt5000Pct, 'complete@5000'],
+        [10000, TARGETS.stretchCompleteAt10000Pct, 'stretch complete@10000'],
+      ] as const) {
         const at = mine.filter((c) => c.requestedRate === rate);
         if (at.length === 0) continue;
         const pass = at.every((c) => c.status === 'ok' && (c.completePct ?? 0) >= want);
@@ -72,9 +75,20 @@ function pad(s: string, w: number, right = false): string {
 export function renderTable(cells: readonly CellResult[]): string {
   const head = ['tier', 'mode', 'rate', 'achieved', 'truth', 'complete%', 'seen%', 'wrongPid', 'wrongExe', 'noProc', 'cpu ms/1k', 'cold ms/1k', 'idle ms/s', 'rss MB', 'status'];
   const rows = cells.map((c) => [
-    c.tier, c.mode, c.requestedRate === 0 ? 'max' : String(c.requestedRate), fmt(c.loadgen?.achievedRate, 0), String(c.join?.truth ?? '-'),
-    fmt(c.completePct, 3), fmt(c.seenPct, 3), String(c.join?.wrongPid ?? '-'), String(c.join?.wrongExecutable ?? '-'),
-    String(c.join?.noProcess ?? '-'), fmt(c.cpu?.msPer1000, 2), fmt(c.cpu?.warmupMsPer1000, 2), fmt(c.cpu?.idleMsPerSecond, 2), fmt(c.peakRssMB),
+    c.tier,
+    c.mode,
+    c.requestedRate === 0 ? 'max' : String(c.requestedRate),
+    fmt(c.loadgen?.achievedRate, 0),
+    String(c.join?.truth ?? '-'),
+    fmt(c.completePct, 3),
+    fmt(c.seenPct, 3),
+    String(c.join?.wrongPid ?? '-'),
+    String(c.join?.wrongExecutable ?? '-'),
+    String(c.join?.noProcess ?? '-'),
+    fmt(c.cpu?.msPer1000, 2),
+    fmt(c.cpu?.warmupMsPer1000, 2),
+    fmt(c.cpu?.idleMsPerSecond, 2),
+    fmt(c.peakRssMB),
     c.status === 'ok' ? (c.reason ? `ok, ${c.reason}` : 'ok') : `${c.status}: ${c.reason ?? ''}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));

@@ -87,11 +87,19 @@ export function parseTruthLine(line: string): TruthRecord | Error {
     return new Error(`not JSON: ${line.slice(0, 80)}`);
   }
   if (!isObj(o)) return new Error('truth line is not an object');
-  const pid = int(o, 'pid'), ppid = int(o, 'ppid'), comm = str(o, 'comm'), kind = str(o, 'kind');
-  const transport = str(o, 'transport'), family = str(o, 'family');
-  const localIp = str(o, 'local_ip'), localPort = port(o, 'local_port');
-  const remoteIp = str(o, 'remote_ip'), remotePort = port(o, 'remote_port'), errno = int(o, 'errno');
-  const monoNs = bigField(line, 'mono_ns'), realNs = bigField(line, 'real_ns');
+  const pid = int(o, 'pid'),
+    ppid = int(o, 'ppid'),
+    comm = str(o, 'comm'),
+    kind = str(o, 'kind');
+  const transport = str(o, 'transport'),
+    family = str(o, 'family');
+  const localIp = str(o, 'local_ip'),
+    localPort = port(o, 'local_port');
+  const remoteIp = str(o, 'remote_ip'),
+    remotePort = port(o, 'remote_port'),
+    errno = int(o, 'errno');
+  const monoNs = bigField(line, 'mono_ns'),
+    realNs = bigField(line, 'real_ns');
   const err = firstError([pid, ppid, comm, kind, transport, family, localIp, localPort, remoteIp, remotePort, errno, monoNs, realNs]);
   if (err) return err;
   if (!KINDS.includes(kind as TruthKind)) return new Error(`field kind: unknown ${String(kind)}`);
@@ -99,9 +107,20 @@ export function parseTruthLine(line: string): TruthRecord | Error {
   if (family !== 'ipv4' && family !== 'ipv6') return new Error(`field family: ${String(family)}`);
   if (typeof o.ok !== 'boolean') return new Error('field ok: expected a boolean');
   return {
-    pid: pid as number, ppid: ppid as number, comm: comm as string, kind: kind as TruthKind, transport, family,
-    localIp: localIp as string, localPort: localPort as number, remoteIp: remoteIp as string, remotePort: remotePort as number,
-    ok: o.ok, errno: errno as number, monoNs: monoNs as bigint, realNs: realNs as bigint,
+    pid: pid as number,
+    ppid: ppid as number,
+    comm: comm as string,
+    kind: kind as TruthKind,
+    transport,
+    family,
+    localIp: localIp as string,
+    localPort: localPort as number,
+    remoteIp: remoteIp as string,
+    remotePort: remotePort as number,
+    ok: o.ok,
+    errno: errno as number,
+    monoNs: monoNs as bigint,
+    realNs: realNs as bigint,
   };
 }
 
@@ -130,10 +149,19 @@ export function parseLoadgenSummary(line: string): LoadgenSummary | Error {
   }
   if (!isObj(o)) return new Error('loadgen summary is not an object');
   const vals = {
-    pid: int(o, 'pid'), exe: str(o, 'exe'), requestedRate: num(o, 'requested_rate'), spawned: int(o, 'spawned'),
-    forkFailed: int(o, 'fork_failed'), ok: int(o, 'ok'), failed: int(o, 'failed'), spawnSeconds: num(o, 'spawn_seconds'),
-    totalSeconds: num(o, 'total_seconds'), achievedRate: num(o, 'achieved_rate'), okByKind: kindMap(o, 'ok_by_kind'),
-    seenByListener: kindMap(o, 'seen_by_listener'), ports: kindMap(o, 'ports'),
+    pid: int(o, 'pid'),
+    exe: str(o, 'exe'),
+    requestedRate: num(o, 'requested_rate'),
+    spawned: int(o, 'spawned'),
+    forkFailed: int(o, 'fork_failed'),
+    ok: int(o, 'ok'),
+    failed: int(o, 'failed'),
+    spawnSeconds: num(o, 'spawn_seconds'),
+    totalSeconds: num(o, 'total_seconds'),
+    achievedRate: num(o, 'achieved_rate'),
+    okByKind: kindMap(o, 'ok_by_kind'),
+    seenByListener: kindMap(o, 'seen_by_listener'),
+    ports: kindMap(o, 'ports'),
   };
   const err = firstError(Object.values(vals));
   if (err) return err;

@@ -34,9 +34,19 @@ function random(seed: number): () => number {
 
 function connection(pid: number, name: string, timeUs: number, remoteIp: string, remotePort: number, localPort: number, over: Partial<ConnectionEvent> = {}): ConnectionEvent {
   return {
-    timeUs, action: 'connection_attempted', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'egress',
-    local: { ip: '192.0.2.10', port: localPort }, remote: { ip: remoteIp, port: remotePort },
-    process: { pid, name, uid: 1000 }, tid: pid, capture: 'ebpf', attribution: 'syscall', ...over,
+    timeUs,
+    action: 'connection_attempted',
+    outcome: 'success',
+    transport: 'tcp',
+    family: 'ipv4',
+    direction: 'egress',
+    local: { ip: '192.0.2.10', port: localPort },
+    remote: { ip: remoteIp, port: remotePort },
+    process: { pid, name, uid: 1000 },
+    tid: pid,
+    capture: 'ebpf',
+    attribution: 'syscall',
+    ...over,
   };
 }
 
@@ -67,7 +77,8 @@ export function host(n: number, t0: number): Step[] {
       // Each program's own servers: a few dozen addresses, seen again and again.
       else if (r < 0.9) ev = connection(pid, name, t, `10.${program}.0.${Math.floor(next() * 40)}`, 443, localPort);
       // The host's sshd accepting its usual clients, and a service that rebinds now and then.
-      else if (r < 0.995) ev = connection(SSHD, 'sshd', t, `10.200.0.${Math.floor(next() * 200)}`, 50000 + Math.floor(next() * 10000), 22, { action: 'connection_accepted', direction: 'ingress' });
+      else if (r < 0.995)
+        ev = connection(SSHD, 'sshd', t, `10.200.0.${Math.floor(next() * 200)}`, 50000 + Math.floor(next() * 10000), 22, { action: 'connection_accepted', direction: 'ingress' });
       else ev = connection(DAEMON, 'daemon', t, '0.0.0.0', 0, 8000 + Math.floor(next() * 4), { action: 'listen', direction: 'ingress' });
       steps.push({ kind: 'connection', ev });
     }
@@ -75,7 +86,10 @@ export function host(n: number, t0: number): Step[] {
     // An implant, started anew each time, checking in every 5 s.
     if (Math.floor(t / 5_000_000) !== Math.floor((t - count * 1000) / 5_000_000)) {
       pid++;
-      steps.push({ kind: 'process', ev: { type: 'exec', pid, ppid: 1, uid: 1000, comm: 'implant', executable: '/var/tmp/implant', args: ['implant'], startTicks: pid, timeUs: t + 600 } });
+      steps.push({
+        kind: 'process',
+        ev: { type: 'exec', pid, ppid: 1, uid: 1000, comm: 'implant', executable: '/var/tmp/implant', args: ['implant'], startTicks: pid, timeUs: t + 600 },
+      });
       steps.push({ kind: 'connection', ev: connection(pid, 'implant', t + 700, '203.0.113.9', 443, 60000) });
       steps.push({ kind: 'process', ev: { type: 'exit', pid, timeUs: t + 800 } });
     }
@@ -147,7 +161,9 @@ async function main(): Promise<void> {
     console.log(`  pipeline + ECS file sink, no detectors:   ${us(plain.cpuMs)} µs CPU per connection (${plain.lines} records)`);
     console.log(`  pipeline + ECS file sink, detectors on:   ${us(withDetect.cpuMs)} µs CPU per connection (${withDetect.lines} records, alerts included)`);
     console.log(`  DetectEngine alone:                       ${us(alone.cpuMs)} µs CPU per connection, ${alone.alerts} alerts`);
-    console.log(`  detectors' share of the pipeline's cost:  ${((alone.cpuMs / plain.cpuMs) * 100).toFixed(1)}% (engine alone), ${(((withDetect.cpuMs - plain.cpuMs) / plain.cpuMs) * 100).toFixed(1)}% (difference of the two pipeline runs)`);
+    console.log(
+      `  detectors' share of the pipeline's cost:  ${((alone.cpuMs / plain.cpuMs) * 100).toFixed(1)}% (engine alone), ${(((withDetect.cpuMs - plain.cpuMs) / plain.cpuMs) * 100).toFixed(1)}% (difference of the two pipeline runs)`,
+    );
     console.log(`  at 1,000 connections/s the engine uses ${((alone.cpuMs / n) * 100).toFixed(2)}% of one core`);
     console.log(`  alerts by rule ${JSON.stringify(alone.stats.alerts)}; evicted ${JSON.stringify(alone.stats.evicted)}`);
   } finally {

@@ -19,17 +19,35 @@ const LISTENER = 4_100_000;
 
 function connect(pid: number, i: number, timeUs: number): ConnectionEvent {
   return {
-    timeUs, action: 'connection_attempted', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'egress',
-    local: { ip: '127.0.0.1', port: 20000 + (i % 40000) }, remote: { ip: '127.0.0.1', port: 8080 },
-    process: { pid, name: 'loadgen', uid: 0 }, tid: pid, capture: 'ebpf', attribution: 'syscall',
+    timeUs,
+    action: 'connection_attempted',
+    outcome: 'success',
+    transport: 'tcp',
+    family: 'ipv4',
+    direction: 'egress',
+    local: { ip: '127.0.0.1', port: 20000 + (i % 40000) },
+    remote: { ip: '127.0.0.1', port: 8080 },
+    process: { pid, name: 'loadgen', uid: 0 },
+    tid: pid,
+    capture: 'ebpf',
+    attribution: 'syscall',
   };
 }
 
 function accept(i: number, timeUs: number): ConnectionEvent {
   return {
-    timeUs, action: 'connection_accepted', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'ingress',
-    local: { ip: '127.0.0.1', port: 8080 }, remote: { ip: '127.0.0.1', port: 20000 + (i % 40000) },
-    process: { pid: LISTENER, name: 'loadgen', uid: 0 }, tid: LISTENER + 1, capture: 'ebpf', attribution: 'syscall',
+    timeUs,
+    action: 'connection_accepted',
+    outcome: 'success',
+    transport: 'tcp',
+    family: 'ipv4',
+    direction: 'ingress',
+    local: { ip: '127.0.0.1', port: 8080 },
+    remote: { ip: '127.0.0.1', port: 20000 + (i % 40000) },
+    process: { pid: LISTENER, name: 'loadgen', uid: 0 },
+    tid: LISTENER + 1,
+    capture: 'ebpf',
+    attribution: 'syscall',
   };
 }
 

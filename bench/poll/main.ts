@@ -31,7 +31,9 @@ function waitReady(child: ChildProcess): Promise<void> {
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 30);
   const dir = mkdtempSync(join(tmpdir(), 'pt-bench-poll-'));
-  const sensor = spawn(process.execPath, [CLI, 'run', '--source', 'poll', '--poll-interval', '1s', '--file', join(dir, 'out.jsonl'), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const sensor = spawn(process.execPath, [CLI, 'run', '--source', 'poll', '--poll-interval', '1s', '--file', join(dir, 'out.jsonl'), '--log-level', 'warn'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
     await waitReady(sensor);

@@ -97,7 +97,18 @@ function survey(cap: Capture): Survey {
   };
   for (let i = 0; i < cap.at.length; i++) decoder.decode(cap.bytes, view, cap.at[i]!, cap.len[i]!, scan);
   const now = Date.now() * 1000;
-  const seeds: ProcessEvent[] = [...before].map(([pid, comm]) => ({ type: 'exec', pid, ppid: 1, uid: 0, comm, executable: '/opt/bench/loadgen', args: ['loadgen'], commandLine: 'loadgen', startTicks: 1, timeUs: now }));
+  const seeds: ProcessEvent[] = [...before].map(([pid, comm]) => ({
+    type: 'exec',
+    pid,
+    ppid: 1,
+    uid: 0,
+    comm,
+    executable: '/opt/bench/loadgen',
+    args: ['loadgen'],
+    commandLine: 'loadgen',
+    startTicks: 1,
+    timeUs: now,
+  }));
   return { seeds, execPids };
 }
 

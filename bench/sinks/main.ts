@@ -102,7 +102,12 @@ async function main(): Promise<void> {
       const n = 300_000;
       const perSecond = await pump(sink, n, async () => sink.stats().written >= n);
       await sink.close();
-      rows.push({ sink: 'disk spool alone (pre-rendered ECS)', records: n, perSecond, note: `append + read back + ack, ${rendered[0]!.length}-byte records, instant-ack transport` });
+      rows.push({
+        sink: 'disk spool alone (pre-rendered ECS)',
+        records: n,
+        perSecond,
+        note: `append + read back + ack, ${rendered[0]!.length}-byte records, instant-ack transport`,
+      });
     }
     {
       const rendered = Array.from({ length: 1000 }, (_, i) => ecs(event(i)));
@@ -172,7 +177,6 @@ async function main(): Promise<void> {
     }
     console.log('\nrecords per second (one core for the sender)');
     for (const r of rows) console.log(`  ${r.sink.padEnd(44)} ${Math.round(r.perSecond).toString().padStart(8)}/s  (${r.records} records; ${r.note})`);
-
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -112,7 +112,14 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
         continue;
       }
       const m = median(r.times);
-      console.log(r.name.padEnd(44) + m.toFixed(1).padStart(11) + Math.min(...r.times).toFixed(1).padStart(9) + (m / ss).toFixed(2).padStart(8));
+      console.log(
+        r.name.padEnd(44) +
+          m.toFixed(1).padStart(11) +
+          Math.min(...r.times)
+            .toFixed(1)
+            .padStart(9) +
+          (m / ss).toFixed(2).padStart(8),
+      );
     }
     const inProc = median(inProcessRow.times) / ss;
     let ok = inProc <= 1.0;

@@ -35,7 +35,7 @@ function probePoll(): ProbeResult {
     return { works: false, reason: `cannot read /proc/net/tcp: ${errorMessage(err)}` };
   }
   if (process.getuid?.() !== 0) {
-    return { works: true, reason: 'works without root, but owners of other users\' sockets stay unknown; misses short connections' };
+    return { works: true, reason: "works without root, but owners of other users' sockets stay unknown; misses short connections" };
   }
   return { works: true, reason: 'works (polling: misses connections shorter than the interval)' };
 }

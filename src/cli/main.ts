@@ -36,7 +36,7 @@ function buildProgram(): Command {
     .option('--elasticsearch <url>', 'bulk into a data stream (Elasticsearch 8/9, OpenSearch 2)')
     .addOption(new Option('--source <tier>', 'capture tier').choices(['auto', 'ebpf', 'tracefs', 'poll']))
     .option('--poll-interval <duration>', 'poll tier interval, e.g. 1s or 250ms')
-    .option('--spool-dir <dir>', 'directory for the network sinks\' disk spools')
+    .option('--spool-dir <dir>', "directory for the network sinks' disk spools")
     .option('--console', 'also print a readable line per connection')
     .option('--no-console', 'do not print a line per connection')
     .addOption(new Option('--console-format <format>', 'console line format').choices(['text', 'ecs', 'ocsf', 'sigma', 'seed']))

@@ -79,4 +79,3 @@ export function resolveRunConfig(flags: RunFlags): Config {
   const merged = mergeFlags(raw, flags);
   return applyEmbeddedDefault(validateConfig(merged, flags.config ? `config ${flags.config}` : 'options'));
 }
-

@@ -32,11 +32,7 @@ const ENDPOINT_URL = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(\[[^\]]*\]|[^:/[\]]*)(?::(
  * `scheme://host[:port][/]` with `[v6]` hosts. The port may be left out only for a scheme
  * with an entry in `defaultPorts`.
  */
-export function parseEndpointUrl(
-  url: string,
-  schemes: readonly string[],
-  defaultPorts: Readonly<Record<string, number>> = {},
-): Checked<EndpointUrl> {
+export function parseEndpointUrl(url: string, schemes: readonly string[], defaultPorts: Readonly<Record<string, number>> = {}): Checked<EndpointUrl> {
   const fail = (problem: string): Checked<EndpointUrl> => ({ ok: false, problem });
   const m = ENDPOINT_URL.exec(url);
   if (!m) return fail(`expected ${schemes.map((s) => `${s}://HOST:PORT`).join(', ')}`);

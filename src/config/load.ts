@@ -26,7 +26,10 @@ export function readConfigFile(path: string): Record<string, unknown> {
 function describeIssues(issues: z.core.$ZodIssue[], origin: string): string {
   return issues
     .map((i) => {
-      const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      const path = i.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
       const keys = i.code === 'unrecognized_keys' ? `unknown key ${i.keys.map((k) => (path ? `${path}.${k}` : k)).join(', ')}` : `${path || '(top level)'}: ${i.message}`;
       return `${origin}: ${keys}`;
     })

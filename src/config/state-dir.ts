@@ -4,9 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function defaultStateDir(): string {
-  const dir =
-    process.env.PACKETTRAIL_STATE_DIR ||
-    (process.getuid?.() === 0 ? '/var/lib/packettrail' : join(process.env.HOME ?? '/tmp', '.local/state/packettrail'));
+  const dir = process.env.PACKETTRAIL_STATE_DIR || (process.getuid?.() === 0 ? '/var/lib/packettrail' : join(process.env.HOME ?? '/tmp', '.local/state/packettrail'));
   mkdirSync(dir, { recursive: true });
   return dir;
 }

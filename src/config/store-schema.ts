@@ -17,9 +17,6 @@ export const storeSection = z
     path: z.string().min(1).optional(),
     /** Absent: on when no other sink is named (or a path is given), off otherwise. */
     enabled: z.boolean().optional(),
-    retention: z
-      .strictObject({ maxAge: age.default(DEFAULT_STORE_RETENTION.maxAge), maxSize: size.default(DEFAULT_STORE_RETENTION.maxSize) })
-      .default(DEFAULT_STORE_RETENTION),
+    retention: z.strictObject({ maxAge: age.default(DEFAULT_STORE_RETENTION.maxAge), maxSize: size.default(DEFAULT_STORE_RETENTION.maxSize) }).default(DEFAULT_STORE_RETENTION),
   })
   .default({ retention: DEFAULT_STORE_RETENTION });
-

@@ -8,12 +8,7 @@ export type { ParentInfo, ProcessInfo } from './process-info';
 
 export type Transport = 'tcp' | 'udp';
 export type IpFamily = 'ipv4' | 'ipv6';
-export type ConnectionAction =
-  | 'connection_attempted'
-  | 'connection_accepted'
-  | 'udp_flow'
-  | 'listen'
-  | 'connection_closed';
+export type ConnectionAction = 'connection_attempted' | 'connection_accepted' | 'udp_flow' | 'listen' | 'connection_closed';
 export type Outcome = 'success' | 'failure' | 'unknown';
 /** egress: this host initiated; ingress: a remote peer initiated (or we listen). */
 export type Direction = 'egress' | 'ingress';
@@ -81,9 +76,7 @@ export function withProcess(ev: ConnectionEvent, process: ProcessInfo): Connecti
 
 /** Initiator and responder ends, as ECS source/destination wants them. */
 export function initiatorAndResponder(ev: ConnectionEvent): { source: Endpoint; destination: Endpoint } {
-  return ev.direction === 'egress'
-    ? { source: ev.local, destination: ev.remote }
-    : { source: ev.remote, destination: ev.local };
+  return ev.direction === 'egress' ? { source: ev.local, destination: ev.remote } : { source: ev.remote, destination: ev.local };
 }
 
 export function ianaNumber(t: Transport): number {

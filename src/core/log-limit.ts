@@ -10,10 +10,7 @@ export type LogLimitOptions = {
   readonly first: number;
   /** Wall clock in milliseconds; tests pass their own. */
   readonly nowMs?: () => number;
-} & (
-  | { readonly every: number; readonly intervalMs?: number }
-  | { readonly every?: number; readonly intervalMs: number }
-);
+} & ({ readonly every: number; readonly intervalMs?: number } | { readonly every?: number; readonly intervalMs: number });
 
 /** First 10, then at most one a minute: the default for a repeated warning. */
 export const REPEATED_WARNING: LogLimitOptions = { first: 10, intervalMs: 60_000 };

@@ -82,6 +82,4 @@ export interface Sink {
  * What the detectors consume, in time order: live from the pipeline, or replayed from the
  * store by `hunt`. Both paths feed the same items, so both raise the same alerts.
  */
-export type ActivityItem =
-  | { readonly kind: 'connection'; readonly ev: ConnectionEvent }
-  | { readonly kind: 'process_end'; readonly end: ProcessEnd };
+export type ActivityItem = { readonly kind: 'connection'; readonly ev: ConnectionEvent } | { readonly kind: 'process_end'; readonly end: ProcessEnd };

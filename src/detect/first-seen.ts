@@ -19,7 +19,6 @@ export interface FirstSeenStats {
   readonly listenersEvicted: number;
 }
 
-
 function listenerKey(exe: string, port: number): string {
   return `${exe}|${port}`;
 }

@@ -121,15 +121,7 @@ export class CommunityIds {
    * addresses (::ffff:a.b.c.d, as a dual-stack socket reports an IPv4 peer) is hashed as IPv4:
    * the packets are IPv4, and a network sensor on the same flow hashes them so.
    */
-  input(
-    proto: number,
-    saddrText: string,
-    daddrText: string,
-    sportIn: number | null,
-    dportIn: number | null,
-    seed: number,
-    unmapV4: boolean,
-  ): Buffer | undefined {
+  input(proto: number, saddrText: string, daddrText: string, sportIn: number | null, dportIn: number | null, seed: number, unmapV4: boolean): Buffer | undefined {
     let saddr = this.ipBytes(saddrText);
     let daddr = this.ipBytes(daddrText);
     if (!saddr || !daddr || saddr.length !== daddr.length) return undefined;
@@ -204,9 +196,7 @@ function isV4Mapped(b: Buffer): boolean {
 // crypto.hash (Node >= 20.12) hashes in one native call, about twice as fast as
 // createHash().update().digest(); older Node 20 releases lack it.
 const sha1Base64: (data: Buffer) => string =
-  typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha1', data, 'base64')
-    : (data) => crypto.createHash('sha1').update(data).digest('base64');
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha1', data, 'base64') : (data) => crypto.createHash('sha1').update(data).digest('base64');
 
 /** Address order (from byte `from` on), then port order: the spec's "smaller endpoint first". */
 function isOrdered(a: Buffer, b: Buffer, from: number, ap: number | null, bp: number | null): boolean {

@@ -145,7 +145,11 @@ export class EcsByteEncoder {
 
   // Slots start as a combination no record has (an empty action), so they never match.
   private readonly combos: Building<Combo>[] = Array.from({ length: COMBO_SLOTS }, () => ({
-    action: '' as Combo['action'], outcome: 'unknown', transport: 'tcp', family: 'ipv4', direction: 'egress',
+    action: '' as Combo['action'],
+    outcome: 'unknown',
+    transport: 'tcp',
+    family: 'ipv4',
+    direction: 'egress',
   }));
   private readonly comboHeads: Heads[] = [];
   private nextCombo = 0;
@@ -335,7 +339,12 @@ class ProcessBytes {
  */
 class ProgramPart {
   private readonly slots: ProgramSlot[] = Array.from({ length: PROGRAM_SLOTS }, () => ({
-    name: undefined, executable: undefined, commandLine: undefined, args: undefined, times: 0, bytes: undefined,
+    name: undefined,
+    executable: undefined,
+    commandLine: undefined,
+    args: undefined,
+    times: 0,
+    bytes: undefined,
   }));
   private next = 0;
 
@@ -377,7 +386,6 @@ interface ProgramSlot {
 }
 
 const PROGRAM_SLOTS = 4;
-
 
 // Not cached here: a family of forked children shares its argv through ProgramPart, and an
 // exec'd process has an array of its own.

@@ -72,7 +72,6 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
   return doc;
 }
 
-
 function relatedIps(ev: ConnectionEvent): string[] {
   return unique([ev.local.ip, ev.remote.ip].filter((ip) => ip !== '0.0.0.0' && ip !== '::'));
 }

@@ -48,15 +48,33 @@ export class EcsLineEncoder {
     const cid = this.ids.ofEvent(ev);
     // Addresses and the Community ID come from our own code (digits, hex, ':', '.', base64): no escaping.
     let out =
-      '{"@timestamp":"' + this.times.micros(ev.timeUs) + eventAndNetworkHead(ev) +
+      '{"@timestamp":"' +
+      this.times.micros(ev.timeUs) +
+      eventAndNetworkHead(ev) +
       (cid !== undefined ? ',"community_id":"' + cid + '"}' : '}') +
       (ev.action === 'listen' ? '' : ',"source":{"ip":"' + source.ip + '","port":' + source.port + '}') +
-      ',"destination":{"ip":"' + destination.ip + '","port":' + destination.port + '}' +
+      ',"destination":{"ip":"' +
+      destination.ip +
+      '","port":' +
+      destination.port +
+      '}' +
       this.envPart +
-      ',"related":{"ip":' + relatedIpsJson(ev.local.ip, ev.remote.ip) + '}' +
-      ',"packettrail":{"capture":"' + ev.capture + '","attribution":"' + ev.attribution +
-      '","local":{"ip":"' + ev.local.ip + '","port":' + ev.local.port +
-      '},"remote":{"ip":"' + ev.remote.ip + '","port":' + ev.remote.port + '}' +
+      ',"related":{"ip":' +
+      relatedIpsJson(ev.local.ip, ev.remote.ip) +
+      '}' +
+      ',"packettrail":{"capture":"' +
+      ev.capture +
+      '","attribution":"' +
+      ev.attribution +
+      '","local":{"ip":"' +
+      ev.local.ip +
+      '","port":' +
+      ev.local.port +
+      '},"remote":{"ip":"' +
+      ev.remote.ip +
+      '","port":' +
+      ev.remote.port +
+      '}' +
       (ev.preexisting ? ',"preexisting":true' : '') +
       (ev.tid !== undefined ? ',"tid":' + ev.tid : '') +
       (ev.errno !== undefined ? ',"errno":' + ev.errno : '') +
@@ -165,17 +183,16 @@ const EVENT_TYPE_JSON = Object.fromEntries(Object.entries(EVENT_TYPE).map(([k, v
 const HEADS: readonly string[] = buildHeads();
 function buildHeads(): string[] {
   const heads: string[] = [];
-for (const action of ACTIONS)
-  for (const outcome of OUTCOMES)
-    for (const transport of TRANSPORTS)
-      for (const family of FAMILIES)
-        for (const direction of DIRECTIONS) {
-          const combo: Combo = { action, outcome, transport, family, direction };
-          heads[comboIndex(combo)] = buildHead(combo);
-        }
+  for (const action of ACTIONS)
+    for (const outcome of OUTCOMES)
+      for (const transport of TRANSPORTS)
+        for (const family of FAMILIES)
+          for (const direction of DIRECTIONS) {
+            const combo: Combo = { action, outcome, transport, family, direction };
+            heads[comboIndex(combo)] = buildHead(combo);
+          }
   return heads;
 }
-
 
 /** The host/agent/ecs part of a record (made once per encoder). */
 export function envJson(env: FormatEnv): string {

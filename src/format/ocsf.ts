@@ -59,9 +59,7 @@ const STATUS: Record<ConnectionEvent['outcome'], { id: number; name: string }> =
 };
 
 // Errno number → name (ECONNREFUSED …) on this host, for status_detail.
-const ERRNO_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(osConstants.errno).map(([name, n]) => [n, name]),
-);
+const ERRNO_NAMES: Record<number, string> = Object.fromEntries(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
 
 /** The OCSF document of ev (a Detection Finding for an alert); ids is the caller's Community ID hasher. */
 export function toOcsf(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = new CommunityIds(false)): Record<string, unknown> {
@@ -141,9 +139,7 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
         created_time: p.startMs,
         file: fileObject(p.executable),
         user,
-        parent_process: p.parent
-          ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable) })
-          : undefined,
+        parent_process: p.parent ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable) }) : undefined,
       }),
       user,
     });

@@ -268,21 +268,13 @@ export class Rfc5424LineEncoder {
   line(ev: ConnectionEvent): string {
     const env = this.env;
     const pri = (env.facility ?? 1) * 8 + severity(ev);
-    const header =
-      `<${pri}>1 ${this.times.micros(ev.timeUs)} ${this.hostToken} ${APP_NAME} ` +
-      `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
+    const header = `<${pri}>1 ${this.times.micros(ev.timeUs)} ${this.hostToken} ${APP_NAME} ` + `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
     const p = ev.process;
     const part = p ? this.procPart(p) : undefined;
     const msg = ' ' + humanMessage(ev, part?.label ?? '');
     // Nearly every record fits: render it from cached parts, and fit values only when it does not.
     const whole =
-      header +
-      connSd(ev, this.ids) +
-      (part ? part.sd : '') +
-      (ev.alert ? renderSd(alertParams(ev)) : '') +
-      this.originSd +
-      `[meta sequenceId="${env.sequenceId}"]` +
-      msg;
+      header + connSd(ev, this.ids) + (part ? part.sd : '') + (ev.alert ? renderSd(alertParams(ev)) : '') + this.originSd + `[meta sequenceId="${env.sequenceId}"]` + msg;
     if (whole.length * 3 <= env.maxBytes || utf8Length(whole) <= env.maxBytes) return whole;
     const params = sdParams(ev, env, this.ids);
     const fields: FittableField[] = params.map((p) => ({ value: p.value, ...(p.first ? { first: true } : {}) }));
@@ -306,9 +298,7 @@ export class Rfc5424LineEncoder {
  */
 export function rfc5424Line(ev: ConnectionEvent, env: Rfc5424Env): string {
   const pri = (env.facility ?? 1) * 8 + severity(ev);
-  const header =
-    `<${pri}>1 ${isoMicros(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME} ` +
-    `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
+  const header = `<${pri}>1 ${isoMicros(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME} ` + `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
   const msg = ' ' + humanMessage(ev, ev.process ? processLabel(ev.process) : '');
   const params = sdParams(ev, env, new CommunityIds(false));
   const whole = header + renderSd(params) + msg;

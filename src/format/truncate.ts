@@ -63,12 +63,7 @@ function markWidth(dropped: number, esc: ValueEscaper): number {
  * fields first (when long), then the longest remaining ones. Gives up (returns the best it
  * got) only when every value is already down to a few bytes.
  */
-export function fitFields(
-  fields: FittableField[],
-  render: (values: string[]) => string,
-  maxBytes: number,
-  esc: ValueEscaper,
-): string[] {
+export function fitFields(fields: FittableField[], render: (values: string[]) => string, maxBytes: number, esc: ValueEscaper): string[] {
   const values = fields.map((f) => f.value);
   const done = new Set<number>();
   for (let round = 0; round < fields.length * 2 + 4; round++) {

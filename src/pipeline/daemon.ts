@@ -37,7 +37,13 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
       selected = await selectSource(config.source, {
         logger: ctx.logger,
         ignorePid: process.pid,
-        createPoll: () => createPollSource({ intervalMs: config.poll.interval, env: { ...snapEnv, cache: new SnapshotProcessCache(), ownerMemory: new Map() }, logger: ctx.logger, clock: ctx.clock }),
+        createPoll: () =>
+          createPollSource({
+            intervalMs: config.poll.interval,
+            env: { ...snapEnv, cache: new SnapshotProcessCache(), ownerMemory: new Map() },
+            logger: ctx.logger,
+            clock: ctx.clock,
+          }),
         ...Object.fromEntries([...failed].map(([tier, reason]) => [tier, refused(reason)])),
       });
     } catch (err) {

@@ -38,10 +38,20 @@ export class EntityIds {
     return (
       this.hostPrefixText +
       String.fromCharCode(
-        B64URL[g1 >>> 18]!, B64URL[(g1 >>> 12) & 63]!, B64URL[(g1 >>> 6) & 63]!, B64URL[g1 & 63]!,
-        B64URL[g2 >>> 18]!, B64URL[(g2 >>> 12) & 63]!, B64URL[(g2 >>> 6) & 63]!, B64URL[g2 & 63]!,
-        B64URL[g3 >>> 18]!, B64URL[(g3 >>> 12) & 63]!, B64URL[(g3 >>> 6) & 63]!, B64URL[g3 & 63]!,
-        B64URL[last >>> 2]!, B64URL[(last & 3) << 4]!,
+        B64URL[g1 >>> 18]!,
+        B64URL[(g1 >>> 12) & 63]!,
+        B64URL[(g1 >>> 6) & 63]!,
+        B64URL[g1 & 63]!,
+        B64URL[g2 >>> 18]!,
+        B64URL[(g2 >>> 12) & 63]!,
+        B64URL[(g2 >>> 6) & 63]!,
+        B64URL[g2 & 63]!,
+        B64URL[g3 >>> 18]!,
+        B64URL[(g3 >>> 12) & 63]!,
+        B64URL[(g3 >>> 6) & 63]!,
+        B64URL[g3 & 63]!,
+        B64URL[last >>> 2]!,
+        B64URL[(last & 3) << 4]!,
       )
     );
   }

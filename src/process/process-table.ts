@@ -214,11 +214,7 @@ export class ProcessTable {
       startMs: startTicks !== undefined ? startMsFromTicks(this.env.bootTimeMs, startTicks) : undefined,
       // exec keeps the pid and the start time, so the entity id too: no second hash.
       entityId:
-        startTicks === undefined
-          ? undefined
-          : prevLive && prev.startTicks === startTicks && prev.entityId !== undefined
-            ? prev.entityId
-            : this.entityIds.of(ev.pid, startTicks),
+        startTicks === undefined ? undefined : prevLive && prev.startTicks === startTicks && prev.entityId !== undefined ? prev.entityId : this.entityIds.of(ev.pid, startTicks),
       parent,
       uid: ev.uid,
       userName: this.env.users.name(ev.uid),
@@ -253,7 +249,6 @@ export class ProcessTable {
     if (this.cgroupContainers.size >= 4096) this.cgroupContainers.clear();
     this.cgroupContainers.set(cgroupId, container ?? null);
   }
-
 
   /**
    * A forked child runs its parent's program until it execs: it inherits the parent's

@@ -11,11 +11,7 @@ export interface ImportEdge {
 }
 
 // Static imports, re-exports, dynamic import() and require(): every form the sources use.
-const SOURCE_IMPORTS: readonly RegExp[] = [
-  /\b(?:import|export)\s[^;]*?\sfrom\s+'(\.[^']+)'/g,
-  /\bimport\s+'(\.[^']+)'/g,
-  /\b(?:import|require)\(\s*'(\.[^']+)'\s*\)/g,
-];
+const SOURCE_IMPORTS: readonly RegExp[] = [/\b(?:import|export)\s[^;]*?\sfrom\s+'(\.[^']+)'/g, /\bimport\s+'(\.[^']+)'/g, /\b(?:import|require)\(\s*'(\.[^']+)'\s*\)/g];
 const COMPILED_REQUIRES: readonly RegExp[] = [/\brequire\("(\.[^"]+)"\)/g];
 
 function filesEndingWith(dir: string, ext: string): string[] {
@@ -41,8 +37,7 @@ function resolveTarget(fromFile: string, spec: string, ext: string, known: Reado
 function graph(dir: string, ext: string, patterns: readonly RegExp[], keep: (file: string) => boolean): readonly ImportEdge[] {
   const files = filesEndingWith(dir, ext).filter(keep);
   const known = new Set(files);
-  const name = (file: string): string =>
-    join('src', relative(dir, file)).replace(new RegExp(`\\${ext}$`), '.ts');
+  const name = (file: string): string => join('src', relative(dir, file)).replace(new RegExp(`\\${ext}$`), '.ts');
   const edges: ImportEdge[] = [];
   for (const file of files) {
     const text = readFileSync(file, 'utf8');

@@ -23,7 +23,10 @@ test('the import graphs are read from the sources and the build', () => {
   // Every compiled require has its import in the sources, and every import names a real file:
   // otherwise the source reader has missed or misread a form of import.
   const sourceKeys = new Set(edges.map(describeEdge));
-  assert.deepEqual(runtimeEdges.map(describeEdge).filter((k) => !sourceKeys.has(k)), []);
+  assert.deepEqual(
+    runtimeEdges.map(describeEdge).filter((k) => !sourceKeys.has(k)),
+    [],
+  );
   assert.deepEqual(edges.filter((e) => !existsSync(join(repoRoot(), e.to))).map(describeEdge), []);
 });
 
@@ -46,9 +49,6 @@ test('the checks catch an upward edge, a stage-to-stage edge and a cycle', () =>
     { from: 'src/process/y.ts', to: 'src/process/z.ts' },
     { from: 'src/process/z.ts', to: 'src/process/x.ts' },
   ];
-  assert.deepEqual(layerViolations(planted).map(describeEdge), [
-    'src/core/a.ts -> src/cli/b.ts',
-    'src/capture/c.ts -> src/format/d.ts',
-  ]);
+  assert.deepEqual(layerViolations(planted).map(describeEdge), ['src/core/a.ts -> src/cli/b.ts', 'src/capture/c.ts -> src/format/d.ts']);
   assert.deepEqual(importCycles(planted), [['src/process/x.ts', 'src/process/y.ts', 'src/process/z.ts', 'src/process/x.ts']]);
 });

@@ -111,7 +111,8 @@ test('the join credits only records with the child pid and the loadgen executabl
 test('truth lines with missing or malformed fields are errors, not records', () => {
   assert.ok(parseTruthLine('{"pid":1}') instanceof Error);
   assert.ok(parseTruthLine('not json') instanceof Error);
-  const good = '{"pid":5,"ppid":4,"comm":"loadgen","kind":"tcp4","transport":"tcp","family":"ipv4","local_ip":"127.0.0.1","local_port":70000,"remote_ip":"127.0.0.1","remote_port":1,"ok":true,"errno":0,"mono_ns":1,"real_ns":18446744073709551615}';
+  const good =
+    '{"pid":5,"ppid":4,"comm":"loadgen","kind":"tcp4","transport":"tcp","family":"ipv4","local_ip":"127.0.0.1","local_port":70000,"remote_ip":"127.0.0.1","remote_port":1,"ok":true,"errno":0,"mono_ns":1,"real_ns":18446744073709551615}';
   assert.ok(parseTruthLine(good) instanceof Error, 'port 70000 is rejected');
   const r = parseTruthLine(good.replace('70000', '7000'));
   assert.ok(!(r instanceof Error));
@@ -124,13 +125,15 @@ test('a reused port credits each record to one connection: same pid first, else 
   // The same tuple used again 10 s later by another process, as RST-closed ports are.
   const later = { ...a, pid: a.pid + 1, realNs: a.realNs + 10_000_000_000n };
   const at = (ns: bigint, pid?: number): SensorRecord => {
-    const r = parseSensorLine(JSON.stringify({
-      '@timestamp': new Date(Number(ns / 1_000_000n)).toISOString(),
-      network: { transport: a.transport, direction: 'egress' },
-      source: { ip: a.localIp, port: a.localPort },
-      destination: { ip: a.remoteIp, port: a.remotePort },
-      ...(pid !== undefined ? { process: { pid, executable: binary } } : {}),
-    }));
+    const r = parseSensorLine(
+      JSON.stringify({
+        '@timestamp': new Date(Number(ns / 1_000_000n)).toISOString(),
+        network: { transport: a.transport, direction: 'egress' },
+        source: { ip: a.localIp, port: a.localPort },
+        destination: { ip: a.remoteIp, port: a.remotePort },
+        ...(pid !== undefined ? { process: { pid, executable: binary } } : {}),
+      }),
+    );
     assert.ok(!(r instanceof Error), String(r));
     return r;
   };

@@ -5,7 +5,10 @@ import { probeEbpf } from '../../src/capture/ebpf';
 
 test('doctor lists every tier with works and a reason', async () => {
   const rows = await doctorReport();
-  assert.deepEqual(rows.map((r) => r.tier), ['ebpf', 'tracefs', 'poll', 'lsof', 'windows']);
+  assert.deepEqual(
+    rows.map((r) => r.tier),
+    ['ebpf', 'tracefs', 'poll', 'lsof', 'windows'],
+  );
   for (const r of rows) assert.ok(r.reason.length > 0, `${r.tier} has a reason`);
   const byTier = new Map(rows.map((r) => [r.tier, r]));
   assert.equal(byTier.get('poll')!.works, true);

@@ -13,8 +13,7 @@ function deps(extra: Partial<SelectDeps> = {}): SelectDeps {
   return {
     logger: silentLogger,
     ignorePid: process.pid,
-    createPoll: () =>
-      createPollSource({ intervalMs: 1000, env: { hostId: 'test', bootTimeMs: 0, users: new UserNames() }, logger: silentLogger, clock: systemClock }),
+    createPoll: () => createPollSource({ intervalMs: 1000, env: { hostId: 'test', bootTimeMs: 0, users: new UserNames() }, logger: silentLogger, clock: systemClock }),
     ...extra,
   };
 }

@@ -19,7 +19,10 @@ test('flags override the file', () => {
 });
 
 test('errors carry the E_CONFIG code and the key path', () => {
-  assert.throws(() => validateConfig({ sinks: { syslog: [{ url: 'udp://127.0.0.1:514', format: 'xml' }] } }), (e: unknown) => e instanceof PtError && e.code === 'E_CONFIG' && /sinks\.syslog\[0\]\.format/.test(e.message));
+  assert.throws(
+    () => validateConfig({ sinks: { syslog: [{ url: 'udp://127.0.0.1:514', format: 'xml' }] } }),
+    (e: unknown) => e instanceof PtError && e.code === 'E_CONFIG' && /sinks\.syslog\[0\]\.format/.test(e.message),
+  );
   assert.throws(() => validateConfig({ nope: 1 }), /unknown key nope/);
 });
 

@@ -32,7 +32,11 @@ test('each bad flag is a usage error that names it', () => {
     [{ since: '1h', until: '2h' }, /--until 2h: must be after --since 1h/],
   ];
   for (const [flags, message] of bad) {
-    assert.throws(() => parseQueryFlags(flags, NOW), (e: unknown) => e instanceof PtError && e.code === 'E_USAGE' && message.test(e.message), JSON.stringify(flags));
+    assert.throws(
+      () => parseQueryFlags(flags, NOW),
+      (e: unknown) => e instanceof PtError && e.code === 'E_USAGE' && message.test(e.message),
+      JSON.stringify(flags),
+    );
   }
 });
 
@@ -50,7 +54,14 @@ test('flags become a filter; the table shows the newest 1000 unless told', () =>
 });
 
 test('the table fits the width and keeps each record on one line', () => {
-  const out = renderTable(['A', 'B'], [['x', 'a\nb'], ['long value', 'y'.repeat(100)]], 40);
+  const out = renderTable(
+    ['A', 'B'],
+    [
+      ['x', 'a\nb'],
+      ['long value', 'y'.repeat(100)],
+    ],
+    40,
+  );
   const lines = out.trimEnd().split('\n');
   assert.equal(lines.length, 3);
   for (const l of lines) assert.ok(l.length <= 40, l);

@@ -8,7 +8,11 @@ import { ecsLine } from '../../src/format/ecs';
 import { tempStore, type TempStore } from '../sinks/store/store-fixtures';
 
 let s: TempStore;
-const written = [egressEvent(), ingressEvent({ timeUs: T_US + 1000 }), egressEvent({ timeUs: T_US + 2000, remote: { ip: '2001:db8::1', port: 443 }, family: 'ipv6', local: { ip: 'fd00::129', port: 40001 } })];
+const written = [
+  egressEvent(),
+  ingressEvent({ timeUs: T_US + 1000 }),
+  egressEvent({ timeUs: T_US + 2000, remote: { ip: '2001:db8::1', port: 443 }, family: 'ipv6', local: { ip: 'fd00::129', port: 40001 } }),
+];
 
 before(async () => {
   s = tempStore({ host: env.host });
@@ -21,7 +25,10 @@ after(() => s.remove());
 test('query --json prints the ECS lines the sinks write, with the recording host', () => {
   const r = runCliSync(['query', '--store', s.path, '--json']);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(r.stdout.trimEnd().split('\n'), written.map((ev) => ecsLine(ev, env)));
+  assert.deepEqual(
+    r.stdout.trimEnd().split('\n'),
+    written.map((ev) => ecsLine(ev, env)),
+  );
 });
 
 test('query filters by remote CIDR (v4 and v6) and by process', () => {
@@ -50,7 +57,10 @@ test('query prints a table and CSV, newest last', () => {
 test('query --count-by remote counts per address with executables and first/last', () => {
   const r = runCliSync(['query', '--store', s.path, '--count-by', 'remote', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+  const rows = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(rows.length, 3);
   const v4 = rows.find((x) => x.remote === '93.184.216.34');
   assert.deepEqual({ count: v4.count, executables: v4.executables }, { count: 1, executables: 1 });

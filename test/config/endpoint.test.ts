@@ -48,20 +48,14 @@ test('http URLs: scheme and host checked, a path allowed, no query', () => {
 });
 
 test('the config, the syslog flag and the sinks accept and refuse the same URLs', () => {
-  const accepted = (url: string): boolean[] => [
-    attempt(() => validateConfig({ sinks: { syslog: [{ url }] } })),
-    attempt(() => parseSyslogUrl(url)),
-  ];
+  const accepted = (url: string): boolean[] => [attempt(() => validateConfig({ sinks: { syslog: [{ url }] } })), attempt(() => parseSyslogUrl(url))];
   for (const url of ['udp://127.0.0.1:514', 'tls://logs.example.com', 'relp://[::1]:2514', 'tcp://svc_1.internal:1']) {
     assert.deepEqual(accepted(url), [true, true], url);
   }
   for (const url of ['udp://127.0.0.1:0', 'http://h:1', 'udp://bad host:1', 'udp://h:1/x']) {
     assert.deepEqual(accepted(url), [false, false], url);
   }
-  const es = (url: string): boolean[] => [
-    attempt(() => validateConfig({ sinks: { elasticsearch: [{ url }] } })),
-    attempt(() => parseElasticsearchTarget(url)),
-  ];
+  const es = (url: string): boolean[] => [attempt(() => validateConfig({ sinks: { elasticsearch: [{ url }] } })), attempt(() => parseElasticsearchTarget(url))];
   for (const url of ['http://127.0.0.1:9200', 'https://es.example/base']) assert.deepEqual(es(url), [true, true], url);
   for (const url of ['ftp://h', 'http://h/?q=1', 'http://']) assert.deepEqual(es(url), [false, false], url);
 });

@@ -1,16 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  homeSlot,
-  insertSlot,
-  mayFillHole,
-  mustGrow,
-  nextShiftSlot,
-  probeSlot,
-  rehash,
-  slotShift,
-  tableSlots,
-} from '../../src/core/linear-probing';
+import { homeSlot, insertSlot, mayFillHole, mustGrow, nextShiftSlot, probeSlot, rehash, slotShift, tableSlots } from '../../src/core/linear-probing';
 import { assertBehavesAsMap } from '../helpers/map-oracle';
 
 test('tableSlots: a power of two, at least twice the capacity, at least 16', () => {

@@ -10,15 +10,30 @@ test('never more than max entries; the newest are kept, the oldest go first', ()
     assert.equal(m.get(i), i * 2, 'the key just set is there');
   }
   const keys = [...m.keys()];
-  assert.deepEqual(keys, [...keys].sort((a, b) => a - b), 'insertion order kept');
+  assert.deepEqual(
+    keys,
+    [...keys].sort((a, b) => a - b),
+    'insertion order kept',
+  );
   assert.equal(keys[keys.length - 1], 999);
   assert.ok(keys[0]! >= 1000 - 64, 'only recent keys remain');
 });
 
 test('updating a key that is there never evicts', () => {
-  const m = new Map<string, number>([['a', 1], ['b', 2], ['c', 3]]);
+  const m = new Map<string, number>([
+    ['a', 1],
+    ['b', 2],
+    ['c', 3],
+  ]);
   setBounded(m, 'b', 20, 3);
-  assert.deepEqual([...m.entries()], [['a', 1], ['b', 20], ['c', 3]]);
+  assert.deepEqual(
+    [...m.entries()],
+    [
+      ['a', 1],
+      ['b', 20],
+      ['c', 3],
+    ],
+  );
 });
 
 test('a map already over its bound (a smaller max) is brought down to it', () => {

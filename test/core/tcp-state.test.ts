@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TCP_STATE, tcpStateName, tcpStateNumber } from '../../src/core/tcp-state';
 import { stateName } from '../../src/capture/snapshot/socket-row';
 
-test('state names and numbers are each other\'s inverse over the kernel table', () => {
+test("state names and numbers are each other's inverse over the kernel table", () => {
   for (let n = 1; n <= 12; n++) {
     const name = tcpStateName(n);
     assert.ok(name, `state ${n} has a name`);

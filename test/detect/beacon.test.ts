@@ -74,7 +74,10 @@ test('per executable and address: two programs at one address are two series', (
   const b = series([7, 7, 7, 7, 7, 7, 7, 7], '/opt/b');
   const merged = [...a, ...b].sort((x, y) => (x.kind === 'connection' ? x.ev.timeUs : 0) - (y.kind === 'connection' ? y.ev.timeUs : 0));
   const alerts = huntOver(merged, beaconOnly());
-  assert.deepEqual(alerts.map((x) => [x.process?.executable, x.alert?.beacon?.periodS]).sort(), [['/opt/a', 5], ['/opt/b', 7]]);
+  assert.deepEqual(alerts.map((x) => [x.process?.executable, x.alert?.beacon?.periodS]).sort(), [
+    ['/opt/a', 5],
+    ['/opt/b', 7],
+  ]);
 });
 
 test('allow-list silences a beacon; the hand-off-only options never see one', () => {

@@ -114,7 +114,10 @@ test('an exited process leaves the process table (its visits keep it for the win
   assert.equal(engine.stats().tracked.processes, 1);
   engine.observe(exit(a, 1));
   assert.equal(engine.stats().tracked.processes, 0);
-  assert.deepEqual(engine.observe(connect(proc(2, '/tmp/b'), 2, '203.0.113.1')).map((x) => x.alert?.rule), ['handoff']);
+  assert.deepEqual(
+    engine.observe(connect(proc(2, '/tmp/b'), 2, '203.0.113.1')).map((x) => x.alert?.rule),
+    ['handoff'],
+  );
 });
 
 test('BoundedMap: newest kept, oldest out first, refresh on set, evictions counted', () => {

@@ -25,7 +25,10 @@ test('quiet while learning; after it, a new pair raises one alert and a learnt o
     connect(CURL, 64, '198.51.100.3', 8443), // a new port is a new pair
   ];
   const alerts = firstSeen(items);
-  assert.deepEqual(alerts.map((a) => `${a.remote.ip}:${a.remote.port}`), ['198.51.100.3:443', '198.51.100.3:8443']);
+  assert.deepEqual(
+    alerts.map((a) => `${a.remote.ip}:${a.remote.port}`),
+    ['198.51.100.3:443', '198.51.100.3:8443'],
+  );
   assert.equal(alerts[0]!.alert?.rule, 'first_seen');
   assert.match(alerts[0]!.alert!.reason, /curl\[100\] \(\/usr\/bin\/curl\) reached 198\.51\.100\.3:443 for the first time/);
 });
@@ -39,7 +42,10 @@ test('the pair is per executable and direction; an accepted connection pairs the
     accept(SSHD, 72, '10.0.0.8', 22), // new client
   ];
   const alerts = firstSeen(items);
-  assert.deepEqual(alerts.map((a) => `${a.process?.name} ${a.direction} ${a.remote.ip}`), ['wget egress 198.51.100.1', 'sshd ingress 10.0.0.8']);
+  assert.deepEqual(
+    alerts.map((a) => `${a.process?.name} ${a.direction} ${a.remote.ip}`),
+    ['wget egress 198.51.100.1', 'sshd ingress 10.0.0.8'],
+  );
   assert.match(alerts[1]!.alert!.reason, /accepted a connection from 10\.0\.0\.8 on port 22/);
 });
 
@@ -52,7 +58,10 @@ test('the store: seeded pairs and listeners are known, and its earliest time sta
   };
   const items = [connect(CURL, 0, '198.51.100.9'), listen(SSHD, 1, 22), connect(CURL, 2, '198.51.100.10'), listen(NC, 3, 4444)];
   const alerts = firstSeen(items, seed);
-  assert.deepEqual(alerts.map((a) => a.alert?.rule), ['first_seen', 'new_listener']);
+  assert.deepEqual(
+    alerts.map((a) => a.alert?.rule),
+    ['first_seen', 'new_listener'],
+  );
   assert.equal(alerts[0]!.remote.ip, '198.51.100.10');
   assert.equal(alerts[1]!.local.port, 4444);
   assert.match(alerts[1]!.alert!.reason, /nc\[300\] \(\/usr\/bin\/nc\) listens on tcp port 4444 for the first time/);

@@ -140,7 +140,11 @@ test('property: exactly one alert per injected story, none from ordinary traffic
             { t: o.t + 0.5, item: exit(p, o.t + 0.5) },
           );
         });
-        timed.push({ t: storyAt, item: connect(DROPPER, storyAt, C2) }, { t: storyAt + 1, item: exit(DROPPER, storyAt + 1) }, { t: storyAt + 1 + gap, item: connect(IMPLANT, storyAt + 1 + gap, C2) });
+        timed.push(
+          { t: storyAt, item: connect(DROPPER, storyAt, C2) },
+          { t: storyAt + 1, item: exit(DROPPER, storyAt + 1) },
+          { t: storyAt + 1 + gap, item: connect(IMPLANT, storyAt + 1 + gap, C2) },
+        );
         timed.sort((a, b) => a.t - b.t);
         const alerts = huntOver([...warm, ...timed.map((x) => x.item)], handoffOnly());
         assert.equal(alerts.length, 1);

@@ -251,7 +251,10 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
   await t.test('hunt over the store prints the same hand-off finding', () => {
     const r = runCliSync(['hunt', '--store', storePath, '--config', sensorConfig(), '--json', '--rule', 'handoff']);
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsRecord);
+    const lines = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as EcsRecord);
     for (const l of lines) assert.equal(l.rule?.name, 'handoff', 'only the rule asked for');
     const ours = new Set([...hosts.values()].map((h) => h.ip));
     const found = lines.filter((l) => ours.has(l.destination?.ip));
@@ -268,7 +271,13 @@ test('the hand-off story and its quiet variations, first_seen and beacon, in one
       .map((l) => JSON.parse(l) as EcsRecord)
       .filter((x) => !isAlert(x))
       .sort((x, y) => String(x['@timestamp']).localeCompare(String(y['@timestamp'])));
-    assert.deepEqual(rows.map((x) => [x.process.pid, x.process.name]), [[run('storyA').pid, 'powershell.exe'], [run('storyB').pid, 'explorer.exe']]);
+    assert.deepEqual(
+      rows.map((x) => [x.process.pid, x.process.name]),
+      [
+        [run('storyA').pid, 'powershell.exe'],
+        [run('storyB').pid, 'explorer.exe'],
+      ],
+    );
   });
 
   await t.test('first_seen: a new pair after learning alerts once; a repeat or a learnt pair does not', () => {

@@ -44,7 +44,10 @@ test('seed lines over UDP, with a hostile process name escaped into exactly one 
     assert.equal(rec.hostName, hostname());
     assert.equal(rec.tag, 'packetTrail');
     // The original's first fields, in the original order.
-    assert.deepEqual(rec.pairs.slice(0, 5).map(([k]) => k), ['process', 'sip', 'sport', 'rip', 'rport']);
+    assert.deepEqual(
+      rec.pairs.slice(0, 5).map(([k]) => k),
+      ['process', 'sip', 'sport', 'rip', 'rport'],
+    );
     assert.equal(rec.fields.process, hostile);
     assert.equal(rec.fields.sip, '127.0.0.1');
     assert.equal(rec.fields.rip, '127.0.0.1');

@@ -17,7 +17,10 @@ after(async () => {
 
 function records(path: string): any[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 test('poll tier records IPv4, IPv6 and UDP connections of a child with its process', async () => {
@@ -45,7 +48,10 @@ test('poll tier records IPv4, IPv6 and UDP connections of a child with its proce
     const recs = records(out);
     const of = (pid: number) => recs.filter((r) => r.process?.pid === pid);
 
-    for (const [child, ip, type] of [[v4, '127.0.0.1', 'ipv4'], [v6, '::1', 'ipv6']] as const) {
+    for (const [child, ip, type] of [
+      [v4, '127.0.0.1', 'ipv4'],
+      [v6, '::1', 'ipv6'],
+    ] as const) {
       const mine = of(child.pid);
       const egress = mine.filter((r) => r.event.action === 'connection_attempted' && r.source.port === child.info.clientPort);
       assert.equal(egress.length, 1, `one egress record for ${type}: ${JSON.stringify(mine)}`);

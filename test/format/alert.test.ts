@@ -26,7 +26,12 @@ const handoff: Alert = {
   },
 };
 const beacon: Alert = {
-  rule: 'beacon', description: 'regular connections to one address', reason: 'curl connects every 60 s', severity: 47, riskScore: 47, id: 'beacon-1',
+  rule: 'beacon',
+  description: 'regular connections to one address',
+  reason: 'curl connects every 60 s',
+  severity: 47,
+  riskScore: 47,
+  id: 'beacon-1',
   beacon: { periodS: 60, score: 0.93, count: 12 },
 };
 
@@ -42,7 +47,11 @@ test('ecs: an alert has kind alert, the rule, reason, severity and the earlier p
   assert.equal(doc.event.risk_score, 73);
   assert.deepEqual(doc.rule, { name: 'handoff', description: handoff.description });
   assert.deepEqual(doc.packettrail.previous.process, {
-    pid: 4100, name: 'dropper', executable: '/tmp/dropper', entity_id: 'prev-entity', end: '2026-11-26T15:20:00.000005Z',
+    pid: 4100,
+    name: 'dropper',
+    executable: '/tmp/dropper',
+    entity_id: 'prev-entity',
+    end: '2026-11-26T15:20:00.000005Z',
   });
   assert.equal(doc.destination.ip, egressEvent().remote.ip, 'the address the finding is about');
   const b = toEcs(alertOf(beacon), env) as any;

@@ -34,8 +34,16 @@ test('the byte-written Community ID (hashEvent + writeCommunityId) is the one of
 
 test('a dual-stack socket (IPv4-mapped on both ends) hashes as the IPv4 flow; one mapped end does not', () => {
   const base: ConnectionEvent = {
-    timeUs: 1, action: 'connection_attempted', outcome: 'success', transport: 'tcp', family: 'ipv6', direction: 'egress',
-    local: { ip: '::ffff:10.0.0.1', port: 40000 }, remote: { ip: '::ffff:192.0.2.9', port: 443 }, capture: 'ebpf', attribution: 'syscall',
+    timeUs: 1,
+    action: 'connection_attempted',
+    outcome: 'success',
+    transport: 'tcp',
+    family: 'ipv6',
+    direction: 'egress',
+    local: { ip: '::ffff:10.0.0.1', port: 40000 },
+    remote: { ip: '::ffff:192.0.2.9', port: 443 },
+    capture: 'ebpf',
+    attribution: 'syscall',
   };
   const v4 = communityId({ proto: 6, saddr: '10.0.0.1', daddr: '192.0.2.9', sport: 40000, dport: 443 });
   assert.equal(bytesId(base), v4);
@@ -50,19 +58,35 @@ test('a dual-stack socket (IPv4-mapped on both ends) hashes as the IPv4 flow; on
 
 test('no Community ID for a listen record or an address that does not parse', () => {
   const ev: ConnectionEvent = {
-    timeUs: 1, action: 'listen', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'ingress',
-    local: { ip: '0.0.0.0', port: 80 }, remote: { ip: '0.0.0.0', port: 0 }, capture: 'ebpf', attribution: 'syscall',
+    timeUs: 1,
+    action: 'listen',
+    outcome: 'success',
+    transport: 'tcp',
+    family: 'ipv4',
+    direction: 'ingress',
+    local: { ip: '0.0.0.0', port: 80 },
+    remote: { ip: '0.0.0.0', port: 0 },
+    capture: 'ebpf',
+    attribution: 'syscall',
   };
   assert.equal(bytesId(ev), undefined);
   assert.equal(bytesId({ ...ev, action: 'connection_attempted', remote: { ip: 'not-an-ip', port: 1 } }), undefined);
   assert.equal(bytesId({ ...ev, action: 'connection_attempted', remote: { ip: '::1', port: 1 } }), undefined, 'mixed families');
 });
 
-test('a digest is the caller\'s: hashing a second flow does not change the first digest', () => {
+test("a digest is the caller's: hashing a second flow does not change the first digest", () => {
   const ids = new CommunityIds();
   const a: ConnectionEvent = {
-    timeUs: 1, action: 'connection_attempted', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'egress',
-    local: { ip: '10.0.0.1', port: 40000 }, remote: { ip: '192.0.2.9', port: 443 }, capture: 'ebpf', attribution: 'syscall',
+    timeUs: 1,
+    action: 'connection_attempted',
+    outcome: 'success',
+    transport: 'tcp',
+    family: 'ipv4',
+    direction: 'egress',
+    local: { ip: '10.0.0.1', port: 40000 },
+    remote: { ip: '192.0.2.9', port: 443 },
+    capture: 'ebpf',
+    attribution: 'syscall',
   };
   const b: ConnectionEvent = { ...a, remote: { ip: '192.0.2.10', port: 80 } };
   const da = communityIdDigest();

@@ -44,10 +44,7 @@ test('documented example and unparseable addresses', () => {
 });
 
 const port = fc.integer({ min: 0, max: 65535 });
-const endpointPair = fc.oneof(
-  fc.tuple(fc.ipV4(), fc.ipV4()),
-  fc.tuple(fc.ipV6(), fc.ipV6()),
-);
+const endpointPair = fc.oneof(fc.tuple(fc.ipV4(), fc.ipV4()), fc.tuple(fc.ipV6(), fc.ipV6()));
 
 test('property: the id is the same in both directions (tcp, udp, sctp)', () => {
   fc.assert(

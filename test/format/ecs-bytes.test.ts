@@ -29,8 +29,14 @@ test('EcsByteEncoder writes the UTF-8 bytes of the reference (toEcs) for any eve
 test('EcsByteEncoder appends record after record as the reference renders them, processes repeating (its cache hits)', () => {
   const enc = new EcsByteEncoder(env);
   const w = new ByteWriter(256);
-  const processes = fc.sample(eventArb.map((ev) => ev.process), 5);
-  const events = fc.sample(fc.tuple(eventArb, fc.integer({ min: 0, max: 4 })).map(([e, p]) => ({ ...e, process: processes[p] })), 300);
+  const processes = fc.sample(
+    eventArb.map((ev) => ev.process),
+    5,
+  );
+  const events = fc.sample(
+    fc.tuple(eventArb, fc.integer({ min: 0, max: 4 })).map(([e, p]) => ({ ...e, process: processes[p] })),
+    300,
+  );
   for (const ev of events) {
     enc.encode(ev, w);
     w.byte(10);
@@ -121,6 +127,18 @@ test('two EcsByteEncoders (two sinks) share no state: interleaved, each writes t
   events.forEach((ev, i) => {
     (i % 3 === 0 ? a : b).encode(ev, i % 3 === 0 ? wa : wb);
   });
-  assert.equal(wa.view().toString('utf8'), events.filter((_, i) => i % 3 === 0).map(referenceLine).join(''));
-  assert.equal(wb.view().toString('utf8'), events.filter((_, i) => i % 3 !== 0).map(referenceLine).join(''));
+  assert.equal(
+    wa.view().toString('utf8'),
+    events
+      .filter((_, i) => i % 3 === 0)
+      .map(referenceLine)
+      .join(''),
+  );
+  assert.equal(
+    wb.view().toString('utf8'),
+    events
+      .filter((_, i) => i % 3 !== 0)
+      .map(referenceLine)
+      .join(''),
+  );
 });

@@ -32,7 +32,10 @@ test('EcsLineEncoder is byte for byte the reference JSON.stringify(toEcs), with 
   // and miss; v4-mapped IPv6 for the unmapping.
   const ip = fc.constantFrom('10.0.0.1', '10.0.0.2', '0.0.0.0', '::', '::1', '::ffff:10.0.0.1', '::ffff:a00:2', 'fd00::1');
   const endpoint = fc.record({ ip, port: fc.constantFrom(0, 22, 443, 50000, 65535) });
-  const processes = fc.sample(eventArb.map((ev) => ev.process), 20);
+  const processes = fc.sample(
+    eventArb.map((ev) => ev.process),
+    20,
+  );
   const ev = fc
     .tuple(eventArb, endpoint, endpoint, fc.integer({ min: 0, max: 19 }), fc.integer({ min: 0, max: 3_000_000 }))
     .map(([e, local, remote, p, dt]) => ({ ...e, local, remote, process: processes[p], timeUs: 1_764_000_000_000_000 + dt }));

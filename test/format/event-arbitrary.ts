@@ -36,4 +36,3 @@ export const eventArb: fc.Arbitrary<ConnectionEvent> = fc.record({
     }),
   ),
 }) as fc.Arbitrary<ConnectionEvent>;
-

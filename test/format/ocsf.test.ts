@@ -104,11 +104,16 @@ test('listen has only the listening end; close has end_time; failures carry the 
 });
 
 test('ipv6, udp, loopback, container profile and a missing process', () => {
-  const d = ocsf(egressEvent({
-    action: 'udp_flow', transport: 'udp', family: 'ipv6',
-    local: { ip: '::1', port: 40000 }, remote: { ip: '::1', port: 53 },
-    process: { ...egressEvent().process!, containerId: 'c0ffee' },
-  }));
+  const d = ocsf(
+    egressEvent({
+      action: 'udp_flow',
+      transport: 'udp',
+      family: 'ipv6',
+      local: { ip: '::1', port: 40000 },
+      remote: { ip: '::1', port: 53 },
+      process: { ...egressEvent().process!, containerId: 'c0ffee' },
+    }),
+  );
   assert.equal(d.connection_info.protocol_num, 17);
   assert.equal(d.connection_info.protocol_name, 'udp');
   assert.equal(d.connection_info.protocol_ver_id, 6);
@@ -124,8 +129,12 @@ test('ipv6, udp, loopback, container profile and a missing process', () => {
 test('property: community_uid equals ECS network.community_id and endpoints match ECS source/destination', () => {
   const ev = fc.record({
     v6: fc.boolean(),
-    a4: fc.ipV4(), b4: fc.ipV4(), a6: fc.ipV6(), b6: fc.ipV6(),
-    pa: fc.nat(65535), pb: fc.nat(65535),
+    a4: fc.ipV4(),
+    b4: fc.ipV4(),
+    a6: fc.ipV6(),
+    b6: fc.ipV6(),
+    pa: fc.nat(65535),
+    pb: fc.nat(65535),
     transport: fc.constantFrom<'tcp' | 'udp'>('tcp', 'udp'),
     egress: fc.boolean(),
     action: fc.constantFrom<ConnectionEvent['action']>('connection_attempted', 'connection_accepted', 'udp_flow', 'connection_closed'),

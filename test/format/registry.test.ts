@@ -15,7 +15,7 @@ test('isRecordFormat accepts exactly the four names', () => {
   assert.deepEqual([...RECORD_FORMATS], ['ecs', 'ocsf', 'sigma', 'seed']);
 });
 
-test('createRecordFormatter gives each format\'s formatter, one line per record', () => {
+test("createRecordFormatter gives each format's formatter, one line per record", () => {
   const formatRecord = (f: RecordFormat, ev: ConnectionEvent, e: FormatEnv) => createRecordFormatter(f, e).line(ev);
   const ev = egressEvent({ process: { ...egressEvent().process!, name: 'two\nlines', commandLine: 'a\nb' } });
   const want = { ecs: ecsLine(ev, env), ocsf: ocsfLine(ev, env), sigma: sigmaLine(ev, env), seed: seedLine(ev, env) };

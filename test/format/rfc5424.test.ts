@@ -103,10 +103,7 @@ describe('rfc5424Line', () => {
   });
 
   it('caps when several values are long, cutting on code points', () => {
-    const line = rfc5424Line(
-      curlEvent(5, { commandLine: '😀'.repeat(3000), executable: '/opt/' + 'é'.repeat(3000), name: 'n'.repeat(500) }),
-      env(2048),
-    );
+    const line = rfc5424Line(curlEvent(5, { commandLine: '😀'.repeat(3000), executable: '/opt/' + 'é'.repeat(3000), name: 'n'.repeat(500) }), env(2048));
     assert.ok(Buffer.byteLength(line) <= 2048);
     assert.equal(utf8.decode(Buffer.from(line)), line);
     const p = parse(line);
@@ -116,19 +113,24 @@ describe('rfc5424Line', () => {
 
   it('property: any strings in name, exe and cmd give a parseable frame within the cap whose values read back', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 3000 }), fc.string({ unit: 'grapheme', maxLength: 50 }), (name, cmd, exe) => {
-        const line = rfc5424Line(curlEvent(6, { name, commandLine: cmd, executable: exe }), env(2048));
-        assert.ok(Buffer.byteLength(line) <= 2048);
-        assert.equal(wellFormed(line), line);
-        assert.doesNotMatch(line, /[\x00-\x1f\x7f-\x9f]/);
-        const p = parse(line);
-        const gotName = p.sd.get('proc@32473')?.get('name')?.[0];
-        if (name !== '' && !/…\[truncated \d+ bytes\]$/.test(gotName ?? '')) assert.equal(gotName, expectedText(name));
-        const gotCmd = p.sd.get('proc@32473')?.get('cmd')?.[0] ?? '';
-        const m = /^([\s\S]*)…\[truncated \d+ bytes\]$/.exec(gotCmd);
-        if (m) assert.ok(expectedText(cmd).startsWith(m[1]!));
-        else if (cmd !== '') assert.equal(gotCmd, expectedText(cmd));
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.string({ unit: 'binary', maxLength: 3000 }),
+        fc.string({ unit: 'grapheme', maxLength: 50 }),
+        (name, cmd, exe) => {
+          const line = rfc5424Line(curlEvent(6, { name, commandLine: cmd, executable: exe }), env(2048));
+          assert.ok(Buffer.byteLength(line) <= 2048);
+          assert.equal(wellFormed(line), line);
+          assert.doesNotMatch(line, /[\x00-\x1f\x7f-\x9f]/);
+          const p = parse(line);
+          const gotName = p.sd.get('proc@32473')?.get('name')?.[0];
+          if (name !== '' && !/…\[truncated \d+ bytes\]$/.test(gotName ?? '')) assert.equal(gotName, expectedText(name));
+          const gotCmd = p.sd.get('proc@32473')?.get('cmd')?.[0] ?? '';
+          const m = /^([\s\S]*)…\[truncated \d+ bytes\]$/.exec(gotCmd);
+          if (m) assert.ok(expectedText(cmd).startsWith(m[1]!));
+          else if (cmd !== '') assert.equal(gotCmd, expectedText(cmd));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -149,7 +151,10 @@ it('an Rfc5424LineEncoder (cached parts) writes what the general renderer writes
   for (const maxBytes of [8192, 480]) {
     const env = { ...ENV, sequenceId: 1, maxBytes };
     const encoder = new Rfc5424LineEncoder(env);
-    const processes = fc.sample(eventArb.map((ev) => ev.process), 5);
+    const processes = fc.sample(
+      eventArb.map((ev) => ev.process),
+      5,
+    );
     fc.assert(
       fc.property(eventArb, fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 2_147_483_647 }), (e, p, seq) => {
         const ev = p < 5 ? { ...e, process: processes[p] } : e;

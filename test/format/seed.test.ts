@@ -5,8 +5,7 @@ import { withProcess, type ConnectionEvent } from '../../src/core/connection-eve
 import { seedLine, seedValue } from '../../src/format/seed';
 import { egressEvent, env, ingressEvent } from '../helpers/events';
 
-const ORIGINAL_PREFIX =
-  '<12>2018-09-08T11:25:19Z 192.168.50.129 myhost packetTrail process=powershell.exe sip=192.168.50.129 sport=50434 rip=192.168.50.134 rport=80';
+const ORIGINAL_PREFIX = '<12>2018-09-08T11:25:19Z 192.168.50.129 myhost packetTrail process=powershell.exe sip=192.168.50.129 sport=50434 rip=192.168.50.134 rport=80';
 const HEADER = '<12>2018-09-08T11:25:19Z 192.168.50.129 myhost packetTrail ';
 
 function originalEvent(name: string, over: Partial<ConnectionEvent> = {}): ConnectionEvent {
@@ -102,7 +101,11 @@ test('hostile process names give one line whose process= value round-trips', () 
     const line = seedLine(originalEvent(name), seedEnv);
     assert.doesNotMatch(line, /[\n\r\u2028\u2029\x85]/, JSON.stringify(name));
     const pairs = parseBody(bodyOf(line));
-    assert.deepEqual(pairs.slice(0, 5).map(([k]) => k), ['process', 'sip', 'sport', 'rip', 'rport'], JSON.stringify(name));
+    assert.deepEqual(
+      pairs.slice(0, 5).map(([k]) => k),
+      ['process', 'sip', 'sport', 'rip', 'rport'],
+      JSON.stringify(name),
+    );
     assert.equal(pairs[0]![1], name);
     assert.equal(pairs.filter(([k]) => k === 'rport').length, 1, 'no forged rport');
     assert.equal(new Map(pairs).get('rip'), '192.168.50.134');

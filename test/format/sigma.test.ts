@@ -7,10 +7,25 @@ import { egressEvent, env, ingressEvent, T_US } from '../helpers/events';
 
 // Sysmon EID 3 names the Sigma test suite accepts for network_connection (docs/record.md).
 const EID3_NAMES = [
-  'Image', 'ProcessGuid', 'ProcessId', 'User', 'Protocol', 'Initiated',
-  'SourceIsIpv6', 'SourceIp', 'SourceHostname', 'SourcePort', 'SourcePortName',
-  'DestinationIsIpv6', 'DestinationIp', 'DestinationHostname', 'DestinationPort', 'DestinationPortName',
-  'ParentImage', 'EventID', 'Computer',
+  'Image',
+  'ProcessGuid',
+  'ProcessId',
+  'User',
+  'Protocol',
+  'Initiated',
+  'SourceIsIpv6',
+  'SourceIp',
+  'SourceHostname',
+  'SourcePort',
+  'SourcePortName',
+  'DestinationIsIpv6',
+  'DestinationIp',
+  'DestinationHostname',
+  'DestinationPort',
+  'DestinationPortName',
+  'ParentImage',
+  'EventID',
+  'Computer',
 ];
 
 test('egress: every EID 3 name is present, with Sysmon conventions', () => {
@@ -52,7 +67,17 @@ test('ingress: Source stays the local end and Initiated is the string false', ()
 });
 
 test('udp over ipv6, unknown user name, no process', () => {
-  const r = toSigma(egressEvent({ transport: 'udp', family: 'ipv6', action: 'udp_flow', local: { ip: '::1', port: 5000 }, remote: { ip: '::1', port: 53 }, process: { pid: 9, name: 'dig', executable: '/usr/bin/dig', uid: 1234 } }), env);
+  const r = toSigma(
+    egressEvent({
+      transport: 'udp',
+      family: 'ipv6',
+      action: 'udp_flow',
+      local: { ip: '::1', port: 5000 },
+      remote: { ip: '::1', port: 53 },
+      process: { pid: 9, name: 'dig', executable: '/usr/bin/dig', uid: 1234 },
+    }),
+    env,
+  );
   assert.equal(r.Protocol, 'udp');
   assert.equal(r.SourceIsIpv6, 'true');
   assert.equal(r.DestinationIsIpv6, 'true');

@@ -147,7 +147,9 @@ function handleBulk(server: BulkServer, req: http.IncomingMessage, body: string,
     const status = store(server, op);
     if (status === 409) {
       errors = true;
-      return { create: { _index: op.index, _id: op.id, status, error: { type: 'version_conflict_engine_exception', reason: `[${op.id}]: version conflict, document already exists` } } };
+      return {
+        create: { _index: op.index, _id: op.id, status, error: { type: 'version_conflict_engine_exception', reason: `[${op.id}]: version conflict, document already exists` } },
+      };
     }
     return { create: { _index: op.index, _id: op.id, status } };
   });
@@ -175,7 +177,23 @@ export function makeTestCertificates(dir: string): TestCertificates {
   const f = (n: string) => path.join(dir, n);
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  run(['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=packetTrail test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  run([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=packetTrail test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   run(['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1']);
   fs.writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   run(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('ext.cnf')]);

@@ -63,7 +63,15 @@ export function ingressEvent(over: Partial<ConnectionEvent> = {}): ConnectionEve
     direction: 'ingress',
     local: { ip: env.host.ip, port: 22 },
     remote: { ip: '10.0.0.7', port: 51000 },
-    process: { pid: 700, name: 'sshd', executable: '/usr/sbin/sshd', entityId: 'ent-700', uid: 0, userName: 'root', parent: { pid: 1, name: 'systemd', executable: '/usr/lib/systemd/systemd' } },
+    process: {
+      pid: 700,
+      name: 'sshd',
+      executable: '/usr/sbin/sshd',
+      entityId: 'ent-700',
+      uid: 0,
+      userName: 'root',
+      parent: { pid: 1, name: 'systemd', executable: '/usr/lib/systemd/systemd' },
+    },
     ...over,
   };
 }

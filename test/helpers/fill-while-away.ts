@@ -3,12 +3,7 @@
 // the bound a spooled sink promises.
 
 /** Calls write(0..count-1), yielding every `every` writes; returns the largest inMemory seen. */
-export async function fillWhileAway(
-  sink: { spoolStats(): { inMemory: number } },
-  count: number,
-  every: number,
-  write: (i: number) => void,
-): Promise<number> {
+export async function fillWhileAway(sink: { spoolStats(): { inMemory: number } }, count: number, every: number, write: (i: number) => void): Promise<number> {
   let maxInMemory = 0;
   for (let i = 0; i < count; i++) {
     write(i);

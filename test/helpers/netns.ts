@@ -159,7 +159,9 @@ export async function createRemoteHost(o: RemoteHostOptions = {}): Promise<Remot
 /** What of `host` still exists on this machine: its namespace, its host-side veth. */
 export function remoteHostLeftovers(host: Pick<RemoteHost, 'namespace' | 'hostVeth'>): string[] {
   const left: string[] = [];
-  const namespaces = ip(['netns', 'list']).split('\n').map((l) => l.split(' ')[0]);
+  const namespaces = ip(['netns', 'list'])
+    .split('\n')
+    .map((l) => l.split(' ')[0]);
   if (namespaces.includes(host.namespace)) left.push(`namespace ${host.namespace}`);
   if (tryIp(['link', 'show', 'dev', host.hostVeth])) left.push(`link ${host.hostVeth}`);
   return left;

@@ -175,10 +175,7 @@ ruleset(name="relpDurable" queue.type="Direct") {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      const killed = await Promise.race([
-        this.exited!.then(() => true),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 10_000))),
-      ]);
+      const killed = await Promise.race([this.exited!.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 10_000)))]);
       clearTimeout(timer);
       if (!killed) {
         child.kill('SIGKILL');
@@ -367,7 +364,9 @@ export function parseStructuredData(sd: string): Map<string, Map<string, string[
 }
 
 /** Splits an RFC 5424 line into header fields, SD text and MSG (for lines not yet received by rsyslog). */
-export function splitRfc5424(line: string): { pri: number; version: string; timestamp: string; host: string; app: string; procid: string; msgid: string; sd: string; msg: string } | Error {
+export function splitRfc5424(
+  line: string,
+): { pri: number; version: string; timestamp: string; host: string; app: string; procid: string; msgid: string; sd: string; msg: string } | Error {
   const m = /^<(\d{1,3})>(\d) (\S+) (\S+) (\S+) (\S+) (\S+) /.exec(line);
   if (!m) return new Error('bad header');
   const rest = line.slice(m[0].length);

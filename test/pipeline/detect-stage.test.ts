@@ -38,9 +38,18 @@ class CollectingSink implements Sink {
 
 function connect(pid: number, name: string, timeUs: number): ConnectionEvent {
   return {
-    timeUs, action: 'connection_attempted', outcome: 'success', transport: 'tcp', family: 'ipv4', direction: 'egress',
-    local: { ip: '192.0.2.10', port: 40000 + (pid % 1000) }, remote: { ip: C2, port: 443 },
-    process: { pid, name, uid: 0 }, tid: pid, capture: 'ebpf', attribution: 'syscall',
+    timeUs,
+    action: 'connection_attempted',
+    outcome: 'success',
+    transport: 'tcp',
+    family: 'ipv4',
+    direction: 'egress',
+    local: { ip: '192.0.2.10', port: 40000 + (pid % 1000) },
+    remote: { ip: C2, port: 443 },
+    process: { pid, name, uid: 0 },
+    tid: pid,
+    capture: 'ebpf',
+    attribution: 'syscall',
   };
 }
 
@@ -53,8 +62,12 @@ async function run(detect: boolean) {
   const sinks = [new CollectingSink(), new CollectingSink()];
   const pipeline = createPipeline(
     {
-      source, sinks, processes: new ProcessTable({ hostId: host.id, bootTimeMs: 0, users: new UserNames() }),
-      ownTraffic: new OwnTraffic(process.pid), udpIdleTimeoutMs: 60_000, statsIntervalMs: 3_600_000,
+      source,
+      sinks,
+      processes: new ProcessTable({ hostId: host.id, bootTimeMs: 0, users: new UserNames() }),
+      ownTraffic: new OwnTraffic(process.pid),
+      udpIdleTimeoutMs: 60_000,
+      statsIntervalMs: 3_600_000,
       detect: detect ? { ...DEFAULT_DETECT_OPTIONS, handoff: { ...DEFAULT_DETECT_OPTIONS.handoff, warmUpUs: 0 }, firstSeen: { learnForUs: 1e15 } } : undefined,
     },
     ctx,
@@ -73,7 +86,10 @@ async function run(detect: boolean) {
 test('the hand-off story through the pipeline: one alert to every sink, the exit to every sink, counts in stats', async () => {
   const { sinks, lines, t0 } = await run(true);
   for (const sink of sinks) {
-    assert.deepEqual(sink.records.map((r) => r.alert?.rule ?? r.action), ['connection_attempted', 'connection_attempted', 'handoff']);
+    assert.deepEqual(
+      sink.records.map((r) => r.alert?.rule ?? r.action),
+      ['connection_attempted', 'connection_attempted', 'handoff'],
+    );
     const alert = sink.records[2]!;
     assert.equal(alert.process?.executable, '/var/tmp/implant');
     assert.equal(alert.alert?.previous?.process.executable, '/tmp/.x/dropper');
@@ -90,7 +106,10 @@ test('the hand-off story through the pipeline: one alert to every sink, the exit
 
 test('detectors off: the same activity gives the records only', async () => {
   const { sinks, lines } = await run(false);
-  assert.deepEqual(sinks[0]!.records.map((r) => r.alert?.rule ?? r.action), ['connection_attempted', 'connection_attempted']);
+  assert.deepEqual(
+    sinks[0]!.records.map((r) => r.alert?.rule ?? r.action),
+    ['connection_attempted', 'connection_attempted'],
+  );
   assert.equal(sinks[0]!.ends.length, 0);
   assert.equal((lines.find((l) => l.msg === 'stats') as { detect?: unknown }).detect, undefined);
 });

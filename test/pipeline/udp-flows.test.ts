@@ -5,9 +5,17 @@ import type { ConnectionEvent } from '../../src/core/connection-event';
 
 function udp(pid: number, rport: number, timeUs: number): ConnectionEvent {
   return {
-    timeUs, action: 'udp_flow', outcome: 'success', transport: 'udp', family: 'ipv4', direction: 'egress',
-    local: { ip: '127.0.0.1', port: 40000 }, remote: { ip: '127.0.0.1', port: rport },
-    process: { pid, name: 'x' }, capture: 'ebpf', attribution: 'syscall',
+    timeUs,
+    action: 'udp_flow',
+    outcome: 'success',
+    transport: 'udp',
+    family: 'ipv4',
+    direction: 'egress',
+    local: { ip: '127.0.0.1', port: 40000 },
+    remote: { ip: '127.0.0.1', port: rport },
+    process: { pid, name: 'x' },
+    capture: 'ebpf',
+    attribution: 'syscall',
   };
 }
 

@@ -43,7 +43,11 @@ test('one host: different (pid, start) pairs never share an id', () => {
 });
 
 test('values no kernel gives (negative, fractional, beyond 48 bits) still get a stable id of the same form', () => {
-  for (const [pid, ticks] of [[-1, 5], [5, 2 ** 50], [1.5, 2]] as const) {
+  for (const [pid, ticks] of [
+    [-1, 5],
+    [5, 2 ** 50],
+    [1.5, 2],
+  ] as const) {
     const id = entityId('host', pid, ticks);
     assert.match(id, /^[A-Za-z0-9_-]{22}$/);
     assert.equal(id, entityId('host', pid, ticks));

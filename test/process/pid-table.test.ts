@@ -6,10 +6,7 @@ import { PidTable } from '../../src/process/pid-table';
 test('PidTable behaves as a Map of pids (set, get, delete, growth) with exit times beside', () => {
   fc.assert(
     fc.property(
-      fc.array(
-        fc.tuple(fc.constantFrom('set', 'delete', 'exit'), fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 4_194_304 }))),
-        { maxLength: 400 },
-      ),
+      fc.array(fc.tuple(fc.constantFrom('set', 'delete', 'exit'), fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 4_194_304 }))), { maxLength: 400 }),
       (ops) => {
         const table = new PidTable<string>(4);
         const model = new Map<number, { v: string; exit: number }>();
@@ -32,7 +29,10 @@ test('PidTable behaves as a Map of pids (set, get, delete, growth) with exit tim
           assert.equal(table.get(pid), m.v);
           assert.ok(Object.is(table.exitTime(pid), m.exit));
         }
-        assert.deepEqual(table.pids().sort((a, b) => a - b), [...model.keys()].sort((a, b) => a - b));
+        assert.deepEqual(
+          table.pids().sort((a, b) => a - b),
+          [...model.keys()].sort((a, b) => a - b),
+        );
         for (let pid = 0; pid <= 64; pid++) if (!model.has(pid)) assert.equal(table.get(pid), undefined);
       },
     ),
@@ -56,7 +56,10 @@ test('PidTable.deleteOldestLive drops the oldest live entries, not exited ones',
   for (let pid = 1; pid <= 10; pid++) table.set(pid, `p${pid}`);
   table.markExited(1, 5);
   table.set(2, 'p2 again'); // replaced: now the youngest
-  assert.deepEqual(table.deleteOldestLive(3).sort((a, b) => a - b), [3, 4, 5]);
+  assert.deepEqual(
+    table.deleteOldestLive(3).sort((a, b) => a - b),
+    [3, 4, 5],
+  );
   assert.equal(table.get(1), 'p1', 'exited entries are left to the exit order');
   assert.equal(table.get(2), 'p2 again');
   assert.equal(table.size, 7);

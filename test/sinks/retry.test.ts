@@ -12,7 +12,10 @@ test('full jitter: the delay ceiling doubles per attempt and stops at maxMs', ()
   assert.equal(nextDelayMs(4, opts, top), 799);
   assert.equal(nextDelayMs(50, opts, top), 4999);
   assert.equal(nextDelayMs(10_000, opts, top), 4999, 'no overflow on a long outage');
-  assert.equal(nextDelayMs(3, opts, () => 0), 0);
+  assert.equal(
+    nextDelayMs(3, opts, () => 0),
+    0,
+  );
 });
 
 test('delays always lie within [0, min(max, base·factor^(n-1))]', () => {

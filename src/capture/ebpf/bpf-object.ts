@@ -35,7 +35,10 @@ export class BpfObject {
   readonly ringBytes: number;
   readonly report: AttachReport = { attached: [], skipped: [] };
 
-  private constructor(private readonly lib: Libbpf, obj: Ptr) {
+  private constructor(
+    private readonly lib: Libbpf,
+    obj: Ptr,
+  ) {
     this.obj = obj;
     const ring = lib.findMap(obj, 'events');
     const lost = lib.findMap(obj, 'lost');

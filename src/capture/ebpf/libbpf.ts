@@ -57,12 +57,8 @@ export function loadLibbpf(): Libbpf {
     mapFd: lib.func('int bpf_map__fd(void *map)'),
     setMaxEntries: lib.func('int bpf_map__set_max_entries(void *map, uint32_t max_entries)'),
     maxEntries: lib.func('uint32_t bpf_map__max_entries(void *map)'),
-    mapLookup: lib.func(
-      'int bpf_map__lookup_elem(void *map, const void *key, size_t key_sz, _Out_ void *value, size_t value_sz, uint64_t flags)',
-    ),
-    mapUpdate: lib.func(
-      'int bpf_map__update_elem(void *map, const void *key, size_t key_sz, const void *value, size_t value_sz, uint64_t flags)',
-    ),
+    mapLookup: lib.func('int bpf_map__lookup_elem(void *map, const void *key, size_t key_sz, _Out_ void *value, size_t value_sz, uint64_t flags)'),
+    mapUpdate: lib.func('int bpf_map__update_elem(void *map, const void *key, size_t key_sz, const void *value, size_t value_sz, uint64_t flags)'),
     setPrint: lib.func('void *libbpf_set_print(void *fn)'),
   };
   cached = {

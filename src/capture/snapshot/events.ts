@@ -29,13 +29,7 @@ function isListenedOn(listening: Set<string>, e: SnapshotEntry): boolean {
  * The record for a socket row, or undefined for rows that are not a connection
  * (closing TCP states of unknown sockets are still reported: they prove a connection happened).
  */
-export function entryToEvent(
-  e: SnapshotEntry,
-  listening: Set<string>,
-  timeUs: number,
-  tier: CaptureTier,
-  preexisting: boolean,
-): ConnectionEvent | undefined {
+export function entryToEvent(e: SnapshotEntry, listening: Set<string>, timeUs: number, tier: CaptureTier, preexisting: boolean): ConnectionEvent | undefined {
   const kind = classify(e, listening);
   if (!kind) return undefined;
   const owner = e.owners[0];

@@ -13,7 +13,6 @@ const FILES: ReadonlyArray<readonly [string, Transport, IpFamily]> = [
   ['udp6', 'udp', 'ipv6'],
 ];
 
-
 function hexAt(s: string, from: number, to: number): number {
   return parseInt(s.slice(from, to), 16);
 }

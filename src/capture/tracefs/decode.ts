@@ -70,15 +70,7 @@ export interface UdpRouteRecord {
   dport: number;
   err: number;
 }
-export type TraceRecord =
-  | StateRecord
-  | State6Record
-  | ExecRecord
-  | ExitRecord
-  | NewTaskRecord
-  | AcceptEnterRecord
-  | AcceptExitRecord
-  | UdpRouteRecord;
+export type TraceRecord = StateRecord | State6Record | ExecRecord | ExitRecord | NewTaskRecord | AcceptEnterRecord | AcceptExitRecord | UdpRouteRecord;
 
 function fail(error: string, kind: TraceDecodeErrorKind = 'bad_body'): { ok: false; kind: TraceDecodeErrorKind; error: string } {
   return { ok: false, kind, error };
@@ -102,10 +94,7 @@ export function ipv4FromLeHex(hex: string): string {
   return `${v & 0xff}.${(v >>> 8) & 0xff}.${(v >>> 16) & 0xff}.${(v >>> 24) & 0xff}`;
 }
 
-function need(
-  f: Map<string, { hex?: string | undefined; dec: number }>,
-  names: string[],
-): string | undefined {
+function need(f: Map<string, { hex?: string | undefined; dec: number }>, names: string[]): string | undefined {
   for (const n of names) if (!f.has(n)) return `missing field ${n}`;
   return undefined;
 }
@@ -219,9 +208,7 @@ export function decodeState6(body: string): Parsed<State6Record> {
   };
 }
 
-const FIB6 = new RegExp(
-  `^table\\s+\\d+ oif -?\\d+ iif -?\\d+ proto (\\d+) ${V6ADDR}/(\\d+) -> ${V6ADDR}/(\\d+) .* err (-?\\d+)$`,
-);
+const FIB6 = new RegExp(`^table\\s+\\d+ oif -?\\d+ iif -?\\d+ proto (\\d+) ${V6ADDR}/(\\d+) -> ${V6ADDR}/(\\d+) .* err (-?\\d+)$`);
 function decodeFib6(body: string): Parsed<UdpRouteRecord> {
   const m = FIB6.exec(body);
   if (!m) return fail('fib6_table_lookup body does not match');

@@ -33,7 +33,6 @@ export function ensureTracefsMounted(root = TRACEFS_ROOT): void {
   if (!tracefsMounted(root)) throw new PtError('E_CAPTURE', `tracefs mounted at ${root} has no instances/ directory`);
 }
 
-
 /** Disable every event in an instance, then remove it. Returns an error text or undefined. */
 export function removeInstanceDir(dir: string): string | undefined {
   try {

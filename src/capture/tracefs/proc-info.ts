@@ -73,7 +73,10 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
       const m = link === undefined ? null : /^socket:\[(\d+)\]$/.exec(link);
       if (!m) return undefined;
       const inode = Number(m[1]);
-      for (const [name, family] of [['tcp', 'ipv4'], ['tcp6', 'ipv6']] as const) {
+      for (const [name, family] of [
+        ['tcp', 'ipv4'],
+        ['tcp6', 'ipv6'],
+      ] as const) {
         const port = listenPortByInode(readProcText(file(pid, `net/${name}`)), family, inode);
         if (port !== undefined) return { family, port };
       }

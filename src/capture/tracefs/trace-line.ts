@@ -31,8 +31,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; kind: TraceDecodeE
 // Lazy comm: the first position where the whole fixed-shape tail matches. A comm (15 bytes)
 // is too short to hold a forged tail, while the body (an exec filename) could hold one, so
 // the earliest match is the real header.
-const HEADER =
-  /^\s*(.*?)-(\d+)\s+\(\s*(\d+|-+)\)\s+\[(\d+)\]\s+(\S+)\s+(\d+)\.(\d{6}):\s+([A-Za-z0-9_]+):\s?(.*)$/s;
+const HEADER = /^\s*(.*?)-(\d+)\s+\(\s*(\d+|-+)\)\s+\[(\d+)\]\s+(\S+)\s+(\d+)\.(\d{6}):\s+([A-Za-z0-9_]+):\s?(.*)$/s;
 
 export function parseTraceLine(line: string): Parsed<TraceLine> {
   if (line.length > 65536) return { ok: false, kind: 'line_too_long', error: 'line too long' };

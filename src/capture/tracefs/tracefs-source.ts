@@ -14,15 +14,7 @@ import { decodeMain, decodeV6 } from './decode';
 import { TracefsCorrelator, type Decoded } from './correlator';
 import { createProcInfo } from './proc-info';
 import { openPipeReader, type PipeReader } from './pipe-reader';
-import {
-  TRACEFS_ROOT,
-  createInstance,
-  ensureTracefsMounted,
-  startTracing,
-  sweepStaleInstances,
-  type EventSpec,
-  type TraceInstance,
-} from './instance';
+import { TRACEFS_ROOT, createInstance, ensureTracefsMounted, startTracing, sweepStaleInstances, type EventSpec, type TraceInstance } from './instance';
 
 export interface TracefsSourceOptions {
   logger: Logger;
@@ -35,9 +27,7 @@ export interface TracefsSourceOptions {
   root?: string;
 }
 
-const TCP_STATES_USED = `(${(['ESTABLISHED', 'SYN_SENT', 'CLOSE', 'LISTEN'] as const)
-  .map((name) => `newstate == ${TCP_STATE[name]}`)
-  .join(' || ')})`;
+const TCP_STATES_USED = `(${(['ESTABLISHED', 'SYN_SENT', 'CLOSE', 'LISTEN'] as const).map((name) => `newstate == ${TCP_STATE[name]}`).join(' || ')})`;
 
 const MAIN_EVENTS: EventSpec[] = [
   { event: 'sock/inet_sock_set_state', filter: `protocol == 6 && ${TCP_STATES_USED}` },

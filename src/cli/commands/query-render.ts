@@ -46,7 +46,10 @@ export function renderTable(header: readonly string[], rows: readonly string[][]
   const all = [header, ...rows.map((r) => r.map(escapeCell))];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]?.length ?? 0)));
   const lines = all.map((r) => {
-    const line = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    const line = r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
     return line.length > width ? line.slice(0, Math.max(0, width - 1)) + '…' : line;
   });
   return lines.join('\n') + '\n';

@@ -157,9 +157,7 @@ export class DiskSpool {
   /** Drops oldest segments until `len` more bytes fit; false if they cannot fit at all. */
   private makeRoom(len: number): boolean {
     this.checkFreeSpace();
-    const over = () =>
-      this.totalBytes + len > this.opts.maxBytes ||
-      (this.freeBytes !== undefined && this.freeBytes - len < this.opts.minFreeBytes);
+    const over = () => this.totalBytes + len > this.opts.maxBytes || (this.freeBytes !== undefined && this.freeBytes - len < this.opts.minFreeBytes);
     while (over()) {
       if (this.segments[0] === this.active) {
         if (this.active.size === 0) break;

@@ -257,7 +257,12 @@ class SpooledSinkImpl implements SpooledSink {
     this.retries++;
     this.retrying = true;
     const delay = this.backoff.next(hintMs);
-    this.retryLog.log(this.logger, 'warn', { sink: this.name, records: count, reason, attempt: this.backoff.attempts, delayMs: delay }, 'delivery failed; will retry (records wait in the spool)');
+    this.retryLog.log(
+      this.logger,
+      'warn',
+      { sink: this.name, records: count, reason, attempt: this.backoff.attempts, delayMs: delay },
+      'delivery failed; will retry (records wait in the spool)',
+    );
     if (this.closing) {
       const left = this.closeDeadline - Date.now();
       if (delay >= left) {

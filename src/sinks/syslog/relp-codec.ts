@@ -7,10 +7,7 @@ interface RelpFrame {
   data: Buffer;
 }
 
-export type RelpDecodeResult =
-  | { kind: 'frame'; frame: RelpFrame; next: number }
-  | { kind: 'more' }
-  | { kind: 'error'; reason: string };
+export type RelpDecodeResult = { kind: 'frame'; frame: RelpFrame; next: number } | { kind: 'more' } | { kind: 'error'; reason: string };
 
 export const RELP_MAX_TXNR = 999_999_999;
 const MAX_DATALEN = 128 * 1024 * 1024;

@@ -188,11 +188,7 @@ export function createStreamTransport(opts: StreamTransportOptions): StreamTrans
     }
     const cutoff = now - windowMs;
     let drop = 0;
-    while (
-      drop < window.length &&
-      window[drop]!.writtenAt !== undefined &&
-      (window[drop]!.writtenAt! < cutoff || window.length - drop > maxRecords || windowBytes > maxBytes)
-    ) {
+    while (drop < window.length && window[drop]!.writtenAt !== undefined && (window[drop]!.writtenAt! < cutoff || window.length - drop > maxRecords || windowBytes > maxBytes)) {
       windowBytes -= window[drop]!.buf.length;
       drop++;
     }

@@ -19,15 +19,7 @@ import { repoRoot } from '../../helpers/repo';
 import { FORK_CONNECT_PY, THREADS_THEN_FORK_PY } from '../../helpers/fork-connect';
 import { itemAt, onlyItem } from '../../helpers/items';
 import { waitForValue } from '../../helpers/wait';
-import {
-  bpfHeldByUs,
-  bpfInKernel,
-  ensureBpfObject,
-  kernelSkipReason,
-  killChildren,
-  PYTHON,
-  startChild,
-} from './helpers';
+import { bpfHeldByUs, bpfInKernel, ensureBpfObject, kernelSkipReason, killChildren, PYTHON, startChild } from './helpers';
 
 const skip = kernelSkipReason();
 
@@ -155,11 +147,9 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
 
   it('after renaming itself with prctl(PR_SET_NAME): the new name, the same executable', async () => {
     const port = await tcpServer('127.0.0.1');
-    const code = [
-      'import ctypes,socket,sys',
-      "ctypes.CDLL(None).prctl(15, b'pt-renamed', 0, 0, 0)",
-      "socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
-    ].join('\n');
+    const code = ['import ctypes,socket,sys', "ctypes.CDLL(None).prctl(15, b'pt-renamed', 0, 0, 0)", "socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()"].join(
+      '\n',
+    );
     const { pid } = await runPython(code, [String(port)]);
     const [ev] = connsOf(pid, 'connection_attempted');
     assert.equal(ev?.process?.name, 'pt-renamed');
@@ -169,11 +159,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
 
   it('after renaming itself through /proc/self/comm', async () => {
     const port = await tcpServer('127.0.0.1');
-    const code = [
-      'import socket,sys',
-      "open('/proc/self/comm', 'w').write('pt-comm-write')",
-      "socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()",
-    ].join('\n');
+    const code = ['import socket,sys', "open('/proc/self/comm', 'w').write('pt-comm-write')", "socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()"].join('\n');
     const { pid } = await runPython(code, [String(port)]);
     assert.equal(connsOf(pid, 'connection_attempted')[0]?.process?.name, 'pt-comm-write');
     assert.equal(execOf(pid).executable, PYTHON);
@@ -194,12 +180,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
 
   it('a dual-stack socket connecting to ::ffff:127.0.0.1 is reported as IPv4', async () => {
     const port = await tcpServer('127.0.0.1');
-    const code = [
-      'import socket,sys',
-      's = socket.socket(socket.AF_INET6)',
-      "s.connect(('::ffff:127.0.0.1', int(sys.argv[1])))",
-      's.close()',
-    ].join('\n');
+    const code = ['import socket,sys', 's = socket.socket(socket.AF_INET6)', "s.connect(('::ffff:127.0.0.1', int(sys.argv[1])))", 's.close()'].join('\n');
     const { pid } = await runPython(code, [String(port)]);
     const [ev] = connsOf(pid, 'connection_attempted');
     assert.ok(ev, 'connection record');
@@ -231,12 +212,9 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
   });
 
   it('listen and an accepted connection: ingress, the accepting process', async () => {
-    const code = [
-      'import socket',
-      "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)",
-      'print(s.getsockname()[1], flush=True)',
-      'c, a = s.accept(); c.recv(1)',
-    ].join('\n');
+    const code = ['import socket', "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)", 'print(s.getsockname()[1], flush=True)', 'c, a = s.accept(); c.recv(1)'].join(
+      '\n',
+    );
     const run = startChild(PYTHON, ['-c', code]);
     const port = Number(await run.nextLine());
     const client = net.connect(port, '127.0.0.1');
@@ -280,14 +258,20 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     const { pid, out } = await runPython(code, [String(p4), String(p6)]);
     const [la, lb, lc] = itemAt(out, 0).split(' ').map(Number);
     const flows = connsOf(pid, 'udp_flow');
-    const v4 = onlyItem(flows.filter((f) => f.remote.port === p4 && f.local.port === la), 'five datagrams, one flow');
+    const v4 = onlyItem(
+      flows.filter((f) => f.remote.port === p4 && f.local.port === la),
+      'five datagrams, one flow',
+    );
     assert.equal(v4.direction, 'egress');
     assert.equal(v4.transport, 'udp');
     assert.equal(v4.remote.ip, '127.0.0.1');
     const v6 = onlyItem(flows.filter((f) => f.remote.port === p6));
     assert.equal(v6.family, 'ipv6');
     assert.deepEqual([v6.remote.ip, v6.local.port], ['::1', lb]);
-    const bound = onlyItem(flows.filter((f) => f.local.port === lc), 'sendmsg on a bound socket');
+    const bound = onlyItem(
+      flows.filter((f) => f.local.port === lc),
+      'sendmsg on a bound socket',
+    );
     assert.deepEqual(bound.local, { ip: '127.0.0.1', port: lc });
     assert.equal(flows.length, 3);
   });
@@ -316,7 +300,10 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     const inbound = onlyItem(flows.filter((f) => f.local.port === rport));
     assert.equal(inbound.direction, 'ingress');
     assert.deepEqual(inbound.remote, { ip: '127.0.0.1', port: peerPort });
-    const connected = onlyItem(flows.filter((f) => f.local.port === kport), 'two sends, one flow');
+    const connected = onlyItem(
+      flows.filter((f) => f.local.port === kport),
+      'two sends, one flow',
+    );
     assert.equal(connected.direction, 'egress');
     assert.deepEqual(connected.local, { ip: '127.0.0.1', port: kport });
     assert.deepEqual(connected.remote, { ip: '127.0.0.1', port: peerPort });
@@ -378,23 +365,49 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     assert.ok(Math.abs(fork.timeUs - Date.now() * 1000) < 60e6, 'kernel time converted to epoch');
     assert.ok(fork.timeUs <= conn.timeUs);
     assert.ok(order.indexOf(fork) < order.indexOf(conn), 'fork emitted before the child connection');
-    assert.deepEqual(forksOf(pid).map((f) => f.pid), [childPid], 'one fork, the child');
-    assert.equal(procs.some((p) => p.type === 'exec' && p.pid === childPid), false, 'the child never exec');
+    assert.deepEqual(
+      forksOf(pid).map((f) => f.pid),
+      [childPid],
+      'one fork, the child',
+    );
+    assert.equal(
+      procs.some((p) => p.type === 'exec' && p.pid === childPid),
+      false,
+      'the child never exec',
+    );
     await exitOf(childPid);
     // The sensor (ignorePid) spawned the python parent: its own fork is not reported.
-    assert.equal(procs.some((p) => p.type === 'fork' && p.pid === pid), false);
+    assert.equal(
+      procs.some((p) => p.type === 'fork' && p.pid === pid),
+      false,
+    );
   });
 
   it('threads are not forks; a fork from a thread names the process as parent', async () => {
     const port = await tcpServer('127.0.0.1');
     const { pid, out } = await runPython(THREADS_THEN_FORK_PY, [String(port)]);
     const [connTid, forkerTid, childPid] = out.map(Number);
-    assert.ok(connsOf(pid, 'connection_attempted').some((c) => c.tid === connTid), 'the thread ran and connected');
+    assert.ok(
+      connsOf(pid, 'connection_attempted').some((c) => c.tid === connTid),
+      'the thread ran and connected',
+    );
     for (const tid of [connTid, forkerTid]) {
-      assert.equal(procs.some((p) => p.type === 'fork' && p.pid === tid), false, `no fork record for thread ${tid}`);
+      assert.equal(
+        procs.some((p) => p.type === 'fork' && p.pid === tid),
+        false,
+        `no fork record for thread ${tid}`,
+      );
     }
-    assert.deepEqual(forksOf(pid).map((f) => f.pid), [childPid], 'only the real child');
-    assert.equal(procs.some((p) => p.type === 'fork' && (p.ppid === connTid || p.ppid === forkerTid)), false, 'ppid is the tgid');
+    assert.deepEqual(
+      forksOf(pid).map((f) => f.pid),
+      [childPid],
+      'only the real child',
+    );
+    assert.equal(
+      procs.some((p) => p.type === 'fork' && (p.ppid === connTid || p.ppid === forkerTid)),
+      false,
+      'ppid is the tgid',
+    );
   });
 
   it('exec carries the cgroup id: the inode of the process cgroup v2 directory', async () => {
@@ -437,4 +450,3 @@ if (skip) {
   // Say why, visibly, where the suite would have run.
   it(`ebpf kernel tests skipped: ${skip}`, { skip }, () => {});
 }
-

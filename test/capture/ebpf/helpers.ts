@@ -61,8 +61,7 @@ export function startChild(file: string, args: string[]): ChildRun {
     pid: child.pid,
     child,
     exited,
-    nextLine: () =>
-      lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise((resolve) => waiters.push(resolve)),
+    nextLine: () => (lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise((resolve) => waiters.push(resolve))),
   };
 }
 

@@ -85,8 +85,20 @@ describe('ring-buffer record layout', () => {
     assert.equal(c['pt_config.udp_reemit_secs'], L.CONFIG.udpReemitSecs);
     assert.equal(c['pt_config.size'], L.CONFIG.size);
     assert.deepEqual(c.consts, [
-      L.COMM_LEN, L.PATH_LEN, L.ARGS_LEN, L.KIND.conn, L.KIND.exec, L.KIND.exit, L.KIND.rename,
-      L.ACTION.connect, L.ACTION.accept, L.ACTION.listen, L.ACTION.udpSend, L.ACTION.udpRecv, L.KIND.fork, 0,
+      L.COMM_LEN,
+      L.PATH_LEN,
+      L.ARGS_LEN,
+      L.KIND.conn,
+      L.KIND.exec,
+      L.KIND.exit,
+      L.KIND.rename,
+      L.ACTION.connect,
+      L.ACTION.accept,
+      L.ACTION.listen,
+      L.ACTION.udpSend,
+      L.ACTION.udpRecv,
+      L.KIND.fork,
+      0,
     ]);
   });
 
@@ -350,17 +362,33 @@ describe('RecordDecoder text caches', () => {
       return b;
     };
     const records = [
-      execOf('curl', '/usr/bin/curl'), execOf('curl', '/usr/bin/curl'), execOf('cur', '/usr/bin/cur'),
-      execOf('curl', '/usr/bin/curl'), execOf('wget', '/usr/bin/wget2-with-a-name-longer-than-32-bytes'),
-      execOf('wget', '/usr/bin/wget2-with-a-name-longer-than-32-bytes'), execOf('', ''),
-      connOf('loadgen'), connOf('loadgen'), connOf('load'), connOf('loadgen-worker-1'), connOf('loadgen'),
+      execOf('curl', '/usr/bin/curl'),
+      execOf('curl', '/usr/bin/curl'),
+      execOf('cur', '/usr/bin/cur'),
+      execOf('curl', '/usr/bin/curl'),
+      execOf('wget', '/usr/bin/wget2-with-a-name-longer-than-32-bytes'),
+      execOf('wget', '/usr/bin/wget2-with-a-name-longer-than-32-bytes'),
+      execOf('', ''),
+      connOf('loadgen'),
+      connOf('loadgen'),
+      connOf('load'),
+      connOf('loadgen-worker-1'),
+      connOf('loadgen'),
     ];
     for (const b of records) assert.equal(decoder.decode(b, new DataView(b.buffer, b.byteOffset, b.length), 0, b.length, out), undefined);
     assert.deepEqual(got, [
-      'exec curl /usr/bin/curl', 'exec curl /usr/bin/curl', 'exec cur /usr/bin/cur',
-      'exec curl /usr/bin/curl', 'exec wget /usr/bin/wget2-with-a-name-longer-than-32-bytes',
-      'exec wget /usr/bin/wget2-with-a-name-longer-than-32-bytes', 'exec  ',
-      'conn loadgen', 'conn loadgen', 'conn load', 'conn loadgen-worker-1', 'conn loadgen',
+      'exec curl /usr/bin/curl',
+      'exec curl /usr/bin/curl',
+      'exec cur /usr/bin/cur',
+      'exec curl /usr/bin/curl',
+      'exec wget /usr/bin/wget2-with-a-name-longer-than-32-bytes',
+      'exec wget /usr/bin/wget2-with-a-name-longer-than-32-bytes',
+      'exec  ',
+      'conn loadgen',
+      'conn loadgen',
+      'conn load',
+      'conn loadgen-worker-1',
+      'conn loadgen',
     ]);
   });
 });

@@ -5,7 +5,17 @@ import type { SnapshotEntry } from '../../../src/capture/snapshot/snapshot';
 
 const owner = { pid: 42, name: 'curl', executable: '/usr/bin/curl' };
 function row(p: Partial<SnapshotEntry>): SnapshotEntry {
-  return { transport: 'tcp', family: 'ipv4', state: 'ESTABLISHED', local: { ip: '10.0.0.1', port: 5000 }, remote: { ip: '10.0.0.2', port: 80 }, inode: 1, uid: 0, owners: [owner], ...p };
+  return {
+    transport: 'tcp',
+    family: 'ipv4',
+    state: 'ESTABLISHED',
+    local: { ip: '10.0.0.1', port: 5000 },
+    remote: { ip: '10.0.0.2', port: 80 },
+    inode: 1,
+    uid: 0,
+    owners: [owner],
+    ...p,
+  };
 }
 
 test('direction comes from the socket: a connection on a local listening port is ingress', () => {

@@ -134,7 +134,10 @@ time.sleep(1000)`;
   assert.ok(port !== undefined && fpid !== undefined, `python printed "${line}"`);
   forked = fpid;
   const e = find(takeSnapshot(env), (x) => x.state === 'LISTEN' && x.local.port === port, 'shared listener');
-  assert.deepEqual(e.owners.map((o) => o.pid), [child.pid!, fpid].sort((a, b) => a - b));
+  assert.deepEqual(
+    e.owners.map((o) => o.pid),
+    [child.pid!, fpid].sort((a, b) => a - b),
+  );
   assert.ok(e.owners.every((o) => o.executable?.startsWith('/usr/bin/python3')));
 });
 

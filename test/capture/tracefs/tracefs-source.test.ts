@@ -83,11 +83,12 @@ test('TCP connect (IPv4, IPv6), refused connect, accept and UDP send carry the c
   const pid = child.pid!;
   const mine = (e: ConnectionEvent) => e.process?.pid === pid;
 
-  for (const [fam, family, ip] of [['v4', 'ipv4', '127.0.0.1'], ['v6', 'ipv6', '::1']] as const) {
+  for (const [fam, family, ip] of [
+    ['v4', 'ipv4', '127.0.0.1'],
+    ['v6', 'ipv6', '::1'],
+  ] as const) {
     const { server, client } = info[fam];
-    const out = await waitForValue(`${fam} connect`, () =>
-      conns.find((e) => e.action === 'connection_attempted' && e.remote.port === server && e.local.port === client),
-    );
+    const out = await waitForValue(`${fam} connect`, () => conns.find((e) => e.action === 'connection_attempted' && e.remote.port === server && e.local.port === client));
     assert.ok(mine(out), `connect attributed to ${JSON.stringify(out.process)}, expected pid ${pid}`);
     assert.equal(out.process!.name, 'python3');
     assert.equal(out.process!.uid, process.getuid!());
@@ -100,9 +101,7 @@ test('TCP connect (IPv4, IPv6), refused connect, accept and UDP send carry the c
     assert.equal(out.capture, 'tracefs');
     assert.equal(out.attribution, 'syscall');
 
-    const acc = await waitForValue(`${fam} accept`, () =>
-      conns.find((e) => e.action === 'connection_accepted' && e.local.port === server && e.remote.port === client),
-    );
+    const acc = await waitForValue(`${fam} accept`, () => conns.find((e) => e.action === 'connection_accepted' && e.local.port === server && e.remote.port === client));
     assert.ok(mine(acc), `accept attributed to ${JSON.stringify(acc.process)}`);
     assert.equal(acc.direction, 'ingress');
     assert.equal(acc.family, family);
@@ -110,15 +109,11 @@ test('TCP connect (IPv4, IPv6), refused connect, accept and UDP send carry the c
 
     const listen = conns.find((e) => e.action === 'listen' && e.local.port === server);
     assert.ok(listen && mine(listen), 'listen seen with the child pid');
-    const closed = await waitForValue(`${fam} close`, () =>
-      conns.find((e) => e.action === 'connection_closed' && e.direction === 'egress' && e.local.port === client),
-    );
+    const closed = await waitForValue(`${fam} close`, () => conns.find((e) => e.action === 'connection_closed' && e.direction === 'egress' && e.local.port === client));
     assert.ok(mine(closed));
   }
 
-  const refused = await waitForValue('refused connect', () =>
-    conns.find((e) => e.action === 'connection_attempted' && e.remote.port === info.refused && e.outcome === 'failure'),
-  );
+  const refused = await waitForValue('refused connect', () => conns.find((e) => e.action === 'connection_attempted' && e.remote.port === info.refused && e.outcome === 'failure'));
   assert.ok(mine(refused));
   assert.equal(refused.attribution, 'syscall');
 
@@ -156,11 +151,7 @@ type ForkEvent = Extract<ProcessEvent, { type: 'fork' }>;
  * Runs python code with args; resolves with its pid and stdout lines once it has exited.
  * `beforeStdinEnd` runs while the child is alive (it may hold on reading stdin).
  */
-async function runPython(
-  code: string,
-  args: string[],
-  beforeStdinEnd?: (stdout: () => string) => Promise<void>,
-): Promise<{ pid: number; out: string[] }> {
+async function runPython(code: string, args: string[], beforeStdinEnd?: (stdout: () => string) => Promise<void>): Promise<{ pid: number; out: string[] }> {
   const child = spawn(PY, ['-c', code, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   let stdout = '';
@@ -185,9 +176,7 @@ test('a child that forks without exec and connects: a fork event (pid, ppid) bef
   try {
     const { pid, out } = await runPython(FORK_CONNECT_PY, [String(server.port)]);
     const childPid = Number(out[1]);
-    const conn = await waitForValue('child connect', () =>
-      conns.find((e) => e.action === 'connection_attempted' && e.process?.pid === childPid && e.remote.port === server.port),
-    );
+    const conn = await waitForValue('child connect', () => conns.find((e) => e.action === 'connection_attempted' && e.process?.pid === childPid && e.remote.port === server.port));
     const fork = procs.find((e): e is ForkEvent => e.type === 'fork' && e.pid === childPid);
     assert.ok(fork, 'fork event of the child');
     assert.equal(fork.ppid, pid);
@@ -196,9 +185,16 @@ test('a child that forks without exec and connects: a fork event (pid, ppid) bef
     assert.ok(Math.abs(fork.timeUs / 1000 - Date.now()) < 60_000, `timeUs ${fork.timeUs}`);
     // The child may be gone before /proc is read: then the start time is left out, never wrong.
     if (fork.startTicks !== undefined) assert.equal(fork.startTicks, Number(out[0]));
-    assert.equal(procs.some((e) => e.type === 'exec' && e.pid === childPid), false, 'the child never exec');
+    assert.equal(
+      procs.some((e) => e.type === 'exec' && e.pid === childPid),
+      false,
+      'the child never exec',
+    );
     // The test process (the sensor's ignorePid) spawned the parent: its own fork is left out.
-    assert.equal(procs.some((e) => e.type === 'fork' && e.pid === pid), false);
+    assert.equal(
+      procs.some((e) => e.type === 'fork' && e.pid === pid),
+      false,
+    );
   } finally {
     await server.close();
   }
@@ -236,13 +232,21 @@ test('threads are not forks; a fork from a thread names the process as parent', 
   await waitForValue('fork of the child', () => procs.find((e) => e.type === 'fork' && e.pid === childPid));
   await waitForValue('exit of the parent', () => procs.find((e) => e.type === 'exit' && e.pid === pid));
   for (const tid of [idleTid, forkerTid]) {
-    assert.equal(procs.some((e) => e.type === 'fork' && e.pid === tid), false, `no fork event for thread ${tid}`);
+    assert.equal(
+      procs.some((e) => e.type === 'fork' && e.pid === tid),
+      false,
+      `no fork event for thread ${tid}`,
+    );
   }
   const forks = procs.filter((e): e is ForkEvent => e.type === 'fork' && [pid, idleTid, forkerTid].includes(e.ppid));
-  assert.deepEqual(forks.map((f) => [f.pid, f.ppid]), [[childPid, pid]], 'one fork, the child, parent = the tgid');
+  assert.deepEqual(
+    forks.map((f) => [f.pid, f.ppid]),
+    [[childPid, pid]],
+    'one fork, the child, parent = the tgid',
+  );
 });
 
-test('the sensor\'s own connections are left out', { skip }, async () => {
+test("the sensor's own connections are left out", { skip }, async () => {
   const net = await import('node:net');
   const server = net.createServer((s) => s.end());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -29,7 +29,10 @@ test('header and rows are aligned, IPv6 in brackets, one socket per line', () =>
   // Columns start at the same offset on every line.
   for (const col of ['State', 'Local', 'Peer', 'PID']) {
     const at = header.indexOf(col);
-    assert.ok(lines.every((l) => l[at - 1] === ' ' && l[at] !== ' '), col);
+    assert.ok(
+      lines.every((l) => l[at - 1] === ' ' && l[at] !== ' '),
+      col,
+    );
   }
 });
 

@@ -52,7 +52,10 @@ test('send() bulk-creates the documents in the data stream with deterministic id
   assert.equal(req.headers['content-type'], 'application/x-ndjson');
   assert.ok(!String(req.headers.accept).includes('compatible-with'), 'no compatibility header (Elasticsearch 8 rejects ES-9 ones)');
   assert.equal(req.headers.authorization, undefined);
-  assert.ok(tr.ownEndpoints!().some((e) => e.ip === '127.0.0.1' && e.port > 0), 'reports its own socket');
+  assert.ok(
+    tr.ownEndpoints!().some((e) => e.ip === '127.0.0.1' && e.port > 0),
+    'reports its own socket',
+  );
   // A resend of the same documents is a 409, which counts as delivered: no duplicates.
   assert.deepEqual(await tr.send(batch), [{ kind: 'ok' }, { kind: 'ok' }, { kind: 'ok' }]);
   assert.equal(server.docs.size, 3);
@@ -67,14 +70,23 @@ test('per-item 429/503 are retried, 400 is fatal with the reason, whole-request 
   const tr = createElasticsearchTransport({ url: server.url, logger: silentLogger });
   t.after(() => tr.close());
   const r1 = await tr.send(docs(4));
-  assert.deepEqual(r1.map((r) => r.kind), ['ok', 'retry', 'fatal', 'retry']);
+  assert.deepEqual(
+    r1.map((r) => r.kind),
+    ['ok', 'retry', 'fatal', 'retry'],
+  );
   assert.match((r1[2] as { reason: string }).reason, /^400 scripted: scripted status 400/);
   const r2 = await tr.send(docs(2));
   assert.deepEqual(r2, Array(2).fill({ kind: 'retry', reason: 'HTTP 429: es_rejected_execution_exception: scripted failure', afterMs: 2000 }));
   const r3 = await tr.send(docs(2));
-  assert.deepEqual(r3.map((r) => r.kind), ['retry', 'retry']);
+  assert.deepEqual(
+    r3.map((r) => r.kind),
+    ['retry', 'retry'],
+  );
   const r4 = await tr.send(docs(2));
-  assert.deepEqual(r4.map((r) => r.kind), ['fatal', 'fatal']);
+  assert.deepEqual(
+    r4.map((r) => r.kind),
+    ['fatal', 'fatal'],
+  );
 });
 
 test('a dropped connection is a retry for every item', async (t) => {
@@ -84,9 +96,15 @@ test('a dropped connection is a retry for every item', async (t) => {
   t.after(() => tr.close());
   const r = await tr.send(docs(5));
   assert.equal(r.length, 5);
-  assert.ok(r.every((x) => x.kind === 'retry'), JSON.stringify(r[0]));
+  assert.ok(
+    r.every((x) => x.kind === 'retry'),
+    JSON.stringify(r[0]),
+  );
   assert.equal(server.counters.dropped, 1);
-  assert.deepEqual((await tr.send(docs(5))).map((x) => x.kind), Array(5).fill('ok'));
+  assert.deepEqual(
+    (await tr.send(docs(5))).map((x) => x.kind),
+    Array(5).fill('ok'),
+  );
 });
 
 test('basic auth and API key headers are sent', async (t) => {
@@ -114,7 +132,10 @@ test('TLS: trusts the server through the test CA, and refuses it without the CA'
   t.after(() => server.close());
   const trusted = createElasticsearchTransport({ url: server.url, caFile: certs.caFile, logger: silentLogger });
   t.after(() => trusted.close());
-  assert.deepEqual((await trusted.send(docs(2))).map((r) => r.kind), ['ok', 'ok']);
+  assert.deepEqual(
+    (await trusted.send(docs(2))).map((r) => r.kind),
+    ['ok', 'ok'],
+  );
   const untrusted = createElasticsearchTransport({ url: server.url, logger: silentLogger });
   t.after(() => untrusted.close());
   const r = await untrusted.send(docs(1, 10));
@@ -158,7 +179,11 @@ test('through the spool: 429, 503, per-item errors and dropped connections lose 
   await waitFor(() => server.docs.size >= N && sink.spoolStats().inMemory === 0, 'every record');
   await sink.close();
   const got = [...server.docs.values()].map((d) => recordNumber(d.source)).sort((a, b) => a - b);
-  assert.deepEqual(got, Array.from({ length: N }, (_, i) => i), 'no loss, and one document per record');
+  assert.deepEqual(
+    got,
+    Array.from({ length: N }, (_, i) => i),
+    'no loss, and one document per record',
+  );
   assert.equal(server.docs.size, N);
   assert.ok(server.counters.conflicts >= 100, 'the batch whose answer was lost was resent and met 409');
   assert.ok(sink.spoolStats().retries >= 7);
@@ -178,8 +203,15 @@ test('a document the server rejects with 400 goes to the dead-letter file with t
   await sink.close();
   assert.equal(server.docs.size, N - 5);
   assert.equal(sink.spoolStats().deadLettered, 5);
-  const lines = fs.readFileSync(path.join(dir, 'spool', 'dead-letter.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { sink: string; reason: string; record: string });
-  assert.deepEqual(lines.map((l) => recordNumber(l.record)).sort((a, b) => a - b), [42, 142, 242, 342, 442]);
+  const lines = fs
+    .readFileSync(path.join(dir, 'spool', 'dead-letter.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { sink: string; reason: string; record: string });
+  assert.deepEqual(
+    lines.map((l) => recordNumber(l.record)).sort((a, b) => a - b),
+    [42, 142, 242, 342, 442],
+  );
   for (const l of lines) {
     assert.equal(l.sink, 'es');
     assert.equal(l.reason, '400 mapper_parsing_exception: failed to parse field [process.pid] of type [keyword]');

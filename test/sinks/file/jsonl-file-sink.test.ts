@@ -49,7 +49,10 @@ test('appends to an existing file and counts writes after close as dropped', asy
 });
 
 test('an unwritable path is a usage error naming the path', () => {
-  assert.throws(() => createFileSink({ path: '/nonexistent-dir/out.jsonl', format: () => '', logger: silentLogger }), (e: unknown) => e instanceof PtError && e.code === 'E_USAGE' && e.message.includes('/nonexistent-dir/out.jsonl'));
+  assert.throws(
+    () => createFileSink({ path: '/nonexistent-dir/out.jsonl', format: () => '', logger: silentLogger }),
+    (e: unknown) => e instanceof PtError && e.code === 'E_USAGE' && e.message.includes('/nonexistent-dir/out.jsonl'),
+  );
 });
 
 // /dev/full opens for append like a file and fails every write with ENOSPC: a disk that is full.

@@ -29,9 +29,11 @@ function decodeAll(buf: Buffer): string[] {
 }
 
 test('records round-trip, including multi-byte text and empty records', () => {
-  fc.assert(fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 20 }), (xs) => {
-    assert.deepEqual(decodeAll(encodeRecords(xs)), xs);
-  }));
+  fc.assert(
+    fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 20 }), (xs) => {
+      assert.deepEqual(decodeAll(encodeRecords(xs)), xs);
+    }),
+  );
 });
 
 test('a flipped byte is found by the checksum and decoding resumes at the next record', () => {

@@ -251,7 +251,10 @@ test('a spool directory cannot be opened twice', async (t) => {
   const port = await freePort();
   const a = esSink(`http://127.0.0.1:${port}`, dir, { closeTimeoutMs: 100 });
   t.after(() => a.close());
-  assert.throws(() => esSink(`http://127.0.0.1:${port}`, dir), (e: unknown) => e instanceof PtError && e.code === 'E_IO');
+  assert.throws(
+    () => esSink(`http://127.0.0.1:${port}`, dir),
+    (e: unknown) => e instanceof PtError && e.code === 'E_IO',
+  );
   await a.close();
   const b = esSink(`http://127.0.0.1:${port}`, dir, { closeTimeoutMs: 100 });
   await b.close();

@@ -8,7 +8,10 @@ test('a batch framed at once is the frames of its records, back to back', () => 
     fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 300 }), { maxLength: 50 }), (records) => {
       const { joined, frames } = octetFrames(records);
       const one = records.map(octetFrame);
-      assert.deepEqual(frames.map((f) => Buffer.from(f)), one);
+      assert.deepEqual(
+        frames.map((f) => Buffer.from(f)),
+        one,
+      );
       assert.deepEqual(joined, Buffer.concat(one));
     }),
     { numRuns: 500 },

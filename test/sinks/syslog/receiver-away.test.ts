@@ -72,7 +72,10 @@ describe('spooled syslog sink with the receiver away', () => {
       const got = [...numbersReceived(await rs.received(), 'tcp', BASE)].sort((a, b) => a - b);
       assert.equal(got.length, left, 'every record is delivered, counted as dropped, or was in flight at close');
       // Oldest first: what survived is the newest records, none missing among them.
-      assert.deepEqual(got, Array.from({ length: left }, (_, i) => N - left + 1 + i));
+      assert.deepEqual(
+        got,
+        Array.from({ length: left }, (_, i) => N - left + 1 + i),
+      );
       assert.equal(second.stats().written, left);
       assert.equal(second.spoolStats().retrying, false);
     } finally {

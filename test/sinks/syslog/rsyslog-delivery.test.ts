@@ -47,10 +47,17 @@ async function checkHostileArrive(url: string, input: string, base: number, maxB
     const evs = hostileEvents(base);
     const lines = evs.map((ev, i) => rfc5424Line(ev, { ...ENV, sequenceId: i + 1, maxBytes }));
     const results = await transport.send(lines);
-    assert.deepEqual(results.map((r) => r.kind), lines.map(() => 'ok'));
+    assert.deepEqual(
+      results.map((r) => r.kind),
+      lines.map(() => 'ok'),
+    );
     const mine = (r: Received) => r.input === input && r.app === 'packetTrail';
     const byPid = new Map<number, Received[]>();
-    const got = await rs.waitFor(evs.length, 10_000, (r) => mine(r) && Number(sdOf(r).get('proc@32473')?.get('pid')?.[0]) >= 4242 + base && Number(sdOf(r).get('proc@32473')?.get('pid')?.[0]) < 4242 + base + evs.length);
+    const got = await rs.waitFor(
+      evs.length,
+      10_000,
+      (r) => mine(r) && Number(sdOf(r).get('proc@32473')?.get('pid')?.[0]) >= 4242 + base && Number(sdOf(r).get('proc@32473')?.get('pid')?.[0]) < 4242 + base + evs.length,
+    );
     await sleep(300); // a duplicate or a forged second record would show up by now
     const again = (await rs.received()).filter((r) => got.includes(r) || mine(r));
     for (const r of again) {

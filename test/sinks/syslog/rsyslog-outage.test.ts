@@ -85,7 +85,11 @@ async function streamAcrossOutage(t: TestContext, how: 'stop' | 'kill', offset: 
   const tcp = streamTransport('tcp', outageBackoff);
   const tls = streamTransport('tls', outageBackoff);
   const relp = createRelpTransport({ host: '127.0.0.1', port: rs.ports.relp, logger: silentLogger, backoff: new Backoff(outageBackoff) });
-  const out: Record<Input, SpooledSink> = { tcp: sinkOver(how, 'tcp', tcp, outageBackoff), tls: sinkOver(how, 'tls', tls, outageBackoff), relp: sinkOver(how, 'relp', relp, outageBackoff) };
+  const out: Record<Input, SpooledSink> = {
+    tcp: sinkOver(how, 'tcp', tcp, outageBackoff),
+    tls: sinkOver(how, 'tls', tls, outageBackoff),
+    relp: sinkOver(how, 'relp', relp, outageBackoff),
+  };
 
   let n = 0;
   let writing = true;
@@ -181,7 +185,11 @@ async function resendWithoutNewRecords(): Promise<void> {
   const lines = await receivedAll(['tcp', 'tls'], offset, expected, 15_000);
   for (const input of ['tcp', 'tls'] as const) {
     const got = numbersReceived(lines, input, BASE[input] + offset);
-    assert.deepEqual(expected.filter((x) => !got.has(x)), [], `${input}: records missing after the crash`);
+    assert.deepEqual(
+      expected.filter((x) => !got.has(x)),
+      [],
+      `${input}: records missing after the crash`,
+    );
   }
   assert.ok(tcp.resentCount() >= total, `tcp resent its window (${tcp.resentCount()})`);
   assert.ok(tls.resentCount() >= total, `tls resent its window (${tls.resentCount()})`);

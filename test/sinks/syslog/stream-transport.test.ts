@@ -21,7 +21,10 @@ test('a receiver that drops every connection is not reconnected to in a tight lo
   t.after(() => tcp.close());
   // One batch: the kernel takes it, the receiver drops the connection, the frames await resending.
   const sent = await tcp.send(['<14>1 - - - - - - one', '<14>1 - - - - - - two']);
-  assert.deepEqual(sent.map((r) => r.kind), ['ok', 'ok']);
+  assert.deepEqual(
+    sent.map((r) => r.kind),
+    ['ok', 'ok'],
+  );
   await sleep(2000);
   assert.ok(connections >= 2, `the transport reconnected to resend (${connections} connections)`);
   // Resends wait 100, 200, 400, 800 ms… after breaks in a row: a handful in 2 s, not hundreds.

@@ -28,7 +28,10 @@ describe('parseSyslogUrl', () => {
         () => parseSyslogUrl(url),
         (e: unknown) => e instanceof PtError && e.code === 'E_USAGE' && msg.test(e.message) && e.message.includes(JSON.stringify(url)),
       );
-      assert.throws(() => createSyslogTransport(url, { logger: silentLogger }), (e: unknown) => e instanceof PtError && e.code === 'E_USAGE');
+      assert.throws(
+        () => createSyslogTransport(url, { logger: silentLogger }),
+        (e: unknown) => e instanceof PtError && e.code === 'E_USAGE',
+      );
     });
   }
 
