@@ -191,7 +191,7 @@ async function main(): Promise<number> {
     workDir: o.keep ? runDir : undefined,
   };
   fs.mkdirSync(path.dirname(o.json), { recursive: true });
-  fs.writeFileSync(o.json, JSON.stringify(summary, null, 2) + '\n');
+  fs.writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`\n${renderTable(cells)}\n\nTargets:\n${TARGET_TEXT.map((t) => `  - ${t}`).join('\n')}\n\n${renderVerdicts(vs)}\n\nJSON summary: ${o.json}\n`);
   for (const c of cells) {
     if (c.sensorTail?.length && c.status !== 'ok')

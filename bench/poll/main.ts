@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     console.log(`poll tier at 1 s, ${seconds} s window, processes running/total ${procs}`);
     console.log(`  sensor (--source poll):  ${sensorPct.toFixed(2)} % of one core`);
     console.log(`  baseline (idle node):    ${idlePct.toFixed(2)} % of one core`);
-    console.log(`  ratio sensor/baseline:   ${idlePct > 0 ? (sensorPct / idlePct).toFixed(1) + '×' : 'n/a (baseline 0)'}`);
+    console.log(`  ratio sensor/baseline:   ${idlePct > 0 ? `${(sensorPct / idlePct).toFixed(1)}×` : 'n/a (baseline 0)'}`);
     console.log(`  target < 2 % of one core: ${sensorPct < 2 ? 'met' : 'NOT met'}`);
   } finally {
     sensor.kill('SIGTERM');

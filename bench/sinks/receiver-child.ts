@@ -56,9 +56,9 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown receiver ${kind}`);
   }
-  process.stdout.write(JSON.stringify({ port }) + '\n');
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
   const rl = readline.createInterface({ input: process.stdin });
-  rl.on('line', () => process.stdout.write(JSON.stringify({ count: count() }) + '\n'));
+  rl.on('line', () => process.stdout.write(`${JSON.stringify({ count: count() })}\n`));
   rl.on('close', () => process.exit(0));
 }
 

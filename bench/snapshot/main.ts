@@ -108,7 +108,7 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
     console.log('method'.padEnd(44) + 'median ms'.padStart(11) + 'min ms'.padStart(9) + 'x ss'.padStart(8));
     for (const r of rows) {
       if (r.note) {
-        console.log(r.name.padEnd(44) + `  (${r.note})`);
+        console.log(`${r.name.padEnd(44)}  (${r.note})`);
         continue;
       }
       const m = median(r.times);

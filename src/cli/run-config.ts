@@ -23,6 +23,8 @@ export interface RunFlags {
   config?: string;
 }
 
+// The config file's object before validation: any shape, checked by the schema afterwards.
+// biome-ignore lint/suspicious/noExplicitAny: flags are laid over keys the schema has not checked yet
 type Raw = Record<string, any>;
 
 /** Lays the flags over the config file's raw object; each flag is checked under its own name. */

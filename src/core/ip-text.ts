@@ -24,7 +24,7 @@ export function ipv6Text(g: ArrayLike<number>): string {
   }
   if (bestAt < 0) {
     let s = HEX[g[0]!]!;
-    for (let i = 1; i < 8; i++) s += ':' + HEX[g[i]!]!;
+    for (let i = 1; i < 8; i++) s += `:${HEX[g[i]!]!}`;
     return s;
   }
   let s = '';

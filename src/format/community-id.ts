@@ -67,7 +67,7 @@ export class CommunityIds {
   /** "1:<base64 sha1>" of a flow tuple, or undefined when an address does not parse. */
   ofTuple(t: FlowTuple, seed = 0): string | undefined {
     const input = this.input(t.proto, t.saddr, t.daddr, t.sport ?? null, t.dport ?? null, seed, false);
-    return input === undefined ? undefined : '1:' + sha1Base64(input);
+    return input === undefined ? undefined : `1:${sha1Base64(input)}`;
   }
 
   /**
@@ -92,7 +92,7 @@ export class CommunityIds {
     let id = cacheable ? flows.get(source.ip)?.get(destination.ip)?.get(ports) : undefined;
     if (id === undefined) {
       const input = this.input(proto, source.ip, destination.ip, sport, dport, 0, true);
-      id = input === undefined ? undefined : '1:' + sha1Base64(input);
+      id = input === undefined ? undefined : `1:${sha1Base64(input)}`;
       if (id !== undefined && cacheable) this.remember(flows, source.ip, destination.ip, ports, id);
     }
     return id;
@@ -216,12 +216,14 @@ export function ipBytes(ip: string): Buffer | undefined {
   if (v4) {
     // An embedded dotted quad takes the last two groups.
     const b = Buffer.from(v4[1]!.split('.').map(Number));
-    text = text.slice(0, -v4[1]!.length) + `${b.readUInt16BE(0).toString(16)}:${b.readUInt16BE(2).toString(16)}`;
+    text = `${text.slice(0, -v4[1]!.length)}${b.readUInt16BE(0).toString(16)}:${b.readUInt16BE(2).toString(16)}`;
   }
   const [headText, tailText] = text.includes('::') ? text.split('::') : [text, undefined];
   const head = headText ? headText.split(':') : [];
   const tail = tailText ? tailText.split(':') : [];
   const groups = tailText === undefined ? head : [...head, ...Array(8 - head.length - tail.length).fill('0'), ...tail];
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  groups.forEach((g, i) => {
+    out.writeUInt16BE(parseInt(g, 16), i * 2);
+  });
   return out;
 }

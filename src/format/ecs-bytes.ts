@@ -58,7 +58,7 @@ export class EcsByteEncoder {
   private captureHead: Buffer = Buffer.alloc(0);
 
   constructor(private readonly env: FormatEnv) {
-    this.envRelated = utf8('}' + envJson(env) + ',"related":{"ip":[');
+    this.envRelated = utf8(`}${envJson(env)},"related":{"ip":[`);
   }
 
   /** Appends the record's line (without a newline) to w. */
@@ -125,9 +125,9 @@ export class EcsByteEncoder {
     let h = this.headsByText.get(text);
     if (h === undefined) {
       h = {
-        withCommunityId: utf8(text + ',"community_id":"'),
-        withSource: utf8(text + '},"source":{"ip":"'),
-        withDestination: utf8(text + '},"destination":{"ip":"'),
+        withCommunityId: utf8(`${text},"community_id":"`),
+        withSource: utf8(`${text}},"source":{"ip":"`),
+        withDestination: utf8(`${text}},"destination":{"ip":"`),
       };
       if (this.headsByText.size < 1024) this.headsByText.set(text, h);
     }
@@ -282,7 +282,7 @@ class ProcessBytes {
     if (uid !== this.lastUid || userName !== this.lastUserName) {
       this.lastUid = uid;
       this.lastUserName = userName;
-      this.lastUserPart = utf8(`,"user":{"id":"${uid}"` + (userName !== undefined ? `,"name":${JSON.stringify(userName)}}` : '}'));
+      this.lastUserPart = utf8(`,"user":{"id":"${uid}"${userName !== undefined ? `,"name":${JSON.stringify(userName)}}` : '}'}`);
     }
     return this.lastUserPart;
   }

@@ -51,8 +51,8 @@ export class EcsLineEncoder {
       '{"@timestamp":"' +
       this.times.micros(ev.timeUs) +
       eventAndNetworkHead(ev) +
-      (cid !== undefined ? ',"community_id":"' + cid + '"}' : '}') +
-      (ev.action === 'listen' ? '' : ',"source":{"ip":"' + source.ip + '","port":' + source.port + '}') +
+      (cid !== undefined ? `,"community_id":"${cid}"}` : '}') +
+      (ev.action === 'listen' ? '' : `,"source":{"ip":"${source.ip}","port":${source.port}}`) +
       ',"destination":{"ip":"' +
       destination.ip +
       '","port":' +
@@ -76,12 +76,12 @@ export class EcsLineEncoder {
       ev.remote.port +
       '}' +
       (ev.preexisting ? ',"preexisting":true' : '') +
-      (ev.tid !== undefined ? ',"tid":' + ev.tid : '') +
-      (ev.errno !== undefined ? ',"errno":' + ev.errno : '') +
+      (ev.tid !== undefined ? `,"tid":${ev.tid}` : '') +
+      (ev.errno !== undefined ? `,"errno":${ev.errno}` : '') +
       '}';
     const p = ev.process;
     if (p) out += this.processJson(p);
-    return out + '}';
+    return `${out}}`;
   }
 
   private processJson(p: ProcessInfo): string {
@@ -103,7 +103,7 @@ export class EcsLineEncoder {
       out += '}';
     }
     out += '}';
-    if (p.uid !== undefined) out += `,"user":{"id":"${p.uid}"` + (p.userName !== undefined ? `,"name":${this.quoted(p.userName)}}` : '}');
+    if (p.uid !== undefined) out += `,"user":{"id":"${p.uid}"${p.userName !== undefined ? `,"name":${this.quoted(p.userName)}}` : '}'}`;
     if (p.containerId) out += `,"container":{"id":${this.quoted(p.containerId)}}`;
     this.processCache.set(p, out);
     return out;
@@ -173,8 +173,8 @@ function comboIndex(ev: Combo): number {
 function relatedIpsJson(local: string, remote: string): string {
   const l = local !== '0.0.0.0' && local !== '::';
   const r = remote !== '0.0.0.0' && remote !== '::' && remote !== local;
-  if (l) return r ? '["' + local + '","' + remote + '"]' : '["' + local + '"]';
-  return r ? '["' + remote + '"]' : '[]';
+  if (l) return r ? `["${local}","${remote}"]` : `["${local}"]`;
+  return r ? `["${remote}"]` : '[]';
 }
 
 const EVENT_TYPE_JSON = Object.fromEntries(Object.entries(EVENT_TYPE).map(([k, v]) => [k, JSON.stringify(v)])) as Record<ConnectionEvent['action'], string>;

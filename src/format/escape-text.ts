@@ -10,8 +10,8 @@ export function escapeText(v: string, quote = false): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16);
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16)}`;
     else out += ch;
   }
   return out;

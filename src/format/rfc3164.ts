@@ -33,7 +33,7 @@ const renderValue = (v: string): string => seedValue(wellFormed(v));
 const SEED_ESCAPER: ValueEscaper = {
   render: renderValue,
   // Width of a character inside a quoted value: seedValue('"x"') minus its two quotes.
-  charWidth: (ch) => Buffer.byteLength(seedValue(wellFormed(ch) + ' '), 'utf8') - 3,
+  charWidth: (ch) => Buffer.byteLength(seedValue(`${wellFormed(ch)} `), 'utf8') - 3,
   quoteBytes: 2,
 };
 

@@ -55,13 +55,13 @@ function isControl(c: number): boolean {
 }
 
 function hexEscape(c: number): string {
-  return '\\x' + c.toString(16).padStart(2, '0');
+  return `\\x${c.toString(16).padStart(2, '0')}`;
 }
 
 /** One code point as an SD-PARAM value carries it. */
 function sdChar(ch: string): string {
   const c = ch.codePointAt(0)!;
-  if (ch === '"' || ch === '\\' || ch === ']') return '\\' + ch;
+  if (ch === '"' || ch === '\\' || ch === ']') return `\\${ch}`;
   if (isControl(c)) return hexEscape(c);
   if (c >= 0xd800 && c <= 0xdfff) return '\ufffd';
   return ch;
@@ -218,12 +218,12 @@ function renderSd(params: SdParam[], values: string[] = params.map((p) => p.valu
   params.forEach((p, i) => {
     if (p.element !== open) {
       if (open !== undefined) out += ']';
-      out += '[' + SD_IDS[p.element];
+      out += `[${SD_IDS[p.element]}`;
       open = p.element;
     }
     out += ` ${p.name}="${sdValue(values[i]!)}"`;
   });
-  return open === undefined ? '-' : out + ']';
+  return open === undefined ? '-' : `${out}]`;
 }
 
 /** The short human MSG: `curl[4242] tcp egress 10.0.0.5:51000 -> 93.184.216.34:443 connection_attempted` (a finding's reason first). */
@@ -240,7 +240,7 @@ function safeText(v: string, max: number): string {
   let out = '';
   let n = 0;
   for (const ch of wellFormed(v)) {
-    if (n++ >= max) return out + '…';
+    if (n++ >= max) return `${out}…`;
     const c = ch.codePointAt(0)!;
     out += isControl(c) ? hexEscape(c) : ch;
   }
@@ -271,10 +271,9 @@ export class Rfc5424LineEncoder {
     const header = `<${pri}>1 ${this.times.micros(ev.timeUs)} ${this.hostToken} ${APP_NAME} ` + `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
     const p = ev.process;
     const part = p ? this.procPart(p) : undefined;
-    const msg = ' ' + humanMessage(ev, part?.label ?? '');
+    const msg = ` ${humanMessage(ev, part?.label ?? '')}`;
     // Nearly every record fits: render it from cached parts, and fit values only when it does not.
-    const whole =
-      header + connSd(ev, this.ids) + (part ? part.sd : '') + (ev.alert ? renderSd(alertParams(ev)) : '') + this.originSd + `[meta sequenceId="${env.sequenceId}"]` + msg;
+    const whole = `${header + connSd(ev, this.ids) + (part ? part.sd : '') + (ev.alert ? renderSd(alertParams(ev)) : '') + this.originSd}[meta sequenceId="${env.sequenceId}"]${msg}`;
     if (whole.length * 3 <= env.maxBytes || utf8Length(whole) <= env.maxBytes) return whole;
     const params = sdParams(ev, env, this.ids);
     const fields: FittableField[] = params.map((p) => ({ value: p.value, ...(p.first ? { first: true } : {}) }));
@@ -299,7 +298,7 @@ export class Rfc5424LineEncoder {
 export function rfc5424Line(ev: ConnectionEvent, env: Rfc5424Env): string {
   const pri = (env.facility ?? 1) * 8 + severity(ev);
   const header = `<${pri}>1 ${isoMicros(ev.timeUs)} ${headerToken(env.host.name, 255)} ${APP_NAME} ` + `${env.procId ?? process.pid} ${ev.alert ? 'alert' : ev.action} `;
-  const msg = ' ' + humanMessage(ev, ev.process ? processLabel(ev.process) : '');
+  const msg = ` ${humanMessage(ev, ev.process ? processLabel(ev.process) : '')}`;
   const params = sdParams(ev, env, new CommunityIds(false));
   const whole = header + renderSd(params) + msg;
   if (whole.length * 3 <= env.maxBytes || utf8Length(whole) <= env.maxBytes) return whole;
@@ -310,7 +309,7 @@ export function rfc5424Line(ev: ConnectionEvent, env: Rfc5424Env): string {
 
 /** The MSG's name for a process: `curl[4242]`. */
 function processLabel(p: ProcessInfo): string {
-  return safeText(p.name, 64) + `[${p.pid}]`;
+  return `${safeText(p.name, 64)}[${p.pid}]`;
 }
 
 /** informational (6) for a connection, notice (5) for a failed one, warning (4) for a finding. */

@@ -12,7 +12,7 @@ const NEEDS_QUOTES = /[\s"=\\\x00-\x1f\x7f-\x9f]/;
 export function seedValue(v: string): string {
   if (v === '') return '""';
   if (!NEEDS_QUOTES.test(v) && !/[\u2028\u2029\ufffd]/.test(v)) return v;
-  return '"' + escapeText(v, true) + '"';
+  return `"${escapeText(v, true)}"`;
 }
 
 /** The key=value body after the header: `process=… sip=… sport=… rip=… rport=…` then extras. */

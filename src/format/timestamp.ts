@@ -57,18 +57,18 @@ function isoMicrosWith(second: SecondText | undefined, timeUs: number): string {
   // ms is an integer: within years 0000-9999, ms - sec * 1000 is exactly 0..999.
   const sec = Math.floor(ms / 1000);
   const head = second?.get(sec);
-  if (head === undefined) return new Date(ms).toISOString().slice(0, 23) + usText + 'Z';
-  return head + DIGITS3[ms - sec * 1000]! + usText + 'Z';
+  if (head === undefined) return `${new Date(ms).toISOString().slice(0, 23) + usText}Z`;
+  return `${head + DIGITS3[ms - sec * 1000]! + usText}Z`;
 }
 
 function isoMillisWith(second: SecondText, ms: number): string {
   const sec = Math.floor(ms / 1000);
   const head = Number.isInteger(ms) ? second.get(sec) : undefined;
   if (head === undefined) return new Date(ms).toISOString();
-  return head + DIGITS3[ms - sec * 1000]! + 'Z';
+  return `${head + DIGITS3[ms - sec * 1000]!}Z`;
 }
 
 /** ISO 8601 UTC to the second, as the original line had it: 2018-09-08T11:25:19Z */
 export function isoSeconds(timeUs: number): string {
-  return new Date(Math.floor(timeUs / 1000)).toISOString().slice(0, 19) + 'Z';
+  return `${new Date(Math.floor(timeUs / 1000)).toISOString().slice(0, 19)}Z`;
 }

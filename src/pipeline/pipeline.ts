@@ -9,7 +9,7 @@ import type { SnapshotEntry } from '../capture/snapshot/snapshot';
 import { Attributor, type ProcessLookup } from './attribution';
 import { UdpFlowTracker } from './udp-flows';
 import { RecentKeys } from './recent-keys';
-import { OwnTraffic } from './own-traffic';
+import type { OwnTraffic } from './own-traffic';
 import { DetectStage } from './detect-stage';
 import type { DetectOptions } from '../detect/options';
 import type { DetectSeed } from '../detect/engine';

@@ -19,7 +19,7 @@ export const defaultBackoff: BackoffOptions = { baseMs: 250, maxMs: 30_000, fact
 export function nextDelayMs(attempt: number, opts: BackoffOptions = defaultBackoff, random: () => number = Math.random): number {
   const n = Math.max(1, Math.floor(attempt));
   // Cap the exponent so factor^n never overflows to Infinity on a long outage.
-  const ceiling = Math.min(opts.maxMs, opts.baseMs * Math.pow(opts.factor, Math.min(n - 1, 64)));
+  const ceiling = Math.min(opts.maxMs, opts.baseMs * opts.factor ** Math.min(n - 1, 64));
   return Math.floor(random() * Math.max(0, ceiling));
 }
 

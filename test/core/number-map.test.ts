@@ -10,11 +10,15 @@ test('NumberMap behaves as a Map of 53-bit keys to numbers, through growth and d
 test('NumberMap: deletes inside long probe runs keep the rest findable', () => {
   const map = new NumberMap(8);
   const keys = Array.from({ length: 5000 }, (_, i) => i * 2 ** 33 + 17);
-  keys.forEach((k, i) => map.set(k, i));
+  keys.forEach((k, i) => {
+    map.set(k, i);
+  });
   keys.forEach((k, i) => {
     if (i % 2 === 0) assert.ok(map.delete(k));
   });
-  keys.forEach((k, i) => assert.ok(Object.is(map.get(k), i % 2 === 0 ? NaN : i)));
+  keys.forEach((k, i) => {
+    assert.ok(Object.is(map.get(k), i % 2 === 0 ? NaN : i));
+  });
   assert.equal(map.size, 2500);
 });
 

@@ -61,8 +61,12 @@ test('a common address (a resolver reached by several executables) raises none',
   for (let round = 0; round < 10; round++) {
     // Each round every program runs once: they overlap, ask the resolver, and exit.
     const procs = exes.map((exe) => proc(pid++, exe));
-    procs.forEach((p, i) => items.push(connect(p, round * 60 + i, resolver, 53, { action: 'udp_flow', transport: 'udp' })));
-    procs.forEach((p, i) => items.push(exit(p, round * 60 + 10 + i)));
+    procs.forEach((p, i) => {
+      items.push(connect(p, round * 60 + i, resolver, 53, { action: 'udp_flow', transport: 'udp' }));
+    });
+    procs.forEach((p, i) => {
+      items.push(exit(p, round * 60 + 10 + i));
+    });
   }
   assert.deepEqual(huntOver(items, handoffOnly()), []);
 });

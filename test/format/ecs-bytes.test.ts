@@ -41,7 +41,7 @@ test('EcsByteEncoder appends record after record as the reference renders them, 
     enc.encode(ev, w);
     w.byte(10);
   }
-  assert.equal(w.view().toString('utf8'), events.map((ev) => referenceLine(ev) + '\n').join(''));
+  assert.equal(w.view().toString('utf8'), events.map((ev) => `${referenceLine(ev)}\n`).join(''));
 });
 
 test('ByteWriter.number writes what String(n) writes', () => {
@@ -113,7 +113,7 @@ test('EcsByteEncoder matches the reference for processes of a few programs, inte
     const ev = { ...base, process: { ...(base.process ?? { pid: 1, name: '' }), pid: 1000 + i, ...program } };
     enc.encode(ev, w);
     w.byte(10);
-    out.push(referenceLine(ev) + '\n');
+    out.push(`${referenceLine(ev)}\n`);
   }
   assert.equal(w.view().toString('utf8'), out.join(''));
 });

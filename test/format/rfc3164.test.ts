@@ -91,7 +91,7 @@ describe('rfc3164Line', () => {
   }
 
   it('caps the line (default 2048 bytes) by truncating the command line first, with a mark', () => {
-    const cmd = 'java -jar app.jar ' + '--opt=value '.repeat(1000);
+    const cmd = `java -jar app.jar ${'--opt=value '.repeat(1000)}`;
     const line = rfc3164Line(curlEvent(3, { commandLine: cmd }), { ...ENV, maxBytes: 1024 });
     assert.ok(Buffer.byteLength(line) <= 1024, String(Buffer.byteLength(line)));
     const p = parse(line);

@@ -86,7 +86,7 @@ describe('rfc5424Line', () => {
   });
 
   it('caps a 10 KB command line at the byte limit with a mark, keeping every other field', () => {
-    const cmd = 'python3 -c ' + 'A'.repeat(10_000) + ' "end"';
+    const cmd = `python3 -c ${'A'.repeat(10_000)} "end"`;
     for (const maxBytes of [2048, 8192]) {
       const line = rfc5424Line(curlEvent(4, { commandLine: cmd, name: 'py]"\\' }), env(maxBytes));
       assert.ok(Buffer.byteLength(line) <= maxBytes, `${Buffer.byteLength(line)} <= ${maxBytes}`);
@@ -103,7 +103,7 @@ describe('rfc5424Line', () => {
   });
 
   it('caps when several values are long, cutting on code points', () => {
-    const line = rfc5424Line(curlEvent(5, { commandLine: '😀'.repeat(3000), executable: '/opt/' + 'é'.repeat(3000), name: 'n'.repeat(500) }), env(2048));
+    const line = rfc5424Line(curlEvent(5, { commandLine: '😀'.repeat(3000), executable: `/opt/${'é'.repeat(3000)}`, name: 'n'.repeat(500) }), env(2048));
     assert.ok(Buffer.byteLength(line) <= 2048);
     assert.equal(utf8.decode(Buffer.from(line)), line);
     const p = parse(line);

@@ -56,7 +56,7 @@ const seedEnv = { ...env, host: { ...env.host, name: 'myhost', ip: '192.168.50.1
 
 test('the original line is reproduced byte for byte, then extra pairs follow', () => {
   const line = seedLine(originalEvent('powershell.exe'), seedEnv);
-  assert.ok(line.startsWith(ORIGINAL_PREFIX + ' '), line);
+  assert.ok(line.startsWith(`${ORIGINAL_PREFIX} `), line);
   const pairs = new Map(parseBody(bodyOf(line)));
   assert.equal(pairs.get('proto'), 'tcp');
   assert.equal(pairs.get('dir'), 'out');

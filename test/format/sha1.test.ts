@@ -34,6 +34,8 @@ test('writeDigestBase64 writes only its 28 bytes', () => {
   assert.equal(out.subarray(0, 6).toString('latin1'), '******');
   assert.equal(out.subarray(34).toString('latin1'), '******');
   const bytes = Buffer.alloc(20);
-  digest.forEach((w, i) => bytes.writeInt32BE(w, i * 4));
+  digest.forEach((w, i) => {
+    bytes.writeInt32BE(w, i * 4);
+  });
   assert.equal(out.subarray(6, 34).toString('latin1'), bytes.toString('base64'));
 });

@@ -12,7 +12,7 @@ const isoMillis = (ms: number): string => kept.millis(ms);
 
 /** isoMicros as it was written before the per-second cache. */
 function isoMicrosPlain(timeUs: number): string {
-  return new Date(Math.floor(timeUs / 1000)).toISOString().slice(0, 23) + String(Math.floor(timeUs) % 1000).padStart(3, '0') + 'Z';
+  return `${new Date(Math.floor(timeUs / 1000)).toISOString().slice(0, 23) + String(Math.floor(timeUs) % 1000).padStart(3, '0')}Z`;
 }
 
 // Years 0000-9999 and a little beyond on both sides (6-digit years take the uncached path);

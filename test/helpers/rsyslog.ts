@@ -211,7 +211,7 @@ ruleset(name="relpDurable" queue.type="Direct") {
     let text = '';
     for (const file of [this.outFile, this.relpOutFile]) {
       try {
-        text += (await fs.promises.readFile(file, 'utf8')) + '\n';
+        text += `${await fs.promises.readFile(file, 'utf8')}\n`;
       } catch {
         // not written yet
       }
@@ -284,7 +284,7 @@ function tcpAccepts(port: number): Promise<boolean> {
 }
 
 function udpBound(port: number): boolean {
-  const hex = ':' + port.toString(16).toUpperCase().padStart(4, '0');
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   const table = fs.readFileSync('/proc/net/udp', 'utf8');
   return table.split('\n').some((l) => l.trim().split(/\s+/)[1]?.endsWith(hex));
 }

@@ -48,7 +48,9 @@ test('PidTable: collisions and deletes inside a probe run keep every other key f
   pids.forEach((p, i) => {
     if (i % 3 === 0) assert.ok(table.delete(p));
   });
-  pids.forEach((p, i) => assert.equal(table.get(p), i % 3 === 0 ? undefined : p));
+  pids.forEach((p, i) => {
+    assert.equal(table.get(p), i % 3 === 0 ? undefined : p);
+  });
 });
 
 test('PidTable.deleteOldestLive drops the oldest live entries, not exited ones', () => {

@@ -37,7 +37,7 @@ export function probeEbpf(opts: { bpfObjectPath?: string } = {}): ProbeResult {
   if (!fs.existsSync(objectPath)) {
     return { works: false, reason: `BPF object ${objectPath} not built: run scripts/build-bpf.sh` };
   }
-  let lib;
+  let lib: ReturnType<typeof loadLibbpf>;
   try {
     lib = loadLibbpf();
   } catch (err) {

@@ -50,7 +50,7 @@ export function findSocketOwners(
       stats.processes++;
       stats.fds += fds.length;
     }
-    const base = dir + '/';
+    const base = `${dir}/`;
     for (let i = 0; i < fds.length; i++) {
       let link: string;
       try {

@@ -50,9 +50,9 @@ export function renderTable(header: readonly string[], rows: readonly string[][]
       .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-    return line.length > width ? line.slice(0, Math.max(0, width - 1)) + '…' : line;
+    return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
   });
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function renderEventTable(events: readonly ConnectionEvent[], width: number): string {

@@ -43,14 +43,12 @@ export function renderSnapshotTable(entries: SnapshotEntry[]): string {
     });
   }
   const last = HEADER.length - 1;
-  return (
-    rows
-      .map((r) =>
-        r
-          .map((c, i) => (i === last ? c : c.padEnd(widths[i] ?? 0)))
-          .join(' ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === last ? c : c.padEnd(widths[i] ?? 0)))
+        .join(' ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import { isoMicros } from '../../format/timestamp';
 
 export function consoleLine(ev: ConnectionEvent): string {
   const p = ev.process;
-  const who = p ? `${seedValue(p.name)}[${p.pid}]${p.userName ? ' user=' + seedValue(p.userName) : ''}` : 'unknown-process';
+  const who = p ? `${seedValue(p.name)}[${p.pid}]${p.userName ? ` user=${seedValue(p.userName)}` : ''}` : 'unknown-process';
   const arrow = ev.direction === 'egress' ? '->' : '<-';
   const ep = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
   const tail = ev.outcome === 'failure' ? ' FAILED' : ev.preexisting ? ' (already open)' : '';
@@ -30,7 +30,7 @@ export function createConsoleSink(format: (ev: ConnectionEvent) => string = cons
         stats.dropped++;
         return;
       }
-      process.stdout.write(format(ev) + '\n');
+      process.stdout.write(`${format(ev)}\n`);
       stats.written++;
     },
     async flush() {

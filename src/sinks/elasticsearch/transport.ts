@@ -76,7 +76,9 @@ export function createElasticsearchTransport(opts: ElasticsearchTransportOptions
         const reason = errorMessage(err);
         remote = docs.map(() => ({ kind: 'retry', reason }));
       }
-      remote.forEach((r, k) => (results[slots[k]!] = r));
+      remote.forEach((r, k) => {
+        results[slots[k]!] = r;
+      });
     }
     return results as AttemptResult[];
   }

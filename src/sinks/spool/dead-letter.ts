@@ -20,7 +20,7 @@ export class DeadLetterFile {
   write(items: readonly DeadLetter[]): boolean {
     if (items.length === 0) return true;
     const time = new Date().toISOString();
-    const lines = items.map((d) => JSON.stringify({ '@timestamp': time, sink: this.sink, reason: d.reason, record: d.record })).join('\n') + '\n';
+    const lines = `${items.map((d) => JSON.stringify({ '@timestamp': time, sink: this.sink, reason: d.reason, record: d.record })).join('\n')}\n`;
     try {
       fs.mkdirSync(path.dirname(this.path), { recursive: true });
       fs.appendFileSync(this.path, lines);

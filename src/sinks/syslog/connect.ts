@@ -1,6 +1,6 @@
 // Opens a TCP or TLS connection to a receiver: bounded in time, no Nagle delay, keepalive on,
 // and an error before the connection is up rejects instead of escaping as an 'error' event.
-import net from 'node:net';
+import type net from 'node:net';
 import type tls from 'node:tls';
 
 export type StreamSocket = net.Socket | tls.TLSSocket;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgvCache, splitArgs } from '../../../src/capture/ebpf/argv-cache';
 
-const argv = (...parts: string[]): Buffer => Buffer.from(parts.map((p) => p + '\0').join(''), 'utf8');
+const argv = (...parts: string[]): Buffer => Buffer.from(parts.map((p) => `${p}\0`).join(''), 'utf8');
 
 test('the same argv bytes give the very same array and command line', () => {
   const cache = new ArgvCache(4);

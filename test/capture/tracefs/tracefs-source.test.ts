@@ -20,7 +20,7 @@ const probe = probeTracefs();
 const skip = probe.works ? false : `tracefs tier cannot run here: ${probe.reason}`;
 const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-const CHILD = String.raw`
+const CHILD = `
 import socket, json, sys
 out = {}
 def free_port(fam, host):

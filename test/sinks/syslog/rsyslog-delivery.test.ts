@@ -26,7 +26,7 @@ after(async () => {
   if (spoolRoot) fs.rmSync(spoolRoot, { recursive: true, force: true });
 });
 
-const LONG_CMD = 'bash -c ' + 'echo hostile; '.repeat(750); // ~10 KB
+const LONG_CMD = `bash -c ${'echo hostile; '.repeat(750)}`; // ~10 KB
 
 /** Hostile events, each numbered in its pid so it can be matched on arrival. */
 function hostileEvents(base: number): ConnectionEvent[] {
