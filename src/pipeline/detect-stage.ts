@@ -21,6 +21,8 @@ export class DetectStage {
   private readonly engine: DetectEngine | undefined;
   /** pid → entity id of processes that made a recorded connection and have not exited. */
   private readonly connectors: BoundedMap<number, string>;
+  /** Whether anyone hears of exits (the engine, or a sink that records process ends). */
+  private readonly tracksExits: boolean;
 
   constructor(
     options: DetectOptions | undefined,
@@ -29,12 +31,13 @@ export class DetectStage {
   ) {
     this.engine = options ? new DetectEngine(options, seed) : undefined;
     this.connectors = new BoundedMap(options?.maxKeys ?? DEFAULT_CONNECTORS);
+    this.tracksExits = this.engine !== undefined || sinks.some((s) => s.processEnded !== undefined);
   }
 
   /** A connection the sinks already have. */
   recorded(ev: ConnectionEvent): void {
     const p = ev.process;
-    if (p && !p.exited && this.connectors.get(p.pid) !== (p.entityId ?? '')) this.connectors.set(p.pid, p.entityId ?? '');
+    if (this.tracksExits && p && !p.exited && this.connectors.get(p.pid) !== (p.entityId ?? '')) this.connectors.set(p.pid, p.entityId ?? '');
     if (this.engine) this.deliver(this.engine.observe({ kind: 'connection', ev }));
   }
 
