@@ -104,12 +104,16 @@ test('the hand-off story through the pipeline: one alert to every sink, the exit
   assert.equal(stats?.detect?.evicted.processes, 0);
 });
 
-test('detectors off: the same activity gives the records only', async () => {
+test('detectors off: the same activity gives the records and the exit, no alert', async () => {
   const { sinks, lines } = await run(false);
   assert.deepEqual(
     sinks[0]!.records.map((r) => r.alert?.rule ?? r.action),
     ['connection_attempted', 'connection_attempted'],
   );
-  assert.equal(sinks[0]!.ends.length, 0);
+  // The store records process ends whether or not detectors run.
+  assert.deepEqual(
+    sinks[0]!.ends.map((e) => e.pid),
+    [A],
+  );
   assert.equal((lines.find((l) => l.msg === 'stats') as { detect?: unknown }).detect, undefined);
 });

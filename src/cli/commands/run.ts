@@ -27,13 +27,15 @@ export async function legacyCommand(host: string, portText: string): Promise<num
 async function runSensor(config: Config): Promise<number> {
   const logger = createLogger(config.log.level);
   const ctx: Context = { logger, clock: systemClock, host: detectHostInfo(), agentVersion: AGENT_VERSION };
+  // Listening before anything starts: a signal that arrives during start-up, or just after
+  // the ready line, stops the sensor cleanly once it has started instead of killing it.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   const sensor = await startSensor(config, ctx);
   process.stderr.write(`packettrail ready capture=${sensor.tier} (${sensor.why})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
   await sensor.stop();
   return 0;
 }
