@@ -95,7 +95,8 @@ export class AckFile {
   }
 }
 
-// One process per spool directory: two writers would interleave segments and acks.
+// One process per spool directory: two writers would interleave segments and acks. The set is
+// module-level because the lock it keeps is the process's, not any one spool object's.
 const heldHere = new Set<string>();
 
 export function lockSpoolDir(dir: string): () => void {
