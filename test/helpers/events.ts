@@ -64,6 +64,11 @@ export function egressEvent(over: Partial<ConnectionEvent> = {}): ConnectionEven
   return tierEvent(curl, { timeUs: T_US, local: { ip: '192.168.50.129', port: 50434 }, remote: { ip: '93.184.216.34', port: 443 }, tid: 4243, ...over });
 }
 
+/** A DNS query over IPv6 loopback on this host (`env`), made by `process`. */
+export function loopbackDnsEvent(process: ProcessInfo): ConnectionEvent {
+  return egressEvent({ action: 'udp_flow', transport: 'udp', family: 'ipv6', local: { ip: '::1', port: 40000 }, remote: { ip: '::1', port: 53 }, process });
+}
+
 /** sshd on this host (`env`) accepts 10.0.0.7:51000 on port 22. */
 export function ingressEvent(over: Partial<ConnectionEvent> = {}): ConnectionEvent {
   // The egress record turned around, without its thread (an accept record carries none here).
