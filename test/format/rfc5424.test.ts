@@ -72,10 +72,13 @@ describe('rfc5424Line', () => {
   }
 
   it('escapes exactly ", \\ and ] and renders control characters as \\xHH', () => {
-    assert.equal(sdValue('a"b\\c]d'), 'a\\"b\\\\c\\]d');
-    assert.equal(sdValue('x\ny\x00\x7f\x9f'), 'x\\x0ay\\x00\\x7f\\x9f');
-    assert.equal(sdValue('ok [=] é'), 'ok [=\\] é');
-    assert.equal(sdValue('\ud800'), '\ufffd');
+    const escapes: [raw: string, escaped: string][] = [
+      ['a"b\\c]d', 'a\\"b\\\\c\\]d'],
+      ['x\ny\x00\x7f\x9f', 'x\\x0ay\\x00\\x7f\\x9f'],
+      ['ok [=] é', 'ok [=\\] é'],
+      ['\ud800', '\ufffd'],
+    ];
+    for (const [raw, escaped] of escapes) assert.equal(sdValue(raw), escaped, JSON.stringify(raw));
   });
 
   it('caps a 10 KB command line at the byte limit with a mark, keeping every other field', () => {
