@@ -30,6 +30,15 @@ function esSink(url: string, spoolDir: string, extra: Partial<SpooledSinkOptions
   return createSpooledSink({ name: 'es', format: formatEcs, transport, spoolDir, logger: silentLogger, retry: fastRetry, ...extra });
 }
 
+/** A first sink writes records 0..n-1 into a fresh spool while no receiver listens on `port`; it is left open. */
+async function spoolWhileDown(t: { after(fn: () => void): void }, n: number, closeTimeoutMs: number) {
+  const spoolDir = path.join(tempDir(t), 'spool');
+  const port = await freePort();
+  const first = esSink(`http://127.0.0.1:${port}`, spoolDir, { closeTimeoutMs });
+  for (let i = 0; i < n; i++) first.write(numberedEvent(i));
+  return { spoolDir, port, first };
+}
+
 /** The receiver comes up on `port` and a sink starts on what `spoolDir` holds; both are closed after the test. */
 async function receiverAndSink(t: { after(fn: () => void): void }, port: number, spoolDir: string) {
   const server = await startBulkServer({ port });
@@ -170,12 +179,8 @@ test('a full spool drops the oldest records and counts the gap', async (t) => {
 });
 
 test('corrupt bytes and a garbage segment file are skipped and counted, the rest is delivered', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const port = await freePort();
   const N = 1000;
-  const first = esSink(`http://127.0.0.1:${port}`, spoolDir, { closeTimeoutMs: 200 });
-  for (let i = 0; i < N; i++) first.write(numberedEvent(i));
+  const { spoolDir, port, first } = await spoolWhileDown(t, N, 200);
   await first.flush();
   await first.close();
   const segs = listSegments(spoolDir);
@@ -203,11 +208,7 @@ test('corrupt bytes and a garbage segment file are skipped and counted, the rest
 });
 
 test('a torn record at the end of a segment (a crash mid-write) is skipped and counted', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const port = await freePort();
-  const first = esSink(`http://127.0.0.1:${port}`, spoolDir, { closeTimeoutMs: 100 });
-  for (let i = 0; i < 100; i++) first.write(numberedEvent(i));
+  const { spoolDir, port, first } = await spoolWhileDown(t, 100, 100);
   await first.close();
   const seg = listSegments(spoolDir)[0]!;
   fs.truncateSync(seg.path, seg.size - 10);
@@ -220,11 +221,7 @@ test('a torn record at the end of a segment (a crash mid-write) is skipped and c
 });
 
 test('close() with the receiver down keeps the records for the next start', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const port = await freePort();
-  const first = esSink(`http://127.0.0.1:${port}`, spoolDir, { closeTimeoutMs: 300 });
-  for (let i = 0; i < 300; i++) first.write(numberedEvent(i));
+  const { spoolDir, port, first } = await spoolWhileDown(t, 300, 300);
   const started = Date.now();
   await first.close();
   assert.ok(Date.now() - started < 10_000, 'close() gives up on a dead receiver');
