@@ -1,6 +1,8 @@
 // Reads the fields the join needs from one ECS JSON line written by the sensor's file sink.
 // Pure; accepts nested objects or dotted keys; returns an Error for lines it cannot use.
 
+import { parseJsonObject } from './json-object';
+
 export interface SensorRecord {
   action: string;
   transport: string;
@@ -38,14 +40,8 @@ function n(doc: Record<string, unknown>, k: string): number | undefined {
 }
 
 export function parseSensorLine(line: string): SensorRecord | Error {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(line);
-  } catch {
-    return new Error('not JSON');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return new Error('not an object');
-  const d = doc as Record<string, unknown>;
+  const d = parseJsonObject(line, 'sensor line');
+  if (d instanceof Error) return d;
   const transport = s(d, 'network.transport');
   if (!transport) return new Error('no network.transport');
   // packettrail.local/remote name the host's end directly; otherwise derive it from the direction.

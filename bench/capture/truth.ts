@@ -1,6 +1,8 @@
 // Ground-truth records written by loadgen.c (one JSON line per child) and its summary line.
 // Decoders are pure: they check every field and return an Error instead of throwing.
 
+import { isJsonObject, parseJsonObject } from './json-object';
+
 export type TruthKind = 'tcp4' | 'tcp6' | 'udp4' | 'udp6';
 
 export interface TruthRecord {
@@ -39,9 +41,6 @@ export interface LoadgenSummary {
 
 const KINDS: readonly TruthKind[] = ['tcp4', 'tcp6', 'udp4', 'udp6'];
 
-function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 function int(o: Record<string, unknown>, k: string): number | Error {
   const v = o[k];
   return typeof v === 'number' && Number.isInteger(v) ? v : new Error(`field ${k}: expected an integer`);
@@ -60,7 +59,7 @@ function port(o: Record<string, unknown>, k: string): number | Error {
 }
 function kindMap(o: Record<string, unknown>, k: string): Record<TruthKind, number> | Error {
   const m = o[k];
-  if (!isObj(m)) return new Error(`field ${k}: expected an object`);
+  if (!isJsonObject(m)) return new Error(`field ${k}: expected an object`);
   const out = {} as Record<TruthKind, number>;
   for (const kind of KINDS) {
     const v = int(m, kind);
@@ -80,13 +79,8 @@ function bigField(line: string, key: string): bigint | Error {
 }
 
 export function parseTruthLine(line: string): TruthRecord | Error {
-  let o: unknown;
-  try {
-    o = JSON.parse(line);
-  } catch {
-    return new Error(`not JSON: ${line.slice(0, 80)}`);
-  }
-  if (!isObj(o)) return new Error('truth line is not an object');
+  const o = parseJsonObject(line, 'truth line');
+  if (o instanceof Error) return o;
   const pid = int(o, 'pid'),
     ppid = int(o, 'ppid'),
     comm = str(o, 'comm'),
@@ -141,13 +135,8 @@ export function parseTruthFile(text: string): ParsedTruth {
 }
 
 export function parseLoadgenSummary(line: string): LoadgenSummary | Error {
-  let o: unknown;
-  try {
-    o = JSON.parse(line);
-  } catch {
-    return new Error(`loadgen summary is not JSON: ${line.slice(0, 120)}`);
-  }
-  if (!isObj(o)) return new Error('loadgen summary is not an object');
+  const o = parseJsonObject(line, 'loadgen summary');
+  if (o instanceof Error) return o;
   const vals = {
     pid: int(o, 'pid'),
     exe: str(o, 'exe'),

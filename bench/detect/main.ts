@@ -12,6 +12,7 @@ import type { ProcessEvent } from '../../src/core/stages';
 import { DetectEngine } from '../../src/detect/engine';
 import { huntOver } from '../../src/detect/hunt';
 import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from '../../src/detect/options';
+import { tierEvent } from '../../test/helpers/events';
 import { startEcsFilePipeline } from '../pipeline/ecs-file-pipeline';
 
 const FIRST_PID = 4_000_000; // above pid_max: never a real process, so /proc is never read
@@ -33,21 +34,7 @@ function random(seed: number): () => number {
 }
 
 function connection(pid: number, name: string, timeUs: number, remoteIp: string, remotePort: number, localPort: number, over: Partial<ConnectionEvent> = {}): ConnectionEvent {
-  return {
-    timeUs,
-    action: 'connection_attempted',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv4',
-    direction: 'egress',
-    local: { ip: '192.0.2.10', port: localPort },
-    remote: { ip: remoteIp, port: remotePort },
-    process: { pid, name, uid: 1000 },
-    tid: pid,
-    capture: 'ebpf',
-    attribution: 'syscall',
-    ...over,
-  };
+  return tierEvent({ pid, name, uid: 1000 }, { timeUs, local: { ip: '192.0.2.10', port: localPort }, remote: { ip: remoteIp, port: remotePort }, ...over });
 }
 
 /** n connections at 1,000/s from t0: each process execs, makes one to four connections, exits. */

@@ -12,43 +12,26 @@ import type { ConnectionEvent } from '../../src/core/connection-event';
 import { ByteWriter } from '../../src/core/byte-writer';
 import { createRecordFormatter } from '../../src/format/registry';
 import { detectHostInfo } from '../../src/process/host-info';
+import { tierEvent } from '../../test/helpers/events';
 import { startEcsFilePipeline } from './ecs-file-pipeline';
 
 const PARENT = 4_000_000; // above pid_max: never a real process, so /proc is never read for it
 const LISTENER = 4_100_000;
 
 function connect(pid: number, i: number, timeUs: number): ConnectionEvent {
-  return {
-    timeUs,
-    action: 'connection_attempted',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv4',
-    direction: 'egress',
-    local: { ip: '127.0.0.1', port: 20000 + (i % 40000) },
-    remote: { ip: '127.0.0.1', port: 8080 },
-    process: { pid, name: 'loadgen', uid: 0 },
-    tid: pid,
-    capture: 'ebpf',
-    attribution: 'syscall',
-  };
+  return tierEvent({ pid, name: 'loadgen', uid: 0 }, { timeUs, local: { ip: '127.0.0.1', port: 20000 + (i % 40000) } });
 }
 
 function accept(i: number, timeUs: number): ConnectionEvent {
-  return {
+  const listener = { pid: LISTENER, name: 'loadgen', uid: 0 };
+  return tierEvent(listener, {
     timeUs,
     action: 'connection_accepted',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv4',
     direction: 'ingress',
     local: { ip: '127.0.0.1', port: 8080 },
     remote: { ip: '127.0.0.1', port: 20000 + (i % 40000) },
-    process: { pid: LISTENER, name: 'loadgen', uid: 0 },
     tid: LISTENER + 1,
-    capture: 'ebpf',
-    attribution: 'syscall',
-  };
+  });
 }
 
 async function run(n: number, dir: string): Promise<number> {

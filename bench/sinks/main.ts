@@ -72,6 +72,15 @@ function spooled(name: string, dir: string, transport: BatchTransport, format: (
   return createSpooledSink({ name, format, transport, spoolDir: path.join(dir, name), logger: silentLogger, retry: { baseMs: 50, maxMs: 1000, factor: 2 } });
 }
 
+/** Records per second of RFC 5424 through a spooled syslog sink, until the receiver has counted all n. */
+async function rfc5424Rate(name: string, dir: string, rx: Receiver, transport: BatchTransport, n: number): Promise<number> {
+  const sink = spooled(name, dir, transport, createSyslogFormatter('rfc5424', ENV, 8192));
+  const perSecond = await pump(sink, n, async () => (await rx.count()) >= n);
+  await sink.close();
+  rx.stop();
+  return perSecond;
+}
+
 interface Row {
   sink: string;
   records: number;
@@ -144,22 +153,16 @@ async function main(): Promise<void> {
       const rx = await startReceiver('tls', certDir);
       const url = `tls://127.0.0.1:${rx.port}`;
       const transport = createSyslogTransport(url, { logger: silentLogger, tls: { caFile: certs.caFile } });
-      const sink = spooled('syslog-tls', dir, transport, createSyslogFormatter('rfc5424', ENV, 8192));
       const n = 200_000;
-      const perSecond = await pump(sink, n, async () => (await rx.count()) >= n);
-      await sink.close();
-      rx.stop();
+      const perSecond = await rfc5424Rate('syslog-tls', dir, rx, transport, n);
       rows.push({ sink: 'syslog rfc5424 over TLS (spooled)', records: n, perSecond, note: 'octet-counted frames counted by a TLS receiver' });
     }
     // 4b. Syslog RFC 5424 over plain TCP (the issue's target: >= 20,000/s), through the spool.
     {
       const rx = await startReceiver('tcp');
       const transport = createSyslogTransport(`tcp://127.0.0.1:${rx.port}`, { logger: silentLogger });
-      const sink = spooled('syslog-tcp', dir, transport, createSyslogFormatter('rfc5424', ENV, 8192));
       const n = 200_000;
-      const perSecond = await pump(sink, n, async () => (await rx.count()) >= n);
-      await sink.close();
-      rx.stop();
+      const perSecond = await rfc5424Rate('syslog-tcp', dir, rx, transport, n);
       rows.push({ sink: 'syslog rfc5424 over TCP (spooled)', records: n, perSecond, note: 'octet-counted frames counted by a TCP receiver' });
     }
     // 5. Seed line over UDP, through the spool (UDP has no acknowledgement: received is reported).

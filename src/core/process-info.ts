@@ -2,12 +2,8 @@
 // event so that the event and the alert (which names an earlier process) both import them
 // without importing each other.
 
-export interface ParentInfo {
-  readonly pid: number;
-  readonly name?: string | undefined;
-  readonly executable?: string | undefined;
-  readonly entityId?: string | undefined;
-}
+/** What an event tells of a parent: the process's identity fields, the name too only when known. */
+export type ParentInfo = Pick<ProcessInfo, 'pid' | 'executable' | 'entityId'> & { readonly name?: string | undefined };
 
 /** Never changed once handed out (replace, do not mutate): formatters cache their rendering per object. */
 export interface ProcessInfo {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { ByteWriter } from '../../src/core/byte-writer';
 import { CommunityIds, communityId, communityIdDigest, writeCommunityId } from '../../src/format/community-id';
+import { egressEvent } from '../helpers/events';
 import { eventArb } from './event-arbitrary';
 
 // Two hashers, as two sinks have: the byte path writes from the digest the caller passes,
@@ -33,18 +34,7 @@ test('the byte-written Community ID (hashEvent + writeCommunityId) is the one of
 });
 
 test('a dual-stack socket (IPv4-mapped on both ends) hashes as the IPv4 flow; one mapped end does not', () => {
-  const base: ConnectionEvent = {
-    timeUs: 1,
-    action: 'connection_attempted',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv6',
-    direction: 'egress',
-    local: { ip: '::ffff:10.0.0.1', port: 40000 },
-    remote: { ip: '::ffff:192.0.2.9', port: 443 },
-    capture: 'ebpf',
-    attribution: 'syscall',
-  };
+  const base = egressEvent({ family: 'ipv6', local: { ip: '::ffff:10.0.0.1', port: 40000 }, remote: { ip: '::ffff:192.0.2.9', port: 443 } });
   const v4 = communityId({ proto: 6, saddr: '10.0.0.1', daddr: '192.0.2.9', sport: 40000, dport: 443 });
   assert.equal(bytesId(base), v4);
   assert.equal(eventCommunityId(base), v4);
@@ -57,18 +47,7 @@ test('a dual-stack socket (IPv4-mapped on both ends) hashes as the IPv4 flow; on
 });
 
 test('no Community ID for a listen record or an address that does not parse', () => {
-  const ev: ConnectionEvent = {
-    timeUs: 1,
-    action: 'listen',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv4',
-    direction: 'ingress',
-    local: { ip: '0.0.0.0', port: 80 },
-    remote: { ip: '0.0.0.0', port: 0 },
-    capture: 'ebpf',
-    attribution: 'syscall',
-  };
+  const ev = egressEvent({ action: 'listen', direction: 'ingress', local: { ip: '0.0.0.0', port: 80 }, remote: { ip: '0.0.0.0', port: 0 } });
   assert.equal(bytesId(ev), undefined);
   assert.equal(bytesId({ ...ev, action: 'connection_attempted', remote: { ip: 'not-an-ip', port: 1 } }), undefined);
   assert.equal(bytesId({ ...ev, action: 'connection_attempted', remote: { ip: '::1', port: 1 } }), undefined, 'mixed families');
@@ -76,18 +55,7 @@ test('no Community ID for a listen record or an address that does not parse', ()
 
 test("a digest is the caller's: hashing a second flow does not change the first digest", () => {
   const ids = new CommunityIds();
-  const a: ConnectionEvent = {
-    timeUs: 1,
-    action: 'connection_attempted',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv4',
-    direction: 'egress',
-    local: { ip: '10.0.0.1', port: 40000 },
-    remote: { ip: '192.0.2.9', port: 443 },
-    capture: 'ebpf',
-    attribution: 'syscall',
-  };
+  const a = egressEvent({ local: { ip: '10.0.0.1', port: 40000 }, remote: { ip: '192.0.2.9', port: 443 } });
   const b: ConnectionEvent = { ...a, remote: { ip: '192.0.2.10', port: 80 } };
   const da = communityIdDigest();
   const db = communityIdDigest();

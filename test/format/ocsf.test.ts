@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { ConnectionEvent } from '../../src/core/connection-event';
 import { toEcs } from '../../src/format/ecs-reference';
 import { ocsfActivityId, ocsfLine, toOcsf } from '../../src/format/ocsf';
-import { egressEvent, env, ingressEvent, T_US } from '../helpers/events';
+import { egressEvent, env, ingressEvent, loopbackDnsEvent, T_US } from '../helpers/events';
 
 type Doc = Record<string, any>;
 const ocsf = (ev: ConnectionEvent): Doc => JSON.parse(ocsfLine(ev, env)) as Doc;
@@ -104,16 +104,7 @@ test('listen has only the listening end; close has end_time; failures carry the 
 });
 
 test('ipv6, udp, loopback, container profile and a missing process', () => {
-  const d = ocsf(
-    egressEvent({
-      action: 'udp_flow',
-      transport: 'udp',
-      family: 'ipv6',
-      local: { ip: '::1', port: 40000 },
-      remote: { ip: '::1', port: 53 },
-      process: { ...egressEvent().process!, containerId: 'c0ffee' },
-    }),
-  );
+  const d = ocsf(loopbackDnsEvent({ ...egressEvent().process!, containerId: 'c0ffee' }));
   assert.equal(d.connection_info.protocol_num, 17);
   assert.equal(d.connection_info.protocol_name, 'udp');
   assert.equal(d.connection_info.protocol_ver_id, 6);

@@ -37,19 +37,12 @@ describe('rfc5424Line', () => {
     assert.equal(p.procid, '999');
     assert.equal(p.msgid, 'connection_attempted');
     assert.deepEqual([...p.sd.keys()], ['conn@32473', 'proc@32473', 'origin', 'meta']);
-    assert.equal(one(p.sd, 'conn@32473', 'src'), '192.0.2.10');
-    assert.equal(one(p.sd, 'conn@32473', 'sport'), '40001');
-    assert.equal(one(p.sd, 'conn@32473', 'dst'), '93.184.216.34');
-    assert.equal(one(p.sd, 'conn@32473', 'dport'), '443');
-    assert.equal(one(p.sd, 'conn@32473', 'transport'), 'tcp');
-    assert.equal(one(p.sd, 'conn@32473', 'direction'), 'egress');
+    const params = {
+      'conn@32473': { src: '192.0.2.10', sport: '40001', dst: '93.184.216.34', dport: '443', transport: 'tcp', direction: 'egress' },
+      'proc@32473': { pid: '4243', name: 'curl', exe: '/usr/bin/curl', cmd: 'curl -sS https://example.com/?n=1', user: 'alice', ppid: '1000' },
+    };
+    for (const [id, want] of Object.entries(params)) for (const [name, value] of Object.entries(want)) assert.equal(one(p.sd, id, name), value, `${id} ${name}`);
     assert.match(one(p.sd, 'conn@32473', 'communityId')!, /^1:[A-Za-z0-9+/]{27}=$/);
-    assert.equal(one(p.sd, 'proc@32473', 'pid'), '4243');
-    assert.equal(one(p.sd, 'proc@32473', 'name'), 'curl');
-    assert.equal(one(p.sd, 'proc@32473', 'exe'), '/usr/bin/curl');
-    assert.equal(one(p.sd, 'proc@32473', 'cmd'), 'curl -sS https://example.com/?n=1');
-    assert.equal(one(p.sd, 'proc@32473', 'user'), 'alice');
-    assert.equal(one(p.sd, 'proc@32473', 'ppid'), '1000');
     assert.deepEqual(p.sd.get('origin')?.get('ip'), ['192.0.2.10', '2001:db8::10']);
     assert.equal(one(p.sd, 'origin', 'swVersion'), '0.1.0');
     assert.equal(one(p.sd, 'meta', 'sequenceId'), '7');
@@ -79,10 +72,13 @@ describe('rfc5424Line', () => {
   }
 
   it('escapes exactly ", \\ and ] and renders control characters as \\xHH', () => {
-    assert.equal(sdValue('a"b\\c]d'), 'a\\"b\\\\c\\]d');
-    assert.equal(sdValue('x\ny\x00\x7f\x9f'), 'x\\x0ay\\x00\\x7f\\x9f');
-    assert.equal(sdValue('ok [=] é'), 'ok [=\\] é');
-    assert.equal(sdValue('\ud800'), '\ufffd');
+    const escapes: [raw: string, escaped: string][] = [
+      ['a"b\\c]d', 'a\\"b\\\\c\\]d'],
+      ['x\ny\x00\x7f\x9f', 'x\\x0ay\\x00\\x7f\\x9f'],
+      ['ok [=] é', 'ok [=\\] é'],
+      ['\ud800', '\ufffd'],
+    ];
+    for (const [raw, escaped] of escapes) assert.equal(sdValue(raw), escaped, JSON.stringify(raw));
   });
 
   it('caps a 10 KB command line at the byte limit with a mark, keeping every other field', () => {

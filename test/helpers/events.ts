@@ -22,35 +22,51 @@ export const ENV: FormatEnv = {
 /** 2025-11-26T15:20:27.123456Z in epoch microseconds. */
 export const T_US = Date.UTC(2025, 10, 26, 15, 20, 27, 123) * 1000 + 456;
 
-/** curl on this host (`env`) connects out to 93.184.216.34:443. */
-export function egressEvent(over: Partial<ConnectionEvent> = {}): ConnectionEvent {
+/** A TCP connect on loopback as a capture tier hands it over: the process known by what `process` holds, the thread its pid. */
+export function tierEvent(process: ProcessInfo, over: Partial<ConnectionEvent> = {}): ConnectionEvent {
   return {
-    timeUs: T_US,
+    timeUs: 1,
     action: 'connection_attempted',
     outcome: 'success',
     transport: 'tcp',
     family: 'ipv4',
     direction: 'egress',
-    local: { ip: '192.168.50.129', port: 50434 },
-    remote: { ip: '93.184.216.34', port: 443 },
-    process: {
-      pid: 4242,
-      name: 'curl',
-      executable: '/usr/bin/curl',
-      commandLine: 'curl -s https://example.com/',
-      args: ['curl', '-s', 'https://example.com/'],
-      startMs: Date.UTC(2025, 10, 26, 15, 20, 26, 0),
-      startTicks: 123456,
-      entityId: 'ent-4242-abc',
-      parent: { pid: 4000, name: 'bash', executable: '/usr/bin/bash', entityId: 'ent-4000-def' },
-      uid: 1000,
-      userName: 'alice',
-    },
-    tid: 4243,
+    local: { ip: '127.0.0.1', port: 40000 },
+    remote: { ip: '127.0.0.1', port: 8080 },
+    process,
+    tid: process.pid,
     capture: 'ebpf',
     attribution: 'syscall',
     ...over,
   };
+}
+
+/** A UDP flow record (a datagram sent) as a capture tier hands it over; it carries no thread. */
+export function udpEvent(process: ProcessInfo, over: Partial<ConnectionEvent> = {}): ConnectionEvent {
+  return tierEvent(process, { action: 'udp_flow', transport: 'udp', tid: undefined, ...over });
+}
+
+/** curl on this host (`env`) connects out to 93.184.216.34:443. */
+export function egressEvent(over: Partial<ConnectionEvent> = {}): ConnectionEvent {
+  const curl: ProcessInfo = {
+    pid: 4242,
+    name: 'curl',
+    executable: '/usr/bin/curl',
+    commandLine: 'curl -s https://example.com/',
+    args: ['curl', '-s', 'https://example.com/'],
+    startMs: Date.UTC(2025, 10, 26, 15, 20, 26, 0),
+    startTicks: 123456,
+    entityId: 'ent-4242-abc',
+    parent: { pid: 4000, name: 'bash', executable: '/usr/bin/bash', entityId: 'ent-4000-def' },
+    uid: 1000,
+    userName: 'alice',
+  };
+  return tierEvent(curl, { timeUs: T_US, local: { ip: '192.168.50.129', port: 50434 }, remote: { ip: '93.184.216.34', port: 443 }, tid: 4243, ...over });
+}
+
+/** A DNS query over IPv6 loopback on this host (`env`), made by `process`. */
+export function loopbackDnsEvent(process: ProcessInfo): ConnectionEvent {
+  return egressEvent({ action: 'udp_flow', transport: 'udp', family: 'ipv6', local: { ip: '::1', port: 40000 }, remote: { ip: '::1', port: 53 }, process });
 }
 
 /** sshd on this host (`env`) accepts 10.0.0.7:51000 on port 22. */

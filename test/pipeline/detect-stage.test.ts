@@ -14,6 +14,7 @@ import { UserNames } from '../../src/process/users';
 import { DEFAULT_DETECT_OPTIONS } from '../../src/detect/options';
 import { consoleLine } from '../../src/sinks/console/console-sink';
 import { capturedLogger } from '../helpers/captured-log';
+import { tierEvent } from '../helpers/events';
 
 const A = 4_200_001;
 const B = 4_200_002;
@@ -37,20 +38,7 @@ class CollectingSink implements Sink {
 }
 
 function connect(pid: number, name: string, timeUs: number): ConnectionEvent {
-  return {
-    timeUs,
-    action: 'connection_attempted',
-    outcome: 'success',
-    transport: 'tcp',
-    family: 'ipv4',
-    direction: 'egress',
-    local: { ip: '192.0.2.10', port: 40000 + (pid % 1000) },
-    remote: { ip: C2, port: 443 },
-    process: { pid, name, uid: 0 },
-    tid: pid,
-    capture: 'ebpf',
-    attribution: 'syscall',
-  };
+  return tierEvent({ pid, name, uid: 0 }, { timeUs, local: { ip: '192.0.2.10', port: 40000 + (pid % 1000) }, remote: { ip: C2, port: 443 } });
 }
 
 async function run(detect: boolean) {

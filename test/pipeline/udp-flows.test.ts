@@ -2,21 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UdpFlowTracker } from '../../src/pipeline/udp-flows';
 import type { ConnectionEvent } from '../../src/core/connection-event';
+import { udpEvent } from '../helpers/events';
 
 function udp(pid: number, rport: number, timeUs: number): ConnectionEvent {
-  return {
-    timeUs,
-    action: 'udp_flow',
-    outcome: 'success',
-    transport: 'udp',
-    family: 'ipv4',
-    direction: 'egress',
-    local: { ip: '127.0.0.1', port: 40000 },
-    remote: { ip: '127.0.0.1', port: rport },
-    process: { pid, name: 'x' },
-    capture: 'ebpf',
-    attribution: 'syscall',
-  };
+  return udpEvent({ pid, name: 'x' }, { timeUs, remote: { ip: '127.0.0.1', port: rport } });
 }
 
 test('the first datagram opens a flow; repeats within the idle timeout do not', () => {

@@ -90,6 +90,11 @@ function bad(kind: RecordDecodeErrorKind, detail: string): RecordDecodeError {
   return { kind, detail };
 }
 
+/** The error for a fixed-size record of `what` kind that holds `len` of its `size` bytes. */
+function truncated(what: string, len: number, size: number): RecordDecodeError {
+  return bad('truncated', `${what} record of ${len} bytes, want ${size}`);
+}
+
 export class RecordDecoder {
   private readonly ips = new IpTextCache();
   private readonly comms = new LastText(COMM_LEN);
@@ -112,16 +117,11 @@ export class RecordDecoder {
         out.process({ type: 'exit', pid: dv.getUint32(at + HEADER.pid, true), timeUs: this.timeUs(dv, at) });
         return undefined;
       case KIND.rename:
-        if (len < RENAME.size) return bad('truncated', `rename record of ${len} bytes, want ${RENAME.size}`);
-        out.process({
-          type: 'rename',
-          pid: dv.getUint32(at + HEADER.pid, true),
-          comm: cString(buf, at + RENAME.newComm, COMM_LEN),
-          timeUs: this.timeUs(dv, at),
-        });
+        if (len < RENAME.size) return truncated('rename', len, RENAME.size);
+        out.process({ type: 'rename', pid: dv.getUint32(at + HEADER.pid, true), comm: cString(buf, at + RENAME.newComm, COMM_LEN), timeUs: this.timeUs(dv, at) });
         return undefined;
       case KIND.fork:
-        if (len < FORK.size) return bad('truncated', `fork record of ${len} bytes, want ${FORK.size}`);
+        if (len < FORK.size) return truncated('fork', len, FORK.size);
         out.process({
           type: 'fork',
           pid: dv.getUint32(at + FORK.childPid, true),
@@ -140,7 +140,7 @@ export class RecordDecoder {
   }
 
   private conn(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): RecordDecodeError | undefined {
-    if (len < CONN.size) return bad('truncated', `connection record of ${len} bytes, want ${CONN.size}`);
+    if (len < CONN.size) return truncated('connection', len, CONN.size);
     const action = buf[at + CONN.action]!;
     if (action < ACTION.connect || action > ACTION.udpRecv) return bad('bad_field', `unknown connection action ${action}`);
     const protocol = buf[at + CONN.protocol]!;

@@ -88,6 +88,16 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     return conns.filter((c) => c.process?.pid === pid && (!action || c.action === action));
   }
 
+  /** A Python process connects once to a TCP server on `host` and exits: its code, and the record of that connect. */
+  async function connectOnce(host: string): Promise<{ port: number; pid: number; code: string; ev: ConnectionEvent }> {
+    const port = await tcpServer(host);
+    const code = `import socket,sys\nsocket.create_connection(('${host}', int(sys.argv[1]))).close()`;
+    const { pid } = await runPython(code, [String(port)]);
+    const [ev] = connsOf(pid, 'connection_attempted');
+    assert.ok(ev, 'connection record');
+    return { port, pid, code, ev };
+  }
+
   function assertPythonProcess(pid: number, code: string, args: string[]): void {
     const exec = execOf(pid);
     assert.equal(exec.executable, PYTHON);
@@ -97,11 +107,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
   }
 
   it('a process that connects and exits at once: pid, name, uid, local port, exec record', async () => {
-    const port = await tcpServer('127.0.0.1');
-    const code = `import socket,sys\nsocket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()`;
-    const { pid } = await runPython(code, [String(port)]);
-    const [ev] = connsOf(pid, 'connection_attempted');
-    assert.ok(ev, 'connection record');
+    const { port, pid, code, ev } = await connectOnce('127.0.0.1');
     assert.equal(ev.outcome, 'success');
     assert.equal(ev.direction, 'egress');
     assert.equal(ev.transport, 'tcp');
@@ -166,11 +172,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
   });
 
   it('IPv6 connect to [::1]', async () => {
-    const port = await tcpServer('::1');
-    const code = `import socket,sys\nsocket.create_connection(('::1', int(sys.argv[1]))).close()`;
-    const { pid } = await runPython(code, [String(port)]);
-    const [ev] = connsOf(pid, 'connection_attempted');
-    assert.ok(ev, 'connection record');
+    const { port, ev } = await connectOnce('::1');
     assert.equal(ev.family, 'ipv6');
     assert.deepEqual(ev.remote, { ip: '::1', port });
     assert.equal(ev.local.ip, '::1');

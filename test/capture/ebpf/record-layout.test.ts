@@ -120,6 +120,17 @@ function header(buf: Buffer, kind: number): void {
   buf.write('curl\0', L.HEADER.comm, 'latin1');
 }
 
+/** A connection record from the header's process: `action` over address family `af` and IP protocol `protocol`. */
+function connRecord(action: number, af: number, protocol: number, ok = 1): Buffer {
+  const b = Buffer.alloc(L.CONN.size);
+  header(b, L.KIND.conn);
+  b[L.CONN.action] = action;
+  b[L.CONN.family] = af;
+  b[L.CONN.protocol] = protocol;
+  b[L.CONN.ok] = ok;
+  return b;
+}
+
 function connection(e: DecodedEvent): ConnectionEvent {
   assert.ok('connection' in e, 'a connection event');
   return e.connection;
@@ -138,12 +149,7 @@ function decoded(b: Uint8Array, offsetUs = 0): DecodedEvent {
 
 describe('RecordDecoder', () => {
   it('decodes a failed IPv4 connect', () => {
-    const b = Buffer.alloc(L.CONN.size);
-    header(b, L.KIND.conn);
-    b[L.CONN.action] = L.ACTION.connect;
-    b[L.CONN.family] = 2;
-    b[L.CONN.protocol] = 6;
-    b[L.CONN.ok] = 0;
+    const b = connRecord(L.ACTION.connect, 2, 6, 0);
     b.writeInt32LE(111, L.CONN.err);
     b.writeUInt16LE(40000, L.CONN.lport);
     b.writeUInt16LE(443, L.CONN.rport);
@@ -176,23 +182,14 @@ describe('RecordDecoder', () => {
       [L.ACTION.udpRecv, 'udp_flow', 'ingress', 'success'],
     ];
     for (const [action, name, direction, outcome] of want) {
-      const b = Buffer.alloc(L.CONN.size);
-      header(b, L.KIND.conn);
-      b[L.CONN.action] = action;
-      b[L.CONN.family] = 2;
-      b[L.CONN.protocol] = 6;
-      b[L.CONN.ok] = 1;
+      const b = connRecord(action, 2, 6);
       const ev = connection(decoded(b));
       assert.deepEqual([ev.action, ev.direction, ev.outcome, ev.errno], [name, direction, outcome, undefined]);
     }
   });
 
   it('reports a v4-mapped address on an AF_INET6 record as IPv4', () => {
-    const b = Buffer.alloc(L.CONN.size);
-    header(b, L.KIND.conn);
-    b[L.CONN.action] = L.ACTION.udpSend;
-    b[L.CONN.family] = 10;
-    b[L.CONN.protocol] = 17;
+    const b = connRecord(L.ACTION.udpSend, 10, 17, 0);
     b.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7], L.CONN.raddr);
     b.set([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], L.CONN.laddr);
     const ev = connection(decoded(b));
@@ -204,11 +201,7 @@ describe('RecordDecoder', () => {
   });
 
   it('a dual-stack wildcard "::" with a v4-mapped peer becomes 0.0.0.0', () => {
-    const b = Buffer.alloc(L.CONN.size);
-    header(b, L.KIND.conn);
-    b[L.CONN.action] = L.ACTION.udpRecv;
-    b[L.CONN.family] = 10;
-    b[L.CONN.protocol] = 17;
+    const b = connRecord(L.ACTION.udpRecv, 10, 17, 0);
     b.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 9], L.CONN.raddr);
     const ev = connection(decoded(b));
     assert.deepEqual([ev.local.ip, ev.remote.ip, ev.family], ['0.0.0.0', '127.0.0.9', 'ipv4']);
@@ -216,11 +209,7 @@ describe('RecordDecoder', () => {
 
   it('gives the right text for many addresses through its cache', () => {
     const dec = new RecordDecoder({ offsetUs: 0 });
-    const b = Buffer.alloc(L.CONN.size);
-    header(b, L.KIND.conn);
-    b[L.CONN.action] = L.ACTION.connect;
-    b[L.CONN.family] = 10;
-    b[L.CONN.protocol] = 6;
+    const b = connRecord(L.ACTION.connect, 10, 6, 0);
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     for (let i = 0; i < 3000; i++) {
       const n = (i * 7919) % 1000; // repeats, so both hits and misses
@@ -313,12 +302,7 @@ describe('RecordDecoder', () => {
     assert.equal(decodeOne(cutExec).ok, false, 'argv longer than the record');
     cutExec.writeUInt32LE(10, L.EXEC.argsLen);
     assert.equal(decodeOne(cutExec).ok, true, 'a record that ends right after its argv');
-    const badAction = Buffer.alloc(L.CONN.size);
-    header(badAction, L.KIND.conn);
-    badAction[L.CONN.action] = 77;
-    badAction[L.CONN.family] = 2;
-    badAction[L.CONN.protocol] = 6;
-    assert.equal(decodeOne(badAction).ok, false);
+    assert.equal(decodeOne(connRecord(77, 2, 6)).ok, false, 'an unknown action');
   });
 
   it('never throws on random bytes', () => {
@@ -351,14 +335,9 @@ describe('RecordDecoder text caches', () => {
       return b;
     };
     const connOf = (comm: string): Buffer => {
-      const b = Buffer.alloc(L.CONN.size);
-      header(b, L.KIND.conn);
+      const b = connRecord(L.ACTION.connect, 2, 6);
       b.fill(0, L.HEADER.comm, L.HEADER.comm + 16);
       b.write(comm, L.HEADER.comm, 'latin1');
-      b[L.CONN.action] = L.ACTION.connect;
-      b[L.CONN.family] = 2;
-      b[L.CONN.protocol] = 6;
-      b[L.CONN.ok] = 1;
       return b;
     };
     const records = [

@@ -1,27 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectionKey, entryToEvent, listeningPorts } from '../../../src/capture/snapshot/events';
-import type { SnapshotEntry } from '../../../src/capture/snapshot/snapshot';
-
-const owner = { pid: 42, name: 'curl', executable: '/usr/bin/curl' };
-function row(p: Partial<SnapshotEntry>): SnapshotEntry {
-  return {
-    transport: 'tcp',
-    family: 'ipv4',
-    state: 'ESTABLISHED',
-    local: { ip: '10.0.0.1', port: 5000 },
-    remote: { ip: '10.0.0.2', port: 80 },
-    inode: 1,
-    uid: 0,
-    owners: [owner],
-    ...p,
-  };
-}
+import { snapshotEntry } from '../../helpers/snapshot-entry';
 
 test('direction comes from the socket: a connection on a local listening port is ingress', () => {
-  const listen = row({ state: 'LISTEN', local: { ip: '0.0.0.0', port: 22 }, remote: { ip: '0.0.0.0', port: 0 } });
-  const inbound = row({ local: { ip: '10.0.0.1', port: 22 }, remote: { ip: '10.0.0.9', port: 51000 } });
-  const outbound = row({});
+  const listen = snapshotEntry({ state: 'LISTEN', local: { ip: '0.0.0.0', port: 22 }, remote: { ip: '0.0.0.0', port: 0 } });
+  const inbound = snapshotEntry({ local: { ip: '10.0.0.1', port: 22 }, remote: { ip: '10.0.0.9', port: 51000 } });
+  const outbound = snapshotEntry({});
   const listening = listeningPorts([listen, inbound, outbound]);
   assert.equal(entryToEvent(listen, listening, 1, 'poll', false)?.action, 'listen');
   const i = entryToEvent(inbound, listening, 1, 'poll', false)!;
@@ -35,17 +20,17 @@ test('direction comes from the socket: a connection on a local listening port is
 });
 
 test('a socket without an owner is still a record, attributed unknown', () => {
-  const tw = row({ state: 'TIME_WAIT', owners: [], inode: 0 });
+  const tw = snapshotEntry({ state: 'TIME_WAIT', owners: [], inode: 0 });
   const ev = entryToEvent(tw, new Set(), 1, 'poll', false)!;
   assert.equal(ev.attribution, 'unknown');
   assert.equal(ev.process, undefined);
 });
 
 test('UDP: bound is a listen, connected is a flow; the key ignores TCP state', () => {
-  const bound = row({ transport: 'udp', state: 'UNCONN', remote: { ip: '0.0.0.0', port: 0 } });
+  const bound = snapshotEntry({ transport: 'udp', state: 'UNCONN', remote: { ip: '0.0.0.0', port: 0 } });
   assert.equal(entryToEvent(bound, new Set(), 1, 'poll', false)?.action, 'listen');
-  const conn = row({ transport: 'udp', state: 'ESTAB' });
+  const conn = snapshotEntry({ transport: 'udp', state: 'ESTAB' });
   assert.equal(entryToEvent(conn, new Set(), 1, 'poll', true)?.action, 'udp_flow');
   assert.equal(entryToEvent(conn, new Set(), 1, 'poll', true)?.preexisting, true);
-  assert.equal(connectionKey(row({ state: 'SYN_SENT' })), connectionKey(row({ state: 'TIME_WAIT' })));
+  assert.equal(connectionKey(snapshotEntry({ state: 'SYN_SENT' })), connectionKey(snapshotEntry({ state: 'TIME_WAIT' })));
 });

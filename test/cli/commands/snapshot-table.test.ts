@@ -1,20 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeCell, renderSnapshotTable } from '../../../src/cli/commands/snapshot-table';
-import type { SnapshotEntry } from '../../../src/capture/snapshot/snapshot';
-import type { ProcessInfo } from '../../../src/core/connection-event';
+import { curlOwner as curl, snapshotEntry } from '../../helpers/snapshot-entry';
 
-const curl: ProcessInfo = { pid: 42, name: 'curl', executable: '/usr/bin/curl', uid: 0, userName: 'root' };
-const base: SnapshotEntry = {
-  transport: 'tcp',
-  family: 'ipv4',
-  state: 'ESTABLISHED',
-  local: { ip: '127.0.0.1', port: 40000 },
-  remote: { ip: '127.0.0.1', port: 8080 },
-  inode: 1,
-  uid: 0,
-  owners: [curl],
-};
+const base = snapshotEntry();
 
 test('header and rows are aligned, IPv6 in brackets, one socket per line', () => {
   const out = renderSnapshotTable([

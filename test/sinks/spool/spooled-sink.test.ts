@@ -30,6 +30,24 @@ function esSink(url: string, spoolDir: string, extra: Partial<SpooledSinkOptions
   return createSpooledSink({ name: 'es', format: formatEcs, transport, spoolDir, logger: silentLogger, retry: fastRetry, ...extra });
 }
 
+/** A first sink writes records 0..n-1 into a fresh spool while no receiver listens on `port`; it is left open. */
+async function spoolWhileDown(t: { after(fn: () => void): void }, n: number, closeTimeoutMs: number) {
+  const spoolDir = path.join(tempDir(t), 'spool');
+  const port = await freePort();
+  const first = esSink(`http://127.0.0.1:${port}`, spoolDir, { closeTimeoutMs });
+  for (let i = 0; i < n; i++) first.write(numberedEvent(i));
+  return { spoolDir, port, first };
+}
+
+/** The receiver comes up on `port` and a sink starts on what `spoolDir` holds; both are closed after the test. */
+async function receiverAndSink(t: { after(fn: () => void): void }, port: number, spoolDir: string) {
+  const server = await startBulkServer({ port });
+  t.after(() => server.close());
+  const sink = esSink(server.url, spoolDir);
+  t.after(() => sink.close());
+  return { server, sink };
+}
+
 function received(server: BulkServer): number[] {
   return [...server.docs.values()].map((d) => recordNumber(d.source)).sort((a, b) => a - b);
 }
@@ -45,8 +63,10 @@ function writerArgs(): string[] {
   return ext === '.ts' ? ['--import', 'tsx', file] : [file];
 }
 
-/** The writer child: spools n records (flushing every `chunk`) toward a dead receiver; killed by pid after the test. */
-function startWriter(t: { after(fn: () => void): void }, spoolDir: string, deadPort: number, n: number, chunk: number) {
+/** The writer child: spools n records (flushing every `chunk`) into a fresh spool, toward a dead receiver on `deadPort`; killed by pid after the test. */
+async function startWriter(t: { after(fn: () => void): void }, n: number, chunk: number) {
+  const spoolDir = path.join(tempDir(t), 'spool');
+  const deadPort = await freePort();
   const child = spawn(process.execPath, [...writerArgs(), spoolDir, `http://127.0.0.1:${deadPort}`, String(n), String(chunk)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -56,25 +76,19 @@ function startWriter(t: { after(fn: () => void): void }, spoolDir: string, deadP
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  return { child, exited, output: () => out };
+  return { child, exited, output: () => out, spoolDir, deadPort };
 }
 
 test('records spooled by a process killed with SIGKILL are all delivered by the next start', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const deadPort = await freePort();
   const N = 5000;
-  const { child, exited, output } = startWriter(t, spoolDir, deadPort, N, 1);
+  const { child, exited, output, spoolDir, deadPort } = await startWriter(t, N, 1);
   await waitFor(() => output().includes(`flushed ${N}\n`), 'the child to spool its records', 60_000);
   assert.ok(process.kill(child.pid!, 'SIGKILL'));
   await exited;
   assert.equal(child.signalCode, 'SIGKILL');
   assert.ok(listSegments(spoolDir).length > 0, 'the killed child left segments behind');
 
-  const server = await startBulkServer({ port: deadPort });
-  t.after(() => server.close());
-  const sink = esSink(server.url, spoolDir);
-  t.after(() => sink.close());
+  const { server, sink } = await receiverAndSink(t, deadPort, spoolDir);
   await waitFor(() => server.docs.size >= N, `all ${N} records at the receiver`);
   await sink.close();
   assert.deepEqual(received(server), range(N));
@@ -84,21 +98,15 @@ test('records spooled by a process killed with SIGKILL are all delivered by the 
 });
 
 test('SIGKILL in the middle of writing: every record the child had flushed arrives', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const deadPort = await freePort();
   const N = 200_000;
-  const { child, exited, output } = startWriter(t, spoolDir, deadPort, N, 400);
+  const { child, exited, output, spoolDir, deadPort } = await startWriter(t, N, 400);
   await waitFor(() => (output().match(/flushed \d+\n/g) ?? []).length >= 3, 'the child to flush a few chunks', 60_000);
   child.kill('SIGKILL');
   await exited;
   const flushed = Math.max(...(output().match(/flushed (\d+)\n/g) ?? []).map((l) => Number(l.split(' ')[1])));
   assert.ok(flushed > 0 && flushed < N, `killed mid-stream (flushed ${flushed})`);
 
-  const server = await startBulkServer({ port: deadPort });
-  t.after(() => server.close());
-  const sink = esSink(server.url, spoolDir);
-  t.after(() => sink.close());
+  const { server, sink } = await receiverAndSink(t, deadPort, spoolDir);
   await waitFor(() => sink.spoolStats().retrying === false && server.docs.size >= flushed && sinkIdle(sink), 'the spool to drain', 60_000);
   await sink.close();
   const got = received(server);
@@ -171,12 +179,8 @@ test('a full spool drops the oldest records and counts the gap', async (t) => {
 });
 
 test('corrupt bytes and a garbage segment file are skipped and counted, the rest is delivered', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const port = await freePort();
   const N = 1000;
-  const first = esSink(`http://127.0.0.1:${port}`, spoolDir, { closeTimeoutMs: 200 });
-  for (let i = 0; i < N; i++) first.write(numberedEvent(i));
+  const { spoolDir, port, first } = await spoolWhileDown(t, N, 200);
   await first.flush();
   await first.close();
   const segs = listSegments(spoolDir);
@@ -189,10 +193,7 @@ test('corrupt bytes and a garbage segment file are skipped and counted, the rest
   // before the persisted ack position counts as already sent and is removed unread).
   fs.writeFileSync(path.join(spoolDir, 'seg-0000000000000002.dat'), Buffer.from('this is not a spool segment\n'.repeat(100)));
 
-  const server = await startBulkServer({ port });
-  t.after(() => server.close());
-  const sink = esSink(server.url, spoolDir);
-  t.after(() => sink.close());
+  const { server, sink } = await receiverAndSink(t, port, spoolDir);
   await waitFor(() => server.docs.size >= N - 2 && sink.spoolStats().corruptRegions >= 2 && sinkIdle(sink), 'the readable records', 30_000);
   await new Promise((r) => setTimeout(r, 200));
   await sink.close();
@@ -207,19 +208,12 @@ test('corrupt bytes and a garbage segment file are skipped and counted, the rest
 });
 
 test('a torn record at the end of a segment (a crash mid-write) is skipped and counted', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const port = await freePort();
-  const first = esSink(`http://127.0.0.1:${port}`, spoolDir, { closeTimeoutMs: 100 });
-  for (let i = 0; i < 100; i++) first.write(numberedEvent(i));
+  const { spoolDir, port, first } = await spoolWhileDown(t, 100, 100);
   await first.close();
   const seg = listSegments(spoolDir)[0]!;
   fs.truncateSync(seg.path, seg.size - 10);
 
-  const server = await startBulkServer({ port });
-  t.after(() => server.close());
-  const sink = esSink(server.url, spoolDir);
-  t.after(() => sink.close());
+  const { server, sink } = await receiverAndSink(t, port, spoolDir);
   await waitFor(() => server.docs.size >= 99 && sink.spoolStats().corruptRegions === 1, 'the 99 whole records');
   await sink.close();
   assert.deepEqual(received(server), range(99));
@@ -227,20 +221,13 @@ test('a torn record at the end of a segment (a crash mid-write) is skipped and c
 });
 
 test('close() with the receiver down keeps the records for the next start', async (t) => {
-  const dir = tempDir(t);
-  const spoolDir = path.join(dir, 'spool');
-  const port = await freePort();
-  const first = esSink(`http://127.0.0.1:${port}`, spoolDir, { closeTimeoutMs: 300 });
-  for (let i = 0; i < 300; i++) first.write(numberedEvent(i));
+  const { spoolDir, port, first } = await spoolWhileDown(t, 300, 300);
   const started = Date.now();
   await first.close();
   assert.ok(Date.now() - started < 10_000, 'close() gives up on a dead receiver');
   assert.equal(first.stats().written, 0);
 
-  const server = await startBulkServer({ port });
-  t.after(() => server.close());
-  const second = esSink(server.url, spoolDir);
-  t.after(() => second.close());
+  const { server, sink: second } = await receiverAndSink(t, port, spoolDir);
   await waitFor(() => server.docs.size >= 300, 'the records kept from the first run');
   await second.close();
   assert.deepEqual(received(server), range(300));

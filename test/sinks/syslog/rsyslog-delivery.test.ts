@@ -9,9 +9,10 @@ import type { ConnectionEvent } from '../../../src/core/connection-event';
 import { silentLogger } from '../../../src/core/context';
 import { rfc3164Line } from '../../../src/format/rfc3164';
 import { rfc5424Line } from '../../../src/format/rfc5424';
-import { createSyslogTransport } from '../../../src/sinks/syslog';
+import { createSyslogTransport, type SyslogFormat } from '../../../src/sinks/syslog';
 import { parseStructuredData, Rsyslog, sleep, type Received } from '../../helpers/rsyslog';
 import { curlEvent, ENV, expectedText, HOSTILE_NAMES } from '../../helpers/events';
+import type { SpooledSink } from '../../../src/sinks/spool/spooled-sink';
 import { delivered, makeSpoolRoot, spooledSyslogSink } from './spooled-syslog';
 
 let rs: Rsyslog;
@@ -95,13 +96,22 @@ async function checkHostileArrive(url: string, input: string, base: number, maxB
   }
 }
 
+/** Sends `ev` alone through a spooled sink with its own spool, checks that it was delivered, then hands the sink to `check`. */
+async function deliverOne(url: string, format: SyslogFormat, spoolName: string, ev: ConnectionEvent, check: (sink: SpooledSink) => Promise<void>): Promise<void> {
+  const sink = spooledSyslogSink({ url, format, spoolDir: path.join(spoolRoot, spoolName) });
+  try {
+    sink.write(ev);
+    await delivered(sink, 1);
+    assert.deepEqual(sink.stats(), { written: 1, dropped: 0, errors: 0 });
+    await check(sink);
+  } finally {
+    await sink.close();
+  }
+}
+
 describe('syslog to a real rsyslog', () => {
   it('seed over UDP through the spooled sink: the original header and fields arrive (asserted on the raw message)', async () => {
-    const sink = spooledSyslogSink({ url: `udp://127.0.0.1:${rs.ports.udp}`, format: 'seed', spoolDir: path.join(spoolRoot, 'udp-seed') });
-    try {
-      sink.write(curlEvent(900, { name: 'ssh agent"x' }));
-      await delivered(sink, 1);
-      assert.deepEqual(sink.stats(), { written: 1, dropped: 0, errors: 0 });
+    await deliverOne(`udp://127.0.0.1:${rs.ports.udp}`, 'seed', 'udp-seed', curlEvent(900, { name: 'ssh agent"x' }), async (sink) => {
       const got = await rs.waitFor(1, 10_000, (r) => r.input === 'udp' && r.raw.includes('pid=5142'));
       assert.match(
         got[0]!.raw,
@@ -111,9 +121,7 @@ describe('syslog to a real rsyslog', () => {
       assert.equal(own.length, 1);
       assert.equal(own[0]!.ip, '127.0.0.1');
       assert.ok(own[0]!.port > 0 && own[0]!.port !== rs.ports.udp);
-    } finally {
-      await sink.close();
-    }
+    });
   });
 
   it('rfc5424 over UDP: hostile fields arrive intact, one record per event (2 KB cap)', async () => {
@@ -153,11 +161,7 @@ describe('syslog to a real rsyslog', () => {
   });
 
   it('rfc3164 over TCP through the spooled sink: pairs arrive, a newline in a name does not split the record', async () => {
-    const sink = spooledSyslogSink({ url: `tcp://127.0.0.1:${rs.ports.tcp}`, format: 'rfc3164', spoolDir: path.join(spoolRoot, 'tcp-rfc3164') });
-    try {
-      sink.write(curlEvent(6000, { name: 'two\nlines forged=1' }));
-      await delivered(sink, 1);
-      assert.deepEqual(sink.stats(), { written: 1, dropped: 0, errors: 0 });
+    await deliverOne(`tcp://127.0.0.1:${rs.ports.tcp}`, 'rfc3164', 'tcp-rfc3164', curlEvent(6000, { name: 'two\nlines forged=1' }), async (sink) => {
       const expected = rfc3164Line(curlEvent(6000, { name: 'two\nlines forged=1' }), ENV);
       const got = await rs.waitFor(1, 10_000, (r) => r.input === 'tcp' && r.raw.includes('pid=10242'));
       await sleep(200);
@@ -168,8 +172,6 @@ describe('syslog to a real rsyslog', () => {
       assert.match(got[0]!.raw, /process="two\\nlines forged=1" sip=/);
       const own = sink.ownEndpoints();
       assert.ok(own.length === 1 && own[0]!.ip === '127.0.0.1' && own[0]!.port !== rs.ports.tcp);
-    } finally {
-      await sink.close();
-    }
+    });
   });
 });
