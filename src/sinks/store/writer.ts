@@ -15,6 +15,9 @@ const LISTEN = codeOf(ACTIONS, 'listen');
 const EGRESS = codeOf(DIRECTIONS, 'egress');
 const CACHE_MAX = 65_536;
 const ZERO_BLOB = Buffer.alloc(16);
+/** Columns of one connection row, and rows per multi-row INSERT. */
+const COLUMNS = 15;
+const ROWS_PER_INSERT = 64;
 
 interface Count {
   readonly params: unknown[];
@@ -24,7 +27,9 @@ interface Count {
 }
 
 export class BatchWriter {
-  private readonly insertConnection: Database.Statement;
+  private readonly db: StoreDb;
+  /** INSERT statements by row count (1 to ROWS_PER_INSERT), each prepared on first use. */
+  private readonly inserts = new Map<number, Database.Statement>();
   private readonly upsertProgram: Database.Statement;
   private readonly upsertProcess: Database.Statement;
   private readonly upsertRollup: Database.Statement;
@@ -38,10 +43,7 @@ export class BatchWriter {
   private readonly blobs = new Map<string, Buffer>();
 
   constructor(db: StoreDb) {
-    this.insertConnection = db.prepare(
-      `INSERT INTO connection (time_us, process_id, action, outcome, transport, direction, capture, attribution,
-         local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    );
+    this.db = db;
     this.upsertProgram = db.prepare(
       `INSERT INTO program (executable, name, uid, user_name) VALUES (?,?,?,?)
        ON CONFLICT (executable, name, uid, user_name) DO UPDATE SET name = excluded.name RETURNING id`,
@@ -73,6 +75,7 @@ export class BatchWriter {
   write(events: readonly ConnectionEvent[], ends: readonly ProcessEnd[]): void {
     const rollup = new Map<string, Count>();
     const listeners = new Map<string, Count>();
+    const pending: unknown[] = [];
     for (const ev of events) {
       if (ev.alert) {
         this.writeAlert(ev);
@@ -84,7 +87,7 @@ export class BatchWriter {
       const transport = codeOf(TRANSPORTS, ev.transport);
       const direction = codeOf(DIRECTIONS, ev.direction);
       const remote = this.blob(ev.remote.ip);
-      this.insertConnection.run(
+      pending.push(
         ev.timeUs,
         processId,
         action,
@@ -116,10 +119,29 @@ export class BatchWriter {
         action,
       ]);
       if (action === LISTEN) count(listeners, `${programId}|${ev.local.port}|${transport}`, ev.timeUs, () => [programId, ev.local.port, transport]);
+      if (pending.length === ROWS_PER_INSERT * COLUMNS) {
+        this.insertRows(ROWS_PER_INSERT).run(pending);
+        pending.length = 0;
+      }
     }
+    if (pending.length > 0) this.insertRows(pending.length / COLUMNS).run(pending);
     for (const c of rollup.values()) this.upsertRollup.run(...c.params, c.count, c.first, c.last);
     for (const c of listeners.values()) this.upsertListener.run(...c.params, c.first, c.last);
     for (const end of ends) this.endProcess.run(end.timeUs, end.entityId);
+  }
+
+  /** One statement inserting `rows` connections: per row, SQLite's statement overhead is paid once per statement. */
+  private insertRows(rows: number): Database.Statement {
+    let stmt = this.inserts.get(rows);
+    if (stmt === undefined) {
+      const values = Array.from({ length: rows }, () => `(${Array.from({ length: COLUMNS }, () => '?').join(',')})`).join(',');
+      stmt = this.db.prepare(
+        `INSERT INTO connection (time_us, process_id, action, outcome, transport, direction, capture, attribution,
+           local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting) VALUES ${values}`,
+      );
+      this.inserts.set(rows, stmt);
+    }
+    return stmt;
   }
 
   /** After a failed commit or a retention pass: the ids cached may no longer exist. */
