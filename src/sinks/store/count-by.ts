@@ -5,7 +5,7 @@
 // the port of an ingress connection's peer, the local port of an egress one), read raw
 // connections.
 import { blobToIp } from './ip-blob';
-import { ACTIONS, DIRECTIONS, TRANSPORTS, valueOf } from './codes';
+import { ACTIONS, DIRECTIONS, TRANSPORTS, codeOf, valueOf } from './codes';
 import { connectionWhere, rollupCanFilter, rollupWhere, whereText, type ConnectionFilter, type Sql } from './filter';
 import type { StoreDb } from './open';
 
@@ -22,6 +22,13 @@ export interface CountRow {
 }
 
 const DAY_US = 86_400_000_000;
+const EGRESS = codeOf(DIRECTIONS, 'egress');
+
+/** The program the rollup counts connections without a process under (-1: none stored yet). */
+function noProgramId(db: StoreDb): number {
+  const id = db.prepare(`SELECT id FROM program WHERE executable = '' AND name = '' AND uid = -1 AND user_name = ''`).pluck().get() as number | undefined;
+  return id ?? -1;
+}
 
 /** The grouping expression over rollup `r` (undefined: the rollup does not keep it) and raw `c`. */
 const KEYS: Record<CountByField, { rollup?: string; raw: string; onlyWhen?: ConnectionFilter['direction'] }> = {
@@ -48,22 +55,49 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
     );
     params.push(...sql.params);
   };
+  /**
+   * A day that [since, until) cuts, from its rollup rows: a row whose first and last times both
+   * fall inside counts whole, one wholly outside not at all, and only the keys that straddle a
+   * bound count their connections inside it, found through the (remote_ip, time) index.
+   */
+  const partialDay = (day: number, since: number, until: number, rollupSelect: string) => {
+    const inside = rollupWhere(filter, day, day + 1);
+    parts.push(
+      `${rollupSelect}, r.count AS n, r.first_us AS f, r.last_us AS l FROM rollup r JOIN program g ON g.id = r.program_id
+       ${whereText(inside)} AND r.first_us >= ? AND r.last_us < ?`,
+    );
+    params.push(...inside.params, since, until);
+    const straddle = rollupWhere(filter, day, day + 1);
+    parts.push(
+      `${rollupSelect}, count(*) AS n, min(c.time_us) AS f, max(c.time_us) AS l
+       FROM rollup r JOIN program g ON g.id = r.program_id
+       CROSS JOIN connection c INDEXED BY connection_remote ON c.remote_ip = r.remote_ip AND c.time_us >= ? AND c.time_us < ?
+       LEFT JOIN process p ON p.id = c.process_id
+       ${whereText(straddle)} AND r.last_us >= ? AND r.first_us < ? AND NOT (r.first_us >= ? AND r.last_us < ?)
+         AND c.direction = r.direction AND c.transport = r.transport AND c.action = r.action
+         AND (CASE WHEN r.direction = ${EGRESS} THEN c.remote_port = r.remote_port ELSE c.local_port = r.local_port END)
+         AND coalesce(p.program_id, ?) = r.program_id
+       GROUP BY r.program_id, r.remote_ip, r.remote_port, r.local_port, r.direction, r.transport, r.action`,
+    );
+    params.push(since, until, ...straddle.params, since, until, since, until, noProgramId(db));
+  };
   const rollupKeeps = key.rollup !== undefined && (key.onlyWhen === undefined || key.onlyWhen === filter.direction);
   if (rollupKeeps && rollupCanFilter(filter)) {
+    const rollupSelect = `SELECT ${key.rollup} AS k, g.executable AS exe, r.remote_ip AS rip`;
     // Whole days inside [since, until): from the first midnight at or after since to the last before until.
     const fromDay = filter.sinceUs === undefined ? undefined : Math.ceil(filter.sinceUs / DAY_US);
     const toDay = filter.untilUs === undefined ? undefined : Math.floor(filter.untilUs / DAY_US);
-    if (fromDay !== undefined && toDay !== undefined && fromDay >= toDay) raw(connectionWhere(filter));
-    else {
-      const r = rollupWhere(filter, fromDay, toDay);
-      parts.push(
-        `SELECT ${key.rollup} AS k, g.executable AS exe, r.remote_ip AS rip, r.count AS n, r.first_us AS f, r.last_us AS l
-         FROM rollup r JOIN program g ON g.id = r.program_id ${whereText(r)}`,
-      );
+    const wholeFrom = fromDay !== undefined && toDay !== undefined && fromDay > toDay ? toDay : fromDay;
+    if (wholeFrom === undefined || toDay === undefined || wholeFrom < toDay) {
+      const r = rollupWhere(filter, wholeFrom, toDay);
+      parts.push(`${rollupSelect}, r.count AS n, r.first_us AS f, r.last_us AS l FROM rollup r JOIN program g ON g.id = r.program_id ${whereText(r)}`);
       params.push(...r.params);
-      if (fromDay !== undefined && filter.sinceUs! < fromDay * DAY_US) raw(connectionWhere(filter, filter.sinceUs, fromDay * DAY_US));
-      if (toDay !== undefined && filter.untilUs! > toDay * DAY_US) raw(connectionWhere(filter, toDay * DAY_US, filter.untilUs));
     }
+    // The days cut by since or until (one day when both fall in it).
+    const cut = new Set<number>();
+    if (fromDay !== undefined && filter.sinceUs! < fromDay * DAY_US) cut.add(fromDay - 1);
+    if (toDay !== undefined && filter.untilUs! > toDay * DAY_US) cut.add(toDay);
+    for (const day of cut) partialDay(day, Math.max(filter.sinceUs ?? -Infinity, day * DAY_US), Math.min(filter.untilUs ?? Infinity, (day + 1) * DAY_US), rollupSelect);
   } else raw(connectionWhere(filter));
   // Grouped twice: first by value × executable × remote, then by value. The DISTINCT counts of
   // the outer grouping then see each pair once instead of once per source row.
