@@ -3,7 +3,7 @@
 // and listener counts aggregated in memory first so a batch costs one upsert per distinct key
 // rather than one per record.
 import type { ConnectionEvent, ProcessInfo } from '../../core/connection-event';
-import type { ProcessEnd } from '../../core/stages';
+import { F, FIELDS, NO_PROCESS, type EncodedBatch } from './batch-codec';
 import { setBounded } from '../../core/set-bounded';
 import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, RULES, TRANSPORTS, codeOf } from './codes';
 import { ipToBlob } from './ip-blob';
@@ -71,63 +71,70 @@ export class BatchWriter {
     this.endProcess = db.prepare('UPDATE process SET end_us = ? WHERE entity_id = ? AND end_us IS NULL');
   }
 
-  /** Writes the records and process ends; the caller wraps it in a transaction. */
-  write(events: readonly ConnectionEvent[], ends: readonly ProcessEnd[]): void {
+  /** Writes a batch's records and process ends; the caller wraps it in a transaction. */
+  write(batch: EncodedBatch, processes: ReadonlyMap<number, ProcessInfo>): void {
     const rollup = new Map<string, Count>();
     const listeners = new Map<string, Count>();
     const pending: unknown[] = [];
-    for (const ev of events) {
-      if (ev.alert) {
-        this.writeAlert(ev);
-        continue;
-      }
-      const programId = this.programId(ev.process);
-      const processId = ev.process ? this.processId(ev.process, programId) : null;
-      const action = codeOf(ACTIONS, ev.action);
-      const transport = codeOf(TRANSPORTS, ev.transport);
-      const direction = codeOf(DIRECTIONS, ev.direction);
-      const remote = this.blob(ev.remote.ip);
+    const n = batch.numbers;
+    for (let i = 0; i < batch.count; i++) {
+      const o = i * FIELDS;
+      const key = n[o + F.process]!;
+      const process = key === NO_PROCESS ? undefined : processes.get(key);
+      const programId = this.programId(process);
+      const processId = process ? this.processId(process, programId) : null;
+      const timeUs = n[o + F.time]!;
+      const action = n[o + F.action]!;
+      const transport = n[o + F.transport]!;
+      const direction = n[o + F.direction]!;
+      const localPort = n[o + F.localPort]!;
+      const remotePort = n[o + F.remotePort]!;
+      const remoteIp = batch.addresses[2 * i + 1]!;
+      const remote = this.blob(remoteIp);
+      const tid = n[o + F.tid]!;
+      const errno = n[o + F.errno]!;
       pending.push(
-        ev.timeUs,
+        timeUs,
         processId,
         action,
-        codeOf(OUTCOMES, ev.outcome),
+        n[o + F.outcome]!,
         transport,
         direction,
-        codeOf(CAPTURES, ev.capture),
-        codeOf(ATTRIBUTIONS, ev.attribution),
-        this.blob(ev.local.ip),
-        ev.local.port,
-        remote,
-        ev.remote.port,
-        ev.tid ?? null,
-        ev.errno ?? null,
-        ev.preexisting ? 1 : null,
-      );
-      const day = Math.floor(ev.timeUs / DAY_US);
-      // The service port only: the remote port of an egress connection, the local port of an ingress one.
-      const remotePort = direction === EGRESS ? ev.remote.port : 0;
-      const localPort = direction === EGRESS ? 0 : ev.local.port;
-      count(rollup, `${day}|${programId}|${ev.remote.ip}|${remotePort}|${localPort}|${direction}|${transport}|${action}`, ev.timeUs, () => [
-        day,
-        programId,
+        n[o + F.capture]!,
+        n[o + F.attribution]!,
+        this.blob(batch.addresses[2 * i]!),
+        localPort,
         remote,
         remotePort,
-        localPort,
-        direction,
-        transport,
-        action,
-      ]);
-      if (action === LISTEN) count(listeners, `${programId}|${ev.local.port}|${transport}`, ev.timeUs, () => [programId, ev.local.port, transport]);
+        Number.isNaN(tid) ? null : tid,
+        Number.isNaN(errno) ? null : errno,
+        n[o + F.preexisting] ? 1 : null,
+      );
       if (pending.length === ROWS_PER_INSERT * COLUMNS) {
         this.insertRows(ROWS_PER_INSERT).run(pending);
         pending.length = 0;
       }
+      const day = Math.floor(timeUs / DAY_US);
+      // The service port only: the remote port of an egress connection, the local port of an ingress one.
+      const servicePort = direction === EGRESS ? remotePort : 0;
+      const ownPort = direction === EGRESS ? 0 : localPort;
+      count(rollup, `${day}|${programId}|${remoteIp}|${servicePort}|${ownPort}|${direction}|${transport}|${action}`, timeUs, () => [
+        day,
+        programId,
+        remote,
+        servicePort,
+        ownPort,
+        direction,
+        transport,
+        action,
+      ]);
+      if (action === LISTEN) count(listeners, `${programId}|${localPort}|${transport}`, timeUs, () => [programId, localPort, transport]);
     }
     if (pending.length > 0) this.insertRows(pending.length / COLUMNS).run(pending);
+    for (const ev of batch.alerts) this.writeAlert(ev);
     for (const c of rollup.values()) this.upsertRollup.run(...c.params, c.count, c.first, c.last);
     for (const c of listeners.values()) this.upsertListener.run(...c.params, c.first, c.last);
-    for (const end of ends) this.endProcess.run(end.timeUs, end.entityId);
+    for (const end of batch.ends) this.endProcess.run(end.timeUs, end.entityId);
   }
 
   /** One statement inserting `rows` connections: per row, SQLite's statement overhead is paid once per statement. */
