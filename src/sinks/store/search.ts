@@ -9,8 +9,9 @@
 //   index, time bounds checked in the index before any row is read;
 // - otherwise (a wide range, or no range): the time index.
 // With a limit, the newest matches are looked for in a time window at the end of the range that
-// widens fourfold until it holds `limit` matches or the whole range: the rows read stay near
-// the rows returned however common or rare the matches are.
+// starts as wide as `limit` rows of any kind take and widens fourfold until it holds `limit`
+// matches or the whole range: the rows read stay near the rows returned however common or rare
+// the matches are.
 import type { ConnectionEvent } from '../../core/connection-event';
 import { connectionWhere, hasProcessConditions, matchingProcessIds, whereText, type ConnectionFilter } from './filter';
 import type { StoreDb } from './open';
@@ -23,13 +24,15 @@ export interface SearchOptions {
 
 /** An address range with fewer rows than this is read through the address index. */
 const FEW_ROWS = 5000;
-/** The first window of a limited search: this fraction of the range. */
-const FIRST_WINDOW = 1 / 1024;
 
 type IndexName = 'connection_time' | 'connection_remote' | 'connection_process';
 
 export function* searchConnections(db: StoreDb, filter: ConnectionFilter, opts: SearchOptions = {}): Generator<ConnectionEvent> {
-  const bounds = db.prepare('SELECT min(time_us) AS lo, max(time_us) AS hi FROM connection').get() as { lo: number | null; hi: number | null };
+  // Two statements: SQLite reads a lone min() or max() from the end of the index, both at once by a full scan.
+  const bounds = {
+    lo: db.prepare('SELECT min(time_us) FROM connection').pluck().get() as number | null,
+    hi: db.prepare('SELECT max(time_us) FROM connection').pluck().get() as number | null,
+  };
   if (bounds.lo === null || bounds.hi === null) return;
   const lo = Math.max(filter.sinceUs ?? bounds.lo, bounds.lo);
   const hi = Math.min(filter.untilUs ?? bounds.hi + 1, bounds.hi + 1);
@@ -47,7 +50,9 @@ export function* searchConnections(db: StoreDb, filter: ConnectionFilter, opts: 
     for (const row of db.prepare(`${q.text} ORDER BY c.time_us, c.id`).iterate(...q.params) as IterableIterator<EventRow>) yield reader.event(row);
     return;
   }
-  let width = Math.max(1, Math.ceil((hi - lo) * FIRST_WINDOW));
+  // The first window would hold `limit` rows if every row matched: rows are ids in time order.
+  const rows = (db.prepare('SELECT max(id) FROM connection').pluck().get() as number) - (db.prepare('SELECT min(id) FROM connection').pluck().get() as number) + 1;
+  let width = Math.max(1, Math.ceil(((bounds.hi - bounds.lo + 1) * opts.limit) / rows));
   for (;;) {
     const since = Math.max(lo, hi - width);
     const q = select(since);
