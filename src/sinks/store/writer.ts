@@ -1,7 +1,7 @@
-// One batch of records into the store, inside the caller's transaction: processes and programs
-// looked up (or inserted once) through in-memory caches, connections inserted, and the rollup
-// and listener counts aggregated in memory first so a batch costs one upsert per distinct key
-// rather than one per record.
+// One batch of records into the store, inside the caller's transaction (on the writer thread):
+// processes and programs looked up (or inserted once) through in-memory caches, connections
+// inserted ROWS_PER_INSERT to a statement, and the rollup and listener counts aggregated in
+// memory first so a batch costs one upsert per distinct key rather than one per record.
 import type { ConnectionEvent, ProcessInfo } from '../../core/connection-event';
 import { F, FIELDS, NO_PROCESS, type EncodedBatch } from './batch-codec';
 import { setBounded } from '../../core/set-bounded';
