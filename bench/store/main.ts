@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger } from '../../src/core/context';
 import { createFileSink } from '../../src/sinks/file/jsonl-file-sink';
 import { createRecordFormatter } from '../../src/format/registry';
@@ -73,12 +74,17 @@ async function main(): Promise<void> {
     for (const size of sizes) {
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
+      // How long the sensor's event loop is held: by the bench's own record generation (one
+      // chunk between ticks) and by whatever the sink does on this thread.
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       for (; written < size; ) {
         const upto = Math.min(size, written + CHUNK);
         for (; written < upto; written++) store.write(host.event(written));
         await tick();
       }
       await store.flush();
+      loop.disable();
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       insertMs += ms;
@@ -92,6 +98,8 @@ async function main(): Promise<void> {
         perSecond: Math.round(added(size) / (ms / 1000)),
         // The machine may be shared: records per second of this process's own CPU time too.
         perCpuSecond: Math.round(added(size) / ((cpu.user + cpu.system) / 1e6)),
+        eventLoopMaxMs: Number((loop.max / 1e6).toFixed(1)),
+        eventLoopP99Ms: Number((loop.percentile(99) / 1e6).toFixed(1)),
         dropped: st.dropped,
         errors: st.errors,
         bytesPerConnection: Math.round(bytes / size),

@@ -58,7 +58,7 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
   /**
    * A day that [since, until) cuts, from its rollup rows: a row whose first and last times both
    * fall inside counts whole, one wholly outside not at all, and only the keys that straddle a
-   * bound count their connections inside it, found through the (remote_ip, time) index.
+   * bound count their connections inside it.
    */
   const partialDay = (day: number, since: number, until: number, rollupSelect: string) => {
     const inside = rollupWhere(filter, day, day + 1);
@@ -67,19 +67,25 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
        ${whereText(inside)} AND r.first_us >= ? AND r.last_us < ?`,
     );
     params.push(...inside.params, since, until);
+    // Connections inside the bounds to addresses with a straddling key, each matched to its own
+    // rollup row (by its primary key) and kept when that row straddles: every connection is
+    // read once, however many keys its address has.
     const straddle = rollupWhere(filter, day, day + 1);
+    const straddles = 'r.last_us >= ? AND r.first_us < ? AND NOT (r.first_us >= ? AND r.last_us < ?)';
     parts.push(
-      `${rollupSelect}, count(*) AS n, min(c.time_us) AS f, max(c.time_us) AS l
-       FROM rollup r JOIN program g ON g.id = r.program_id
-       CROSS JOIN connection c INDEXED BY connection_remote ON c.remote_ip = r.remote_ip AND c.time_us >= ? AND c.time_us < ?
+      `${rollupSelect}, 1 AS n, c.time_us AS f, c.time_us AS l
+       FROM connection c INDEXED BY connection_remote
        LEFT JOIN process p ON p.id = c.process_id
-       ${whereText(straddle)} AND r.last_us >= ? AND r.first_us < ? AND NOT (r.first_us >= ? AND r.last_us < ?)
-         AND c.direction = r.direction AND c.transport = r.transport AND c.action = r.action
-         AND (CASE WHEN r.direction = ${EGRESS} THEN c.remote_port = r.remote_port ELSE c.local_port = r.local_port END)
-         AND coalesce(p.program_id, ?) = r.program_id
-       GROUP BY r.program_id, r.remote_ip, r.remote_port, r.local_port, r.direction, r.transport, r.action`,
+       JOIN rollup r ON r.day = ? AND r.program_id = coalesce(p.program_id, ?) AND r.remote_ip = c.remote_ip
+         AND r.remote_port = (CASE WHEN c.direction = ${EGRESS} THEN c.remote_port ELSE 0 END)
+         AND r.local_port = (CASE WHEN c.direction = ${EGRESS} THEN 0 ELSE c.local_port END)
+         AND r.direction = c.direction AND r.transport = c.transport AND r.action = c.action
+       JOIN program g ON g.id = r.program_id
+       ${whereText(straddle)} AND ${straddles} AND c.time_us >= ? AND c.time_us < ?
+         AND c.remote_ip IN (SELECT r.remote_ip FROM rollup r ${whereText(rollupWhere(filter, day, day + 1))} AND ${straddles})`,
     );
-    params.push(since, until, ...straddle.params, since, until, since, until, noProgramId(db));
+    const bounds = [since, until, since, until];
+    params.push(day, noProgramId(db), ...straddle.params, ...bounds, since, until, ...rollupWhere(filter, day, day + 1).params, ...bounds);
   };
   const rollupKeeps = key.rollup !== undefined && (key.onlyWhen === undefined || key.onlyWhen === filter.direction);
   if (rollupKeeps && rollupCanFilter(filter)) {

@@ -5,6 +5,7 @@
 // whole day for a CIDR that has a few hundred rows in it:
 // - processes named: the matching process ids first, then the (process_id, time) index, one
 //   seek per process, time bounds inside each seek;
+// - one address: the (remote_ip, time) index, which gives its rows in time order;
 // - an address range with few rows (counted on the (remote_ip, time) index, up to a cap): that
 //   index, time bounds checked in the index before any row is read;
 // - otherwise (a wide range, or no range): the time index.
@@ -53,6 +54,8 @@ export function* searchConnections(db: StoreDb, filter: ConnectionFilter, opts: 
   // The first window would hold `limit` rows if every row matched: rows are ids in time order.
   const rows = (db.prepare('SELECT max(id) FROM connection').pluck().get() as number) - (db.prepare('SELECT min(id) FROM connection').pluck().get() as number) + 1;
   let width = Math.max(1, Math.ceil(((bounds.hi - bounds.lo + 1) * opts.limit) / rows));
+  // One address on its index comes in time order already: the LIMIT stops the walk, no window needed.
+  if (index === 'connection_remote' && filter.remote!.lo.equals(filter.remote!.hi)) width = hi - lo;
   for (;;) {
     const since = Math.max(lo, hi - width);
     const q = select(since);
@@ -66,6 +69,7 @@ export function* searchConnections(db: StoreDb, filter: ConnectionFilter, opts: 
 }
 
 function chooseIndex(db: StoreDb, f: ConnectionFilter, lo: number, hi: number, processIds: readonly number[] | undefined): IndexName {
+  if (f.remote !== undefined && f.remote.lo.equals(f.remote.hi) && processIds === undefined) return 'connection_remote';
   if (f.remote !== undefined) {
     const rows = db
       .prepare(
