@@ -29,7 +29,10 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const sizes = arg('--rows', '1000000,10000000').split(',').map(Number).sort((a, b) => a - b);
+  const sizes = arg('--rows', '1000000,10000000')
+    .split(',')
+    .map(Number)
+    .sort((a, b) => a - b);
   const total = sizes[sizes.length - 1]!;
   const dir = mkdtempSync(join(arg('--dir', tmpdir()), 'pt-bench-store-'));
   const endUs = Date.now() * 1000;
@@ -62,7 +65,13 @@ async function main(): Promise<void> {
       await file.close();
       const s = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
-      out.push({ what: 'file sink (JSON lines, ECS), baseline', records: n, perSecond: Math.round(n / s), perCpuSecond: Math.round(n / ((cpu.user + cpu.system) / 1e6)), bytesPerRecord: Math.round(statSync(path).size / n) });
+      out.push({
+        what: 'file sink (JSON lines, ECS), baseline',
+        records: n,
+        perSecond: Math.round(n / s),
+        perCpuSecond: Math.round(n / ((cpu.user + cpu.system) / 1e6)),
+        bytesPerRecord: Math.round(statSync(path).size / n),
+      });
       rmSync(path);
     }
     const host = synth();

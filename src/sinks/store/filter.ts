@@ -87,7 +87,10 @@ export function hasProcessConditions(f: ConnectionFilter): boolean {
 export function matchingProcessIds(db: StoreDb, f: ConnectionFilter): number[] {
   const proc: Sql = { where: [], params: [] };
   processConditions(f, proc);
-  return db.prepare(`SELECT p.id FROM process p JOIN program g ON g.id = p.program_id ${whereText(proc)}`).pluck().all(...proc.params) as number[];
+  return db
+    .prepare(`SELECT p.id FROM process p JOIN program g ON g.id = p.program_id ${whereText(proc)}`)
+    .pluck()
+    .all(...proc.params) as number[];
 }
 
 function processConditions(f: ConnectionFilter, out: Sql): void {

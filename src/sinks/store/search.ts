@@ -69,7 +69,7 @@ export function* searchConnections(db: StoreDb, filter: ConnectionFilter, opts: 
 }
 
 function chooseIndex(db: StoreDb, f: ConnectionFilter, lo: number, hi: number, processIds: readonly number[] | undefined): IndexName {
-  if (f.remote !== undefined && f.remote.lo.equals(f.remote.hi) && processIds === undefined) return 'connection_remote';
+  if (f.remote?.lo.equals(f.remote.hi) && processIds === undefined) return 'connection_remote';
   if (f.remote !== undefined) {
     const rows = db
       .prepare(

@@ -55,7 +55,7 @@ export function createStoreSink(opts: StoreSinkOptions): StoreSink {
   const nowUs = opts.nowUs ?? (() => Date.now() * 1000);
   const counts = new Float64Array(new SharedArrayBuffer(COUNT_SLOTS * Float64Array.BYTES_PER_ELEMENT));
   const data: WriterData = { path: opts.path, retention: opts.retention, counts: counts.buffer as SharedArrayBuffer };
-  const worker = new Worker(join(__dirname, 'writer-thread.js'), { workerData: data });
+  const worker = new Worker(join(__dirname, 'writer-worker.js'), { workerData: data });
   // The thread keeps no process alive by itself; flush() and close() hold it while they wait.
   worker.unref();
   const commitFailures = new LogLimit(REPEATED_WARNING);

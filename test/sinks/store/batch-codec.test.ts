@@ -34,15 +34,26 @@ test('a process goes once under its key; after the bound, both sides start over'
   enc.add(egressEvent({ process: a }));
   enc.add(egressEvent({ process: a }));
   const first = enc.take();
-  assert.deepEqual(first.processes.map(([k, p]) => [k, p.pid]), [[0, a.pid]]);
+  assert.deepEqual(
+    first.processes.map(([k, p]) => [k, p.pid]),
+    [[0, a.pid]],
+  );
   assert.equal(first.resetProcesses, false);
   enc.add(egressEvent({ process: a }));
   enc.add(egressEvent({ process: b }));
   const second = enc.take();
-  assert.deepEqual(second.processes.map(([k, p]) => [k, p.pid]), [[1, b.pid]], 'a known process is not sent again');
+  assert.deepEqual(
+    second.processes.map(([k, p]) => [k, p.pid]),
+    [[1, b.pid]],
+    'a known process is not sent again',
+  );
   assert.deepEqual([second.numbers[F.process], second.numbers[FIELDS + F.process]], [0, 1]);
   enc.add(egressEvent({ process: b }));
   const third = enc.take();
   assert.equal(third.resetProcesses, true, 'the bound was reached: the writer forgets the old keys');
-  assert.deepEqual(third.processes.map(([k, p]) => [k, p.pid]), [[0, b.pid]], 'and the process is sent again');
+  assert.deepEqual(
+    third.processes.map(([k, p]) => [k, p.pid]),
+    [[0, b.pid]],
+    'and the process is sent again',
+  );
 });
