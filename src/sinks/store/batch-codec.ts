@@ -1,13 +1,15 @@
 // Records as the sensor's thread hands them to the store's writer thread: per connection a run
-// of numbers in one Float64Array (its buffer is transferred, not copied) and its two addresses
-// as strings; each process once, under a small key, the first time a batch refers to it.
+// of numbers in one Float64Array (its buffer is transferred, not copied), its two addresses as
+// indexes into the batch's list of distinct addresses (a host talks to the same few addresses
+// over and over, so each is cloned once a batch); each process once,
+// under a small key, the first time a batch refers to it.
 // Alerts are rare and go whole.
 import type { ConnectionEvent, ProcessInfo } from '../../core/connection-event';
 import type { ProcessEnd } from '../../core/stages';
 import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, TRANSPORTS, codeOf } from './codes';
 
 /** Numbers per connection, at these offsets. */
-export const FIELDS = 13;
+export const FIELDS = 15;
 export const F = {
   time: 0,
   process: 1,
@@ -22,6 +24,8 @@ export const F = {
   tid: 10,
   errno: 11,
   preexisting: 12,
+  localAddress: 13,
+  remoteAddress: 14,
 } as const;
 /** The process key of a connection without a process; absent tid and errno are NaN. */
 export const NO_PROCESS = -1;
@@ -29,7 +33,7 @@ export const NO_PROCESS = -1;
 export interface EncodedBatch {
   readonly count: number;
   readonly numbers: Float64Array;
-  /** Local then remote address of each connection. */
+  /** The distinct addresses of the batch, which the connections refer to by index. */
   readonly addresses: readonly string[];
   /** The processes first referred to in this batch, by key. */
   readonly processes: ReadonlyArray<readonly [number, ProcessInfo]>;
@@ -43,6 +47,8 @@ export interface EncodedBatch {
 export class BatchEncoder {
   private numbers: number[] = [];
   private addresses: string[] = [];
+  private addressIndex = new Map<string, number>();
+  private connections = 0;
   private newProcesses: Array<[number, ProcessInfo]> = [];
   private alerts: ConnectionEvent[] = [];
   private ends: ProcessEnd[] = [];
@@ -54,7 +60,7 @@ export class BatchEncoder {
   constructor(private readonly maxKeys = 65_536) {}
 
   get size(): number {
-    return this.addresses.length / 2 + this.alerts.length;
+    return this.connections + this.alerts.length;
   }
 
   get endCount(): number {
@@ -80,8 +86,20 @@ export class BatchEncoder {
       ev.tid ?? NaN,
       ev.errno ?? NaN,
       ev.preexisting ? 1 : 0,
+      this.address(ev.local.ip),
+      this.address(ev.remote.ip),
     );
-    this.addresses.push(ev.local.ip, ev.remote.ip);
+    this.connections++;
+  }
+
+  private address(ip: string): number {
+    let i = this.addressIndex.get(ip);
+    if (i === undefined) {
+      i = this.addresses.length;
+      this.addresses.push(ip);
+      this.addressIndex.set(ip, i);
+    }
+    return i;
   }
 
   end(e: ProcessEnd): void {
@@ -90,7 +108,7 @@ export class BatchEncoder {
 
   take(): EncodedBatch {
     const batch: EncodedBatch = {
-      count: this.addresses.length / 2,
+      count: this.connections,
       numbers: Float64Array.from(this.numbers),
       addresses: this.addresses,
       processes: this.newProcesses,
@@ -100,6 +118,8 @@ export class BatchEncoder {
     };
     this.numbers = [];
     this.addresses = [];
+    this.addressIndex = new Map();
+    this.connections = 0;
     this.newProcesses = [];
     this.alerts = [];
     this.ends = [];

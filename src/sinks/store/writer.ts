@@ -89,7 +89,7 @@ export class BatchWriter {
       const direction = n[o + F.direction]!;
       const localPort = n[o + F.localPort]!;
       const remotePort = n[o + F.remotePort]!;
-      const remoteIp = batch.addresses[2 * i + 1]!;
+      const remoteIp = batch.addresses[n[o + F.remoteAddress]!]!;
       const remote = this.blob(remoteIp);
       const tid = n[o + F.tid]!;
       const errno = n[o + F.errno]!;
@@ -102,7 +102,7 @@ export class BatchWriter {
         direction,
         n[o + F.capture]!,
         n[o + F.attribution]!,
-        this.blob(batch.addresses[2 * i]!),
+        this.blob(batch.addresses[n[o + F.localAddress]!]!),
         localPort,
         remote,
         remotePort,

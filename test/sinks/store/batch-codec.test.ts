@@ -23,7 +23,8 @@ test('a batch carries each connection as numbers and its two addresses', () => {
   assert.equal(b.numbers[FIELDS + F.process], NO_PROCESS);
   assert.equal(b.numbers[FIELDS + F.errno], 111);
   assert.equal(b.numbers[FIELDS + F.preexisting], 1);
-  assert.deepEqual(b.addresses, [ev.local.ip, ev.remote.ip, ev.local.ip, ev.remote.ip]);
+  assert.deepEqual(b.addresses, [ev.local.ip, ev.remote.ip], 'each distinct address once');
+  assert.deepEqual([b.numbers[F.localAddress], b.numbers[F.remoteAddress], b.numbers[FIELDS + F.localAddress], b.numbers[FIELDS + F.remoteAddress]], [0, 1, 0, 1]);
   assert.equal(enc.take().count, 0, 'take() empties the encoder');
 });
 
