@@ -1,11 +1,11 @@
 // `query --count-by FIELD`: one row per value with its count, first and last time, and how
 // many distinct executables and remote addresses it covers. Whole days in the range are read
-// from the rollup (one row per distinct key a day instead of every connection); only the
-// partial days at the ends of the range, and fields or filters the rollup does not keep (pid;
-// the port of an ingress connection's peer, the local port of an egress one), read raw
-// connections.
+// from the rollup (one row per distinct key a day instead of every connection); so are the
+// days the range cuts when no key of theirs straddles the bound. Cut days with straddling keys,
+// and fields or filters the rollup does not keep (pid; the port of an ingress connection's
+// peer, the local port of an egress one), read raw connections.
 import { blobToIp } from './ip-blob';
-import { ACTIONS, DIRECTIONS, TRANSPORTS, codeOf, valueOf } from './codes';
+import { ACTIONS, DIRECTIONS, TRANSPORTS, valueOf } from './codes';
 import { connectionWhere, rollupCanFilter, rollupWhere, whereText, type ConnectionFilter, type Sql } from './filter';
 import type { StoreDb } from './open';
 
@@ -22,13 +22,6 @@ export interface CountRow {
 }
 
 const DAY_US = 86_400_000_000;
-const EGRESS = codeOf(DIRECTIONS, 'egress');
-
-/** The program the rollup counts connections without a process under (-1: none stored yet). */
-function noProgramId(db: StoreDb): number {
-  const id = db.prepare(`SELECT id FROM program WHERE executable = '' AND name = '' AND uid = -1 AND user_name = ''`).pluck().get() as number | undefined;
-  return id ?? -1;
-}
 
 /** The grouping expression over rollup `r` (undefined: the rollup does not keep it) and raw `c`. */
 const KEYS: Record<CountByField, { rollup?: string; raw: string; onlyWhen?: ConnectionFilter['direction'] }> = {
@@ -56,36 +49,27 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
     params.push(...sql.params);
   };
   /**
-   * A day that [since, until) cuts, from its rollup rows: a row whose first and last times both
-   * fall inside counts whole, one wholly outside not at all, and only the keys that straddle a
-   * bound count their connections inside it.
+   * A day that [since, until) cuts. When none of its rollup rows straddles a bound (each one's
+   * first and last times fall both inside or both outside the range: a range that starts
+   * before the oldest connection, or keys that begin after --since), the rows inside count
+   * whole and no connection is read; otherwise its connections inside the range are counted.
    */
   const partialDay = (day: number, since: number, until: number, rollupSelect: string) => {
+    const straddle = rollupWhere(filter, day, day + 1);
+    const straddles = db
+      .prepare(`SELECT 1 FROM rollup r JOIN program g ON g.id = r.program_id ${whereText(straddle)}
+         AND r.last_us >= ? AND r.first_us < ? AND NOT (r.first_us >= ? AND r.last_us < ?) LIMIT 1`)
+      .get(...straddle.params, since, until, since, until);
+    if (straddles !== undefined) {
+      raw(connectionWhere(filter, since, until));
+      return;
+    }
     const inside = rollupWhere(filter, day, day + 1);
     parts.push(
       `${rollupSelect}, r.count AS n, r.first_us AS f, r.last_us AS l FROM rollup r JOIN program g ON g.id = r.program_id
        ${whereText(inside)} AND r.first_us >= ? AND r.last_us < ?`,
     );
     params.push(...inside.params, since, until);
-    // Connections inside the bounds to addresses with a straddling key, each matched to its own
-    // rollup row (by its primary key) and kept when that row straddles: every connection is
-    // read once, however many keys its address has.
-    const straddle = rollupWhere(filter, day, day + 1);
-    const straddles = 'r.last_us >= ? AND r.first_us < ? AND NOT (r.first_us >= ? AND r.last_us < ?)';
-    parts.push(
-      `${rollupSelect}, 1 AS n, c.time_us AS f, c.time_us AS l
-       FROM connection c INDEXED BY connection_remote
-       LEFT JOIN process p ON p.id = c.process_id
-       JOIN rollup r ON r.day = ? AND r.program_id = coalesce(p.program_id, ?) AND r.remote_ip = c.remote_ip
-         AND r.remote_port = (CASE WHEN c.direction = ${EGRESS} THEN c.remote_port ELSE 0 END)
-         AND r.local_port = (CASE WHEN c.direction = ${EGRESS} THEN 0 ELSE c.local_port END)
-         AND r.direction = c.direction AND r.transport = c.transport AND r.action = c.action
-       JOIN program g ON g.id = r.program_id
-       ${whereText(straddle)} AND ${straddles} AND c.time_us >= ? AND c.time_us < ?
-         AND c.remote_ip IN (SELECT r.remote_ip FROM rollup r ${whereText(rollupWhere(filter, day, day + 1))} AND ${straddles})`,
-    );
-    const bounds = [since, until, since, until];
-    params.push(day, noProgramId(db), ...straddle.params, ...bounds, since, until, ...rollupWhere(filter, day, day + 1).params, ...bounds);
   };
   const rollupKeeps = key.rollup !== undefined && (key.onlyWhen === undefined || key.onlyWhen === filter.direction);
   if (rollupKeeps && rollupCanFilter(filter)) {
