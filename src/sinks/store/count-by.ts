@@ -1,9 +1,9 @@
 // `query --count-by FIELD`: one row per value with its count, first and last time, and how
 // many distinct executables and remote addresses it covers. Whole days in the range are read
-// from the rollup (one row per distinct key a day instead of every connection); only the
-// partial days at the ends of the range, and fields or filters the rollup does not keep (pid;
-// the port of an ingress connection's peer, the local port of an egress one), read raw
-// connections.
+// from the rollup (one row per distinct key a day instead of every connection); so are the
+// days the range cuts when no key of theirs straddles the bound. Cut days with straddling keys,
+// and fields or filters the rollup does not keep (pid; the port of an ingress connection's
+// peer, the local port of an egress one), read raw connections.
 import { blobToIp } from './ip-blob';
 import { ACTIONS, DIRECTIONS, TRANSPORTS, valueOf } from './codes';
 import { connectionWhere, rollupCanFilter, rollupWhere, whereText, type ConnectionFilter, type Sql } from './filter';
@@ -48,22 +48,46 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
     );
     params.push(...sql.params);
   };
+  /**
+   * A day that [since, until) cuts. When none of its rollup rows straddles a bound (each one's
+   * first and last times fall both inside or both outside the range: a range that starts
+   * before the oldest connection, or keys that begin after --since), the rows inside count
+   * whole and no connection is read; otherwise its connections inside the range are counted.
+   */
+  const partialDay = (day: number, since: number, until: number, rollupSelect: string) => {
+    const straddle = rollupWhere(filter, day, day + 1);
+    const straddles = db
+      .prepare(`SELECT 1 FROM rollup r JOIN program g ON g.id = r.program_id ${whereText(straddle)}
+         AND r.last_us >= ? AND r.first_us < ? AND NOT (r.first_us >= ? AND r.last_us < ?) LIMIT 1`)
+      .get(...straddle.params, since, until, since, until);
+    if (straddles !== undefined) {
+      raw(connectionWhere(filter, since, until));
+      return;
+    }
+    const inside = rollupWhere(filter, day, day + 1);
+    parts.push(
+      `${rollupSelect}, r.count AS n, r.first_us AS f, r.last_us AS l FROM rollup r JOIN program g ON g.id = r.program_id
+       ${whereText(inside)} AND r.first_us >= ? AND r.last_us < ?`,
+    );
+    params.push(...inside.params, since, until);
+  };
   const rollupKeeps = key.rollup !== undefined && (key.onlyWhen === undefined || key.onlyWhen === filter.direction);
   if (rollupKeeps && rollupCanFilter(filter)) {
+    const rollupSelect = `SELECT ${key.rollup} AS k, g.executable AS exe, r.remote_ip AS rip`;
     // Whole days inside [since, until): from the first midnight at or after since to the last before until.
     const fromDay = filter.sinceUs === undefined ? undefined : Math.ceil(filter.sinceUs / DAY_US);
     const toDay = filter.untilUs === undefined ? undefined : Math.floor(filter.untilUs / DAY_US);
-    if (fromDay !== undefined && toDay !== undefined && fromDay >= toDay) raw(connectionWhere(filter));
-    else {
-      const r = rollupWhere(filter, fromDay, toDay);
-      parts.push(
-        `SELECT ${key.rollup} AS k, g.executable AS exe, r.remote_ip AS rip, r.count AS n, r.first_us AS f, r.last_us AS l
-         FROM rollup r JOIN program g ON g.id = r.program_id ${whereText(r)}`,
-      );
+    const wholeFrom = fromDay !== undefined && toDay !== undefined && fromDay > toDay ? toDay : fromDay;
+    if (wholeFrom === undefined || toDay === undefined || wholeFrom < toDay) {
+      const r = rollupWhere(filter, wholeFrom, toDay);
+      parts.push(`${rollupSelect}, r.count AS n, r.first_us AS f, r.last_us AS l FROM rollup r JOIN program g ON g.id = r.program_id ${whereText(r)}`);
       params.push(...r.params);
-      if (fromDay !== undefined && filter.sinceUs! < fromDay * DAY_US) raw(connectionWhere(filter, filter.sinceUs, fromDay * DAY_US));
-      if (toDay !== undefined && filter.untilUs! > toDay * DAY_US) raw(connectionWhere(filter, toDay * DAY_US, filter.untilUs));
     }
+    // The days cut by since or until (one day when both fall in it).
+    const cut = new Set<number>();
+    if (fromDay !== undefined && filter.sinceUs! < fromDay * DAY_US) cut.add(fromDay - 1);
+    if (toDay !== undefined && filter.untilUs! > toDay * DAY_US) cut.add(toDay);
+    for (const day of cut) partialDay(day, Math.max(filter.sinceUs ?? -Infinity, day * DAY_US), Math.min(filter.untilUs ?? Infinity, (day + 1) * DAY_US), rollupSelect);
   } else raw(connectionWhere(filter));
   // Grouped twice: first by value × executable × remote, then by value. The DISTINCT counts of
   // the outer grouping then see each pair once instead of once per source row.

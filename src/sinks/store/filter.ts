@@ -4,6 +4,7 @@
 import type { ConnectionAction, Direction, Transport } from '../../core/connection-event';
 import { ACTIONS, DIRECTIONS, TRANSPORTS, codeOf } from './codes';
 import type { BlobRange } from './ip-blob';
+import type { StoreDb } from './open';
 
 export interface ConnectionFilter {
   readonly sinceUs?: number;
@@ -77,8 +78,34 @@ function endpointConditions(f: ConnectionFilter, alias: string, out: Sql): void 
   }
 }
 
-/** The filter over raw connections `c`, for times in [sinceUs, untilUs). */
-export function connectionWhere(f: ConnectionFilter, sinceUs = f.sinceUs, untilUs = f.untilUs): Sql {
+/** True when the filter names processes (by name, executable, user or pid). */
+export function hasProcessConditions(f: ConnectionFilter): boolean {
+  return f.processGlob !== undefined || f.exeGlob !== undefined || f.user !== undefined || f.pid !== undefined;
+}
+
+/** The ids of the stored processes the filter's process conditions match. */
+export function matchingProcessIds(db: StoreDb, f: ConnectionFilter): number[] {
+  const proc: Sql = { where: [], params: [] };
+  processConditions(f, proc);
+  return db
+    .prepare(`SELECT p.id FROM process p JOIN program g ON g.id = p.program_id ${whereText(proc)}`)
+    .pluck()
+    .all(...proc.params) as number[];
+}
+
+function processConditions(f: ConnectionFilter, out: Sql): void {
+  programConditions(f, out);
+  if (f.pid !== undefined) {
+    out.where.push('p.pid = ?');
+    out.params.push(f.pid);
+  }
+}
+
+/**
+ * The filter over raw connections `c`, for times in [sinceUs, untilUs). With `processIds`, the
+ * process conditions are that list (already resolved) instead of a subquery.
+ */
+export function connectionWhere(f: ConnectionFilter, sinceUs = f.sinceUs, untilUs = f.untilUs, processIds?: readonly number[]): Sql {
   const out: Sql = { where: [], params: [] };
   if (sinceUs !== undefined) {
     out.where.push('c.time_us >= ?');
@@ -93,12 +120,13 @@ export function connectionWhere(f: ConnectionFilter, sinceUs = f.sinceUs, untilU
     out.where.push('c.local_port = ?');
     out.params.push(f.localPort);
   }
-  const proc: Sql = { where: [], params: [] };
-  programConditions(f, proc);
-  if (f.pid !== undefined) {
-    proc.where.push('p.pid = ?');
-    proc.params.push(f.pid);
+  if (processIds !== undefined) {
+    out.where.push('c.process_id IN (SELECT value FROM json_each(?))');
+    out.params.push(JSON.stringify(processIds));
+    return out;
   }
+  const proc: Sql = { where: [], params: [] };
+  processConditions(f, proc);
   if (proc.where.length > 0) {
     out.where.push(`c.process_id IN (SELECT p.id FROM process p JOIN program g ON g.id = p.program_id WHERE ${proc.where.join(' AND ')})`);
     out.params.push(...proc.params);

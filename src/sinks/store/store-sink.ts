@@ -1,16 +1,19 @@
-// The store as a sink. write() only queues (bounded); a commit takes the whole queue in one
-// transaction every `commitIntervalMs`, or as soon as `batchSize` records wait. A commit that
-// fails (a full disk, an I/O error) loses its batch, counted as dropped and as an error and
-// logged rate-limited; the next commit tries again, so capture and the other sinks go on.
-// Retention runs in small steps on its own timer between commits.
-import type { ConnectionEvent } from '../../core/connection-event';
+// The store as a sink. write() only queues (bounded, compact); a commit hands the whole queue to
+// the writer thread every `commitIntervalMs`, or as soon as `batchSize` records wait, and that
+// thread commits it in one transaction: the sensor's event loop never waits for SQLite. A
+// commit that fails (a full disk, an I/O error) loses its batch, counted as dropped and as an
+// error and logged rate-limited; the next commit tries again, so capture and the other sinks go
+// on. Retention runs in small steps on its own timer between commits, in the writer thread too.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { HostInfo, Logger } from '../../core/context';
 import type { ProcessEnd, Sink, SinkStats } from '../../core/stages';
 import { LogLimit, REPEATED_WARNING } from '../../core/log-limit';
-import { openStoreForWriting, type StoreDb } from './open';
-import { Retention, type RetentionLimits } from './retention';
-import { BatchWriter } from './writer';
+import { BatchEncoder } from './batch-codec';
+import { openStoreForWriting } from './open';
 import { writeHostMeta } from './meta';
+import type { RetentionLimits } from './retention';
+import { COUNTS, COUNT_SLOTS, type FromWriter, type ToWriter, type WriterData } from './writer-protocol';
 
 export interface StoreSinkOptions {
   readonly path: string;
@@ -34,106 +37,154 @@ export interface StoreSinkStats extends SinkStats {
 
 export interface StoreSink extends Sink {
   stats(): StoreSinkStats;
-  /** Runs retention until nothing more is due (tests, and shutdown of a store over its cap). */
+  /** Runs retention until nothing more is due (tests, and shutdown of a store over its cap); blocks until done. */
   enforceRetention(): number;
 }
 
 export function createStoreSink(opts: StoreSinkOptions): StoreSink {
-  const db: StoreDb = openStoreForWriting(opts.path);
+  // Opened here first so a store that cannot be created or migrated fails the caller at once.
+  const setup = openStoreForWriting(opts.path);
+  try {
+    if (opts.host) writeHostMeta(setup, opts.host);
+  } finally {
+    setup.close();
+  }
   const log = opts.logger.child({ component: 'store', path: opts.path });
-  if (opts.host) writeHostMeta(db, opts.host);
-  const writer = new BatchWriter(db);
-  const retention = new Retention(db, opts.retention);
   const batchSize = opts.batchSize ?? 8192;
   const maxQueue = opts.maxQueue ?? 262_144;
   const nowUs = opts.nowUs ?? (() => Date.now() * 1000);
-  const stats: StoreSinkStats = { written: 0, dropped: 0, errors: 0, pruned: 0 };
+  const counts = new Float64Array(new SharedArrayBuffer(COUNT_SLOTS * Float64Array.BYTES_PER_ELEMENT));
+  const data: WriterData = { path: opts.path, retention: opts.retention, counts: counts.buffer as SharedArrayBuffer };
+  const worker = new Worker(join(__dirname, 'writer-worker.js'), { workerData: data });
+  // The thread keeps no process alive by itself; flush() and close() hold it while they wait.
+  worker.unref();
   const commitFailures = new LogLimit(REPEATED_WARNING);
   const retentionFailures = new LogLimit(REPEATED_WARNING);
-  let queue: ConnectionEvent[] = [];
-  let ends: ProcessEnd[] = [];
+  const waiting = new Map<number, () => void>();
+  const encoder = new BatchEncoder();
+  /** Records dropped on this side: queue full, closed, or the writer thread gone. */
+  let droppedHere = 0;
+  /** The last sync() posted: the writer thread answers each in order. */
+  let seq = 0;
   let commitSoon = false;
   let closed = false;
+  let dead = false;
   let retentionTimer: NodeJS.Timeout | undefined;
+  let holds = 0;
 
-  const commitTx = db.transaction((events: readonly ConnectionEvent[], gone: readonly ProcessEnd[]) => writer.write(events, gone));
+  const post = (msg: ToWriter, transfer: ArrayBuffer[] = []) => worker.postMessage(msg, transfer);
+  const hold = () => {
+    if (holds++ === 0) worker.ref();
+  };
+  const release = () => {
+    if (--holds === 0) worker.unref();
+  };
+
+  worker.on('message', (msg: FromWriter) => {
+    switch (msg.type) {
+      case 'synced':
+        waiting.get(msg.seq)?.();
+        waiting.delete(msg.seq);
+        break;
+      case 'commit-failed':
+        commitFailures.log(log, 'error', { err: msg.err, dropped: msg.dropped }, 'store commit failed; records dropped');
+        break;
+      case 'recovered':
+        commitFailures.reset();
+        break;
+      case 'retention-failed':
+        retentionFailures.log(log, 'warn', { err: msg.err }, 'store retention failed');
+        break;
+      case 'retained':
+        scheduleRetention(msg.more ? 50 : (opts.retentionIntervalMs ?? 10_000));
+        break;
+    }
+  });
+  worker.on('error', (err) => {
+    dead = true;
+    log.error({ err }, 'store writer thread failed');
+  });
+  worker.on('exit', () => {
+    dead = true;
+    for (const resolve of waiting.values()) resolve();
+    waiting.clear();
+  });
 
   function commit(): void {
     commitSoon = false;
-    if (queue.length === 0 && ends.length === 0) return;
-    const events = queue;
-    const gone = ends;
-    queue = [];
-    ends = [];
-    try {
-      commitTx(events, gone);
-      stats.written += events.length;
-      commitFailures.reset();
-    } catch (err) {
-      // The transaction rolled back: ids cached during it may name rows that do not exist.
-      writer.forgetIds();
-      stats.errors++;
-      stats.dropped += events.length;
-      commitFailures.log(log, 'error', { err, dropped: events.length }, 'store commit failed; records dropped');
+    if (encoder.size === 0 && encoder.endCount === 0) return;
+    const batch = encoder.take();
+    if (dead) {
+      droppedHere += batch.count + batch.alerts.length;
+      return;
     }
+    post({ type: 'batch', batch }, [batch.numbers.buffer as ArrayBuffer]);
   }
 
-  function retain(): void {
-    retentionTimer = undefined;
-    if (closed) return;
-    let more = false;
-    try {
-      const step = retention.step(nowUs());
-      if (step.deleted > 0) {
-        stats.pruned += step.deleted;
-        writer.forgetIds();
-      }
-      more = step.more;
-    } catch (err) {
-      stats.errors++;
-      retentionFailures.log(log, 'warn', { err }, 'store retention failed');
-    }
+  /** Resolves when the writer thread has handled everything posted so far. */
+  function sync(): Promise<void> {
+    if (dead) return Promise.resolve();
+    const n = ++seq;
+    hold();
+    return new Promise<void>((resolve) => {
+      waiting.set(n, () => {
+        release();
+        resolve();
+      });
+      post({ type: 'sync', seq: n });
+    });
+  }
+
+  function scheduleRetention(ms: number): void {
+    if (closed || dead) return;
     // More due: the next chunk after a short pause, so commits interleave with it.
-    retentionTimer = setTimeout(retain, more ? 50 : (opts.retentionIntervalMs ?? 10_000));
+    retentionTimer = setTimeout(() => {
+      retentionTimer = undefined;
+      if (!closed && !dead) post({ type: 'retain', nowUs: nowUs() });
+    }, ms);
     retentionTimer.unref();
   }
 
   const commitTimer = setInterval(commit, opts.commitIntervalMs ?? 250);
   commitTimer.unref();
-  retentionTimer = setTimeout(retain, 1000);
-  retentionTimer.unref();
+  scheduleRetention(1000);
 
   return {
     name: `store:${opts.path}`,
     write(ev) {
-      if (closed || queue.length >= maxQueue) {
-        stats.dropped++;
+      if (closed || encoder.size >= maxQueue) {
+        droppedHere++;
         return;
       }
-      queue.push(ev);
-      if (queue.length >= batchSize && !commitSoon) {
+      encoder.add(ev);
+      if (encoder.size >= batchSize && !commitSoon) {
         commitSoon = true;
         setImmediate(commit);
       }
     },
-    processEnded(end) {
-      if (closed || ends.length >= maxQueue) return;
-      ends.push(end);
+    processEnded(end: ProcessEnd) {
+      if (closed || encoder.endCount >= maxQueue) return;
+      encoder.end(end);
     },
     async flush() {
-      if (!closed) commit();
+      if (closed) return;
+      commit();
+      await sync();
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({
+      written: counts[COUNTS.written]!,
+      dropped: counts[COUNTS.dropped]! + droppedHere,
+      errors: counts[COUNTS.errors]!,
+      pruned: counts[COUNTS.pruned]!,
+    }),
     enforceRetention() {
-      let total = 0;
-      for (;;) {
-        const step = retention.step(nowUs());
-        total += step.deleted;
-        if (!step.more) break;
-      }
-      if (total > 0) writer.forgetIds();
-      stats.pruned += total;
-      return total;
+      if (dead) return 0;
+      commit();
+      const done = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+      post({ type: 'retain-all', nowUs: nowUs(), done: done.buffer as SharedArrayBuffer });
+      // Blocking is this call's contract (tests, shutdown); the writer thread is never blocked by it.
+      while (Atomics.load(done, 0) === 0 && !dead) Atomics.wait(done, 0, 0, 1000);
+      return Atomics.load(done, 1);
     },
     async close() {
       if (closed) return;
@@ -141,12 +192,12 @@ export function createStoreSink(opts: StoreSinkOptions): StoreSink {
       closed = true;
       clearInterval(commitTimer);
       if (retentionTimer) clearTimeout(retentionTimer);
-      try {
-        db.pragma('optimize');
-      } catch {
-        // only planner statistics: a store that cannot take them closes all the same
-      }
-      db.close();
+      if (dead) return;
+      hold();
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      post({ type: 'close' });
+      await exited;
+      release();
     },
   };
 }

@@ -1,9 +1,9 @@
-// One batch of records into the store, inside the caller's transaction: processes and programs
-// looked up (or inserted once) through in-memory caches, connections inserted, and the rollup
-// and listener counts aggregated in memory first so a batch costs one upsert per distinct key
-// rather than one per record.
+// One batch of records into the store, inside the caller's transaction (on the writer thread):
+// processes and programs looked up (or inserted once) through in-memory caches, connections
+// inserted ROWS_PER_INSERT to a statement, and the rollup and listener counts aggregated in
+// memory first so a batch costs one upsert per distinct key rather than one per record.
 import type { ConnectionEvent, ProcessInfo } from '../../core/connection-event';
-import type { ProcessEnd } from '../../core/stages';
+import { F, FIELDS, NO_PROCESS, type EncodedBatch } from './batch-codec';
 import { setBounded } from '../../core/set-bounded';
 import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, RULES, TRANSPORTS, codeOf } from './codes';
 import { ipToBlob } from './ip-blob';
@@ -15,6 +15,9 @@ const LISTEN = codeOf(ACTIONS, 'listen');
 const EGRESS = codeOf(DIRECTIONS, 'egress');
 const CACHE_MAX = 65_536;
 const ZERO_BLOB = Buffer.alloc(16);
+/** Columns of one connection row, and rows per multi-row INSERT. */
+const COLUMNS = 15;
+const ROWS_PER_INSERT = 64;
 
 interface Count {
   readonly params: unknown[];
@@ -24,7 +27,9 @@ interface Count {
 }
 
 export class BatchWriter {
-  private readonly insertConnection: Database.Statement;
+  private readonly db: StoreDb;
+  /** INSERT statements by row count (1 to ROWS_PER_INSERT), each prepared on first use. */
+  private readonly inserts = new Map<number, Database.Statement>();
   private readonly upsertProgram: Database.Statement;
   private readonly upsertProcess: Database.Statement;
   private readonly upsertRollup: Database.Statement;
@@ -38,10 +43,7 @@ export class BatchWriter {
   private readonly blobs = new Map<string, Buffer>();
 
   constructor(db: StoreDb) {
-    this.insertConnection = db.prepare(
-      `INSERT INTO connection (time_us, process_id, action, outcome, transport, direction, capture, attribution,
-         local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    );
+    this.db = db;
     this.upsertProgram = db.prepare(
       `INSERT INTO program (executable, name, uid, user_name) VALUES (?,?,?,?)
        ON CONFLICT (executable, name, uid, user_name) DO UPDATE SET name = excluded.name RETURNING id`,
@@ -69,57 +71,84 @@ export class BatchWriter {
     this.endProcess = db.prepare('UPDATE process SET end_us = ? WHERE entity_id = ? AND end_us IS NULL');
   }
 
-  /** Writes the records and process ends; the caller wraps it in a transaction. */
-  write(events: readonly ConnectionEvent[], ends: readonly ProcessEnd[]): void {
+  /** Writes a batch's records and process ends; the caller wraps it in a transaction. */
+  write(batch: EncodedBatch, processes: ReadonlyMap<number, ProcessInfo>): void {
     const rollup = new Map<string, Count>();
     const listeners = new Map<string, Count>();
-    for (const ev of events) {
-      if (ev.alert) {
-        this.writeAlert(ev);
-        continue;
-      }
-      const programId = this.programId(ev.process);
-      const processId = ev.process ? this.processId(ev.process, programId) : null;
-      const action = codeOf(ACTIONS, ev.action);
-      const transport = codeOf(TRANSPORTS, ev.transport);
-      const direction = codeOf(DIRECTIONS, ev.direction);
-      const remote = this.blob(ev.remote.ip);
-      this.insertConnection.run(
-        ev.timeUs,
+    const pending: unknown[] = [];
+    const n = batch.numbers;
+    for (let i = 0; i < batch.count; i++) {
+      const o = i * FIELDS;
+      const key = n[o + F.process]!;
+      const process = key === NO_PROCESS ? undefined : processes.get(key);
+      const programId = this.programId(process);
+      const processId = process ? this.processId(process, programId) : null;
+      const timeUs = n[o + F.time]!;
+      const action = n[o + F.action]!;
+      const transport = n[o + F.transport]!;
+      const direction = n[o + F.direction]!;
+      const localPort = n[o + F.localPort]!;
+      const remotePort = n[o + F.remotePort]!;
+      const remoteIp = batch.addresses[n[o + F.remoteAddress]!]!;
+      const remote = this.blob(remoteIp);
+      const tid = n[o + F.tid]!;
+      const errno = n[o + F.errno]!;
+      pending.push(
+        timeUs,
         processId,
         action,
-        codeOf(OUTCOMES, ev.outcome),
+        n[o + F.outcome]!,
         transport,
         direction,
-        codeOf(CAPTURES, ev.capture),
-        codeOf(ATTRIBUTIONS, ev.attribution),
-        this.blob(ev.local.ip),
-        ev.local.port,
+        n[o + F.capture]!,
+        n[o + F.attribution]!,
+        this.blob(batch.addresses[n[o + F.localAddress]!]!),
+        localPort,
         remote,
-        ev.remote.port,
-        ev.tid ?? null,
-        ev.errno ?? null,
-        ev.preexisting ? 1 : null,
+        remotePort,
+        Number.isNaN(tid) ? null : tid,
+        Number.isNaN(errno) ? null : errno,
+        n[o + F.preexisting] ? 1 : null,
       );
-      const day = Math.floor(ev.timeUs / DAY_US);
+      if (pending.length === ROWS_PER_INSERT * COLUMNS) {
+        this.insertRows(ROWS_PER_INSERT).run(pending);
+        pending.length = 0;
+      }
+      const day = Math.floor(timeUs / DAY_US);
       // The service port only: the remote port of an egress connection, the local port of an ingress one.
-      const remotePort = direction === EGRESS ? ev.remote.port : 0;
-      const localPort = direction === EGRESS ? 0 : ev.local.port;
-      count(rollup, `${day}|${programId}|${ev.remote.ip}|${remotePort}|${localPort}|${direction}|${transport}|${action}`, ev.timeUs, () => [
+      const servicePort = direction === EGRESS ? remotePort : 0;
+      const ownPort = direction === EGRESS ? 0 : localPort;
+      count(rollup, `${day}|${programId}|${remoteIp}|${servicePort}|${ownPort}|${direction}|${transport}|${action}`, timeUs, () => [
         day,
         programId,
         remote,
-        remotePort,
-        localPort,
+        servicePort,
+        ownPort,
         direction,
         transport,
         action,
       ]);
-      if (action === LISTEN) count(listeners, `${programId}|${ev.local.port}|${transport}`, ev.timeUs, () => [programId, ev.local.port, transport]);
+      if (action === LISTEN) count(listeners, `${programId}|${localPort}|${transport}`, timeUs, () => [programId, localPort, transport]);
     }
+    if (pending.length > 0) this.insertRows(pending.length / COLUMNS).run(pending);
+    for (const ev of batch.alerts) this.writeAlert(ev);
     for (const c of rollup.values()) this.upsertRollup.run(...c.params, c.count, c.first, c.last);
     for (const c of listeners.values()) this.upsertListener.run(...c.params, c.first, c.last);
-    for (const end of ends) this.endProcess.run(end.timeUs, end.entityId);
+    for (const end of batch.ends) this.endProcess.run(end.timeUs, end.entityId);
+  }
+
+  /** One statement inserting `rows` connections: per row, SQLite's statement overhead is paid once per statement. */
+  private insertRows(rows: number): Database.Statement {
+    let stmt = this.inserts.get(rows);
+    if (stmt === undefined) {
+      const values = Array.from({ length: rows }, () => `(${Array.from({ length: COLUMNS }, () => '?').join(',')})`).join(',');
+      stmt = this.db.prepare(
+        `INSERT INTO connection (time_us, process_id, action, outcome, transport, direction, capture, attribution,
+           local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting) VALUES ${values}`,
+      );
+      this.inserts.set(rows, stmt);
+    }
+    return stmt;
   }
 
   /** After a failed commit or a retention pass: the ids cached may no longer exist. */

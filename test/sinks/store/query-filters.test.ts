@@ -76,6 +76,8 @@ const range = (t: string) => parseAddressRange(t) as Exclude<ReturnType<typeof p
 const cases: Case[] = [
   { name: 'everything', filter: {}, keep: () => true },
   { name: '--since/--until (partial days)', filter: { sinceUs: START_US + DAY_US / 3, untilUs: START_US + 3 * DAY_US + 7 }, keep: (e) => e.timeUs >= START_US + DAY_US / 3 && e.timeUs < START_US + 3 * DAY_US + 7 },
+  { name: '--since/--until within one day', filter: { sinceUs: START_US + DAY_US + DAY_US / 4, untilUs: START_US + DAY_US + DAY_US / 2 }, keep: (e) => e.timeUs >= START_US + DAY_US + DAY_US / 4 && e.timeUs < START_US + DAY_US + DAY_US / 2 },
+  { name: '--since before the first record (a cut day the rollup covers whole)', filter: { sinceUs: START_US - DAY_US / 8 }, keep: (e) => e.timeUs >= START_US - DAY_US / 8 },
   { name: '--process curl', filter: { processGlob: 'curl' }, keep: (e) => e.process?.name === 'curl' },
   { name: '--process ssh*', filter: { processGlob: 'ssh*' }, keep: (e) => !!e.process && glob('ssh*', e.process.name) },
   { name: '--exe /usr/bin/*', filter: { exeGlob: '/usr/bin/*' }, keep: (e) => !!e.process?.executable && glob('/usr/bin/*', e.process.executable) },
