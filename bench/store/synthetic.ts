@@ -7,14 +7,52 @@
 import type { ConnectionEvent, ProcessInfo } from '../../src/core/connection-event';
 
 const PROGRAMS = [
-  '/usr/bin/curl', '/usr/bin/wget', '/usr/lib/firefox/firefox', '/usr/bin/python3.11', '/usr/bin/node', '/usr/sbin/sshd',
-  '/usr/bin/ssh', '/usr/lib/systemd/systemd-resolved', '/usr/sbin/chronyd', '/usr/bin/apt-get', '/usr/lib/apt/methods/http',
-  '/usr/bin/git', '/usr/bin/docker', '/usr/bin/containerd', '/usr/sbin/nginx', '/usr/bin/postgres', '/usr/bin/redis-server',
-  '/usr/bin/java', '/opt/app/bin/server', '/usr/bin/dig', '/usr/bin/rsync', '/usr/bin/pip', '/usr/local/bin/agent', '/usr/bin/snapd',
-  '/usr/bin/code', '/usr/bin/slack', '/usr/bin/zoom', '/usr/bin/thunderbird', '/usr/sbin/named', '/usr/bin/go', '/usr/bin/cargo',
-  '/usr/bin/npm', '/usr/bin/ruby', '/usr/bin/perl', '/usr/sbin/exim4', '/usr/bin/ntpdate', '/usr/bin/telnet', '/usr/bin/nc',
+  '/usr/bin/curl',
+  '/usr/bin/wget',
+  '/usr/lib/firefox/firefox',
+  '/usr/bin/python3.11',
+  '/usr/bin/node',
+  '/usr/sbin/sshd',
+  '/usr/bin/ssh',
+  '/usr/lib/systemd/systemd-resolved',
+  '/usr/sbin/chronyd',
+  '/usr/bin/apt-get',
+  '/usr/lib/apt/methods/http',
+  '/usr/bin/git',
+  '/usr/bin/docker',
+  '/usr/bin/containerd',
+  '/usr/sbin/nginx',
+  '/usr/bin/postgres',
+  '/usr/bin/redis-server',
+  '/usr/bin/java',
+  '/opt/app/bin/server',
+  '/usr/bin/dig',
+  '/usr/bin/rsync',
+  '/usr/bin/pip',
+  '/usr/local/bin/agent',
+  '/usr/bin/snapd',
+  '/usr/bin/code',
+  '/usr/bin/slack',
+  '/usr/bin/zoom',
+  '/usr/bin/thunderbird',
+  '/usr/sbin/named',
+  '/usr/bin/go',
+  '/usr/bin/cargo',
+  '/usr/bin/npm',
+  '/usr/bin/ruby',
+  '/usr/bin/perl',
+  '/usr/sbin/exim4',
+  '/usr/bin/ntpdate',
+  '/usr/bin/telnet',
+  '/usr/bin/nc',
 ];
-const USERS: ReadonlyArray<readonly [number, string]> = [[0, 'root'], [1000, 'alice'], [1001, 'bob'], [33, 'www-data'], [999, 'postgres']];
+const USERS: ReadonlyArray<readonly [number, string]> = [
+  [0, 'root'],
+  [1000, 'alice'],
+  [1001, 'bob'],
+  [33, 'www-data'],
+  [999, 'postgres'],
+];
 const PORTS = [443, 443, 443, 443, 443, 443, 80, 80, 53, 53, 22, 5432, 6379, 8080, 123, 993];
 
 /** A small fast PRNG (mulberry32): the data set is the same on every run. */
@@ -33,8 +71,8 @@ export class Random {
   zipf(n: number, s = 1.1): number {
     const u = this.next();
     const a = 1 - s;
-    const max = (Math.pow(n + 1, a) - 1) / a;
-    return Math.min(n - 1, Math.floor(Math.pow(u * max * a + 1, 1 / a) - 1));
+    const max = ((n + 1) ** a - 1) / a;
+    return Math.min(n - 1, Math.floor((u * max * a + 1) ** (1 / a) - 1));
   }
 }
 
@@ -70,7 +108,7 @@ export class SyntheticHost {
         args: [exe, '--task', String(i), '--config', `/etc/${name}/config.yaml`],
         startMs: Math.floor(opts.startUs / 1000) + i * 1000,
         startTicks: 100_000 + i,
-        entityId: `ent-${i.toString(36)}-${(i * 2654435761 >>> 0).toString(36)}`,
+        entityId: `ent-${i.toString(36)}-${((i * 2654435761) >>> 0).toString(36)}`,
         parent: { pid: 1, name: 'systemd', executable: '/usr/lib/systemd/systemd' },
         uid,
         userName,

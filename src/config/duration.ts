@@ -14,7 +14,7 @@ export function parseDurationMs(text: string): number | undefined {
 }
 
 /** Bytes of "2GiB", "500MB" (a bare number is bytes); undefined when malformed. */
-export function parseBytes(text: string): number | undefined {
+function parseBytes(text: string): number | undefined {
   const m = SIZE.exec(text.trim());
   return m ? Math.floor(Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]!) : undefined;
 }

@@ -18,6 +18,6 @@ export function codeOf<T>(list: readonly T[], value: T): number {
 }
 
 /** The value of `code`, or `fallback` for a code this build does not know. */
-export function valueOf<T>(list: readonly T[], code: number, fallback: T): T {
+export function fromCode<T>(list: readonly T[], code: number, fallback: T): T {
   return list[code] ?? fallback;
 }

@@ -5,7 +5,7 @@
 // and fields or filters the rollup does not keep (pid; the port of an ingress connection's
 // peer, the local port of an egress one), read raw connections.
 import { blobToIp } from './ip-blob';
-import { ACTIONS, DIRECTIONS, TRANSPORTS, valueOf } from './codes';
+import { ACTIONS, DIRECTIONS, TRANSPORTS, fromCode } from './codes';
 import { connectionWhere, rollupCanFilter, rollupWhere, whereText, type ConnectionFilter, type Sql } from './filter';
 import type { StoreDb } from './open';
 
@@ -112,11 +112,11 @@ function renderKey(field: CountByField, k: unknown): string {
     case 'remote':
       return blobToIp(k as Buffer);
     case 'direction':
-      return valueOf(DIRECTIONS, k as number, 'egress');
+      return fromCode(DIRECTIONS, k as number, 'egress');
     case 'transport':
-      return valueOf(TRANSPORTS, k as number, 'tcp');
+      return fromCode(TRANSPORTS, k as number, 'tcp');
     case 'action':
-      return valueOf(ACTIONS, k as number, 'connection_attempted');
+      return fromCode(ACTIONS, k as number, 'connection_attempted');
     default:
       return String(k);
   }

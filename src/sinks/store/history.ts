@@ -2,7 +2,7 @@
 // detectors with what is already known (pairs seen, listeners, alerts already raised).
 import type { KnownListener, KnownPair } from '../../core/known';
 import type { ActivityItem } from '../../core/stages';
-import { DIRECTIONS, valueOf } from './codes';
+import { DIRECTIONS, fromCode } from './codes';
 import { blobToIp } from './ip-blob';
 import type { StoreDb } from './open';
 import { EVENT_COLUMNS, EVENT_JOINS, RowReader, type EventRow } from './rows';
@@ -27,9 +27,11 @@ export function* readActivity(db: StoreDb, range: ActivityRange): Generator<Acti
     .prepare(`SELECT ${EVENT_COLUMNS} FROM connection c ${EVENT_JOINS} WHERE c.time_us >= ? AND c.time_us < ? ORDER BY c.time_us, c.id`)
     .iterate(range.sinceUs, until) as IterableIterator<EventRow>;
   // A second statement iterates at the same time: better-sqlite3 allows it on one connection for reads.
-  const ends = db
-    .prepare('SELECT pid, entity_id, end_us FROM process WHERE end_us >= ? AND end_us < ? ORDER BY end_us')
-    .iterate(range.sinceUs, until) as IterableIterator<{ pid: number; entity_id: string; end_us: number }>;
+  const ends = db.prepare('SELECT pid, entity_id, end_us FROM process WHERE end_us >= ? AND end_us < ? ORDER BY end_us').iterate(range.sinceUs, until) as IterableIterator<{
+    pid: number;
+    entity_id: string;
+    end_us: number;
+  }>;
   let end = ends.next();
   for (const row of connections) {
     while (!end.done && end.value.end_us < row.time_us) {
@@ -62,22 +64,27 @@ export function readKnown(db: StoreDb, opts: { readonly sinceUs: number }): Know
   const fromDay = Math.floor(opts.sinceUs / DAY_US);
   return {
     earliestUs,
-    pairs: mapRows(() =>
-      db
-        .prepare(
-          `SELECT DISTINCT g.executable AS exe, r.remote_ip AS ip, r.remote_port AS port, r.direction AS dir
+    pairs: mapRows(
+      () =>
+        db
+          .prepare(
+            `SELECT DISTINCT g.executable AS exe, r.remote_ip AS ip, r.remote_port AS port, r.direction AS dir
            FROM rollup r JOIN program g ON g.id = r.program_id WHERE r.day >= ? AND r.last_us >= ?`,
-        )
-        .iterate(fromDay, opts.sinceUs) as IterableIterator<{ exe: string; ip: Buffer; port: number; dir: number }>,
-      (r) => ({ exe: r.exe, remoteIp: blobToIp(r.ip), remotePort: r.port, direction: valueOf(DIRECTIONS, r.dir, 'egress') }),
+          )
+          .iterate(fromDay, opts.sinceUs) as IterableIterator<{ exe: string; ip: Buffer; port: number; dir: number }>,
+      (r) => ({ exe: r.exe, remoteIp: blobToIp(r.ip), remotePort: r.port, direction: fromCode(DIRECTIONS, r.dir, 'egress') }),
     ),
-    listeners: mapRows(() =>
-      db
-        .prepare('SELECT DISTINCT g.executable AS exe, l.port AS port FROM listener l JOIN program g ON g.id = l.program_id WHERE l.last_us >= ?')
-        .iterate(opts.sinceUs) as IterableIterator<{ exe: string; port: number }>,
+    listeners: mapRows(
+      () =>
+        db
+          .prepare('SELECT DISTINCT g.executable AS exe, l.port AS port FROM listener l JOIN program g ON g.id = l.program_id WHERE l.last_us >= ?')
+          .iterate(opts.sinceUs) as IterableIterator<{ exe: string; port: number }>,
       (r) => ({ exe: r.exe, port: r.port }),
     ),
-    alertIds: mapRows(() => db.prepare('SELECT alert_id FROM alert').pluck().iterate() as IterableIterator<string>, (id) => id),
+    alertIds: mapRows(
+      () => db.prepare('SELECT alert_id FROM alert').pluck().iterate() as IterableIterator<string>,
+      (id) => id,
+    ),
   };
 }
 

@@ -3,7 +3,7 @@
 import type { Building } from '../../core/building';
 import type { ConnectionEvent, ProcessInfo } from '../../core/connection-event';
 import { makeParentInfo, makeProcessInfo } from '../../core/process-info';
-import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, TRANSPORTS, valueOf } from './codes';
+import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, TRANSPORTS, fromCode } from './codes';
 import { blobToIp, isV4Blob } from './ip-blob';
 
 /** The columns every read selects: the connection `c`, its process `p` and program `g`. */
@@ -57,16 +57,16 @@ export class RowReader {
   event(row: EventRow): ConnectionEvent {
     const ev: Building<ConnectionEvent> = {
       timeUs: row.time_us,
-      action: valueOf(ACTIONS, row.action, 'connection_attempted'),
-      outcome: valueOf(OUTCOMES, row.outcome, 'unknown'),
-      transport: valueOf(TRANSPORTS, row.transport, 'tcp'),
+      action: fromCode(ACTIONS, row.action, 'connection_attempted'),
+      outcome: fromCode(OUTCOMES, row.outcome, 'unknown'),
+      transport: fromCode(TRANSPORTS, row.transport, 'tcp'),
       family: isV4Blob(row.remote_ip) ? 'ipv4' : 'ipv6',
-      direction: valueOf(DIRECTIONS, row.direction, 'egress'),
+      direction: fromCode(DIRECTIONS, row.direction, 'egress'),
       local: { ip: blobToIp(row.local_ip), port: row.local_port },
       remote: { ip: blobToIp(row.remote_ip), port: row.remote_port },
       process: row.process_id === null ? undefined : this.process(row.process_id, row),
-      capture: valueOf(CAPTURES, row.capture, 'poll'),
-      attribution: valueOf(ATTRIBUTIONS, row.attribution, 'unknown'),
+      capture: fromCode(CAPTURES, row.capture, 'poll'),
+      attribution: fromCode(ATTRIBUTIONS, row.attribution, 'unknown'),
     };
     if (row.tid !== null) ev.tid = row.tid;
     if (row.errno !== null) ev.errno = row.errno;
@@ -85,7 +85,7 @@ export class RowReader {
   }
 }
 
-export function processFromRow(row: Omit<EventRow, 'id'>): ProcessInfo {
+function processFromRow(row: Omit<EventRow, 'id'>): ProcessInfo {
   const entity = row.entity_id ?? '';
   return makeProcessInfo({
     pid: row.pid ?? 0,

@@ -118,7 +118,7 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the store up to this build's schema, one migration per transaction. */
 export function migrate(db: Database.Database, path: string): void {

@@ -30,7 +30,7 @@ export interface StoreSinkOptions {
   readonly nowUs?: () => number;
 }
 
-export interface StoreSinkStats extends SinkStats {
+interface StoreSinkStats extends SinkStats {
   /** Rows removed by retention. */
   pruned: number;
 }

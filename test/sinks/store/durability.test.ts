@@ -56,7 +56,11 @@ test('SIGKILL mid-write leaves a consistent store with every record older than o
     await new Promise((r) => child.once('exit', r));
     const db = new Database(path);
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-    const { n, maxTid, lastUs } = db.prepare('SELECT count(*) AS n, max(tid) AS maxTid, max(time_us) AS lastUs FROM connection').get() as { n: number; maxTid: number; lastUs: number };
+    const { n, maxTid, lastUs } = db.prepare('SELECT count(*) AS n, max(tid) AS maxTid, max(time_us) AS lastUs FROM connection').get() as {
+      n: number;
+      maxTid: number;
+      lastUs: number;
+    };
     db.close();
     assert.ok(n > 1000, `records were committed: ${n}`);
     // Committed in order, so what survives is every record up to one point, without gaps.

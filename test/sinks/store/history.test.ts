@@ -18,7 +18,9 @@ test('readActivity interleaves process ends with connections in time order', asy
     s.sink.processEnded!({ pid: b.pid, entityId: b.entityId, timeUs: T_US + 30 });
     await s.sink.flush();
     const db = openStoreReadOnly(s.path);
-    const items = [...readActivity(db, { sinceUs: T_US })].map((i) => (i.kind === 'connection' ? `c${i.ev.timeUs - T_US}:${i.ev.process?.pid}` : `e${i.end.timeUs - T_US}:${i.end.pid}`));
+    const items = [...readActivity(db, { sinceUs: T_US })].map((i) =>
+      i.kind === 'connection' ? `c${i.ev.timeUs - T_US}:${i.ev.process?.pid}` : `e${i.end.timeUs - T_US}:${i.end.pid}`,
+    );
     assert.deepEqual(items, ['c10:4242', 'e15:4242', 'c20:5000', 'c30:5000', 'e30:5000']);
     const window = [...readActivity(db, { sinceUs: T_US + 12, untilUs: T_US + 30 })].map((i) => i.kind);
     assert.deepEqual(window, ['process_end', 'connection']);

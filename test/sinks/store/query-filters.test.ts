@@ -4,7 +4,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectionEvent, ProcessInfo } from '../../../src/core/connection-event';
-import { COUNT_BY_FIELDS, countBy, openStoreReadOnly, parseAddressRange, searchConnections, type ConnectionFilter, type CountByField, type StoreDb } from '../../../src/sinks/store';
+import {
+  COUNT_BY_FIELDS,
+  countBy,
+  openStoreReadOnly,
+  parseAddressRange,
+  searchConnections,
+  type ConnectionFilter,
+  type CountByField,
+  type StoreDb,
+} from '../../../src/sinks/store';
 import { ipToBlob } from '../../../src/sinks/store/ip-blob';
 import { tempStore, type TempStore } from './store-fixtures';
 
@@ -22,7 +31,10 @@ const remotes = ['10.1.2.3', '10.1.9.9', '10.200.0.1', '192.0.2.44', '93.184.216
 function events(): ConnectionEvent[] {
   const out: ConnectionEvent[] = [];
   let x = 7;
-  const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+  const rnd = (n: number) => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x % n;
+  };
   for (let i = 0; i < 3000; i++) {
     const remote = remotes[rnd(remotes.length)]!;
     const ingress = rnd(5) === 0;
@@ -58,7 +70,13 @@ after(async () => {
   await store.remove();
 });
 
-const glob = (pattern: string, s: string) => new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(s);
+const glob = (pattern: string, s: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(s);
 const inRange = (ip: string, cidr: string) => {
   const r = parseAddressRange(cidr);
   if (typeof r === 'string') throw new Error(r);
@@ -75,8 +93,16 @@ interface Case {
 const range = (t: string) => parseAddressRange(t) as Exclude<ReturnType<typeof parseAddressRange>, string>;
 const cases: Case[] = [
   { name: 'everything', filter: {}, keep: () => true },
-  { name: '--since/--until (partial days)', filter: { sinceUs: START_US + DAY_US / 3, untilUs: START_US + 3 * DAY_US + 7 }, keep: (e) => e.timeUs >= START_US + DAY_US / 3 && e.timeUs < START_US + 3 * DAY_US + 7 },
-  { name: '--since/--until within one day', filter: { sinceUs: START_US + DAY_US + DAY_US / 4, untilUs: START_US + DAY_US + DAY_US / 2 }, keep: (e) => e.timeUs >= START_US + DAY_US + DAY_US / 4 && e.timeUs < START_US + DAY_US + DAY_US / 2 },
+  {
+    name: '--since/--until (partial days)',
+    filter: { sinceUs: START_US + DAY_US / 3, untilUs: START_US + 3 * DAY_US + 7 },
+    keep: (e) => e.timeUs >= START_US + DAY_US / 3 && e.timeUs < START_US + 3 * DAY_US + 7,
+  },
+  {
+    name: '--since/--until within one day',
+    filter: { sinceUs: START_US + DAY_US + DAY_US / 4, untilUs: START_US + DAY_US + DAY_US / 2 },
+    keep: (e) => e.timeUs >= START_US + DAY_US + DAY_US / 4 && e.timeUs < START_US + DAY_US + DAY_US / 2,
+  },
   { name: '--since before the first record (a cut day the rollup covers whole)', filter: { sinceUs: START_US - DAY_US / 8 }, keep: (e) => e.timeUs >= START_US - DAY_US / 8 },
   { name: '--process curl', filter: { processGlob: 'curl' }, keep: (e) => e.process?.name === 'curl' },
   { name: '--process ssh*', filter: { processGlob: 'ssh*' }, keep: (e) => !!e.process && glob('ssh*', e.process.name) },
@@ -101,14 +127,21 @@ const cases: Case[] = [
     keep: (e) => e.process?.name === 'curl' && e.remote.ip.startsWith('10.') && e.remote.port === 443 && e.direction === 'egress' && e.timeUs >= START_US + DAY_US / 2,
   },
   { name: '--local-port 22 --direction ingress', filter: { localPort: 22, direction: 'ingress' }, keep: (e) => e.local.port === 22 && e.direction === 'ingress' },
-  { name: '--port 53 --direction egress --until', filter: { port: 53, direction: 'egress', untilUs: START_US + 2 * DAY_US + 99 }, keep: (e) => e.remote.port === 53 && e.direction === 'egress' && e.timeUs < START_US + 2 * DAY_US + 99 },
+  {
+    name: '--port 53 --direction egress --until',
+    filter: { port: 53, direction: 'egress', untilUs: START_US + 2 * DAY_US + 99 },
+    keep: (e) => e.remote.port === 53 && e.direction === 'egress' && e.timeUs < START_US + 2 * DAY_US + 99,
+  },
 ];
 
 const key = (e: ConnectionEvent) => `${e.timeUs}|${e.remote.ip}|${e.remote.port}|${e.local.port}|${e.process?.pid ?? '-'}`;
 
 for (const c of cases) {
   test(`filter ${c.name} finds exactly the matching records, in time order`, () => {
-    const want = all.filter(c.keep).sort((a, b) => a.timeUs - b.timeUs).map(key);
+    const want = all
+      .filter(c.keep)
+      .sort((a, b) => a.timeUs - b.timeUs)
+      .map(key);
     assert.ok(want.length > 0, 'the case matches something');
     const got = [...searchConnections(db, c.filter)].map(key);
     assert.deepEqual(got, want);
@@ -120,16 +153,26 @@ for (const c of cases) {
 function oracleCount(field: CountByField, evs: ConnectionEvent[]) {
   const value = (e: ConnectionEvent): string => {
     switch (field) {
-      case 'remote': return e.remote.ip;
-      case 'exe': return e.process?.executable || '-';
-      case 'process': return e.process?.name || '-';
-      case 'port': return String(e.remote.port);
-      case 'user': return e.process?.userName || '-';
-      case 'direction': return e.direction;
-      case 'transport': return e.transport;
-      case 'action': return e.action;
-      case 'pid': return e.process ? String(e.process.pid) : '-';
-      case 'local-port': return String(e.local.port);
+      case 'remote':
+        return e.remote.ip;
+      case 'exe':
+        return e.process?.executable || '-';
+      case 'process':
+        return e.process?.name || '-';
+      case 'port':
+        return String(e.remote.port);
+      case 'user':
+        return e.process?.userName || '-';
+      case 'direction':
+        return e.direction;
+      case 'transport':
+        return e.transport;
+      case 'action':
+        return e.action;
+      case 'pid':
+        return e.process ? String(e.process.pid) : '-';
+      case 'local-port':
+        return String(e.local.port);
     }
   };
   const groups = new Map<string, { count: number; firstUs: number; lastUs: number; exes: Set<string>; remotes: Set<string> }>();
@@ -143,7 +186,9 @@ function oracleCount(field: CountByField, evs: ConnectionEvent[]) {
     g.remotes.add(e.remote.ip);
     groups.set(k, g);
   }
-  return [...groups].map(([v, g]) => ({ value: v, count: g.count, firstUs: g.firstUs, lastUs: g.lastUs, executables: g.exes.size, remotes: g.remotes.size })).sort((a, b) => a.value.localeCompare(b.value));
+  return [...groups]
+    .map(([v, g]) => ({ value: v, count: g.count, firstUs: g.firstUs, lastUs: g.lastUs, executables: g.exes.size, remotes: g.remotes.size }))
+    .sort((a, b) => a.value.localeCompare(b.value));
 }
 
 for (const c of cases) {

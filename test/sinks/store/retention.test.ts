@@ -45,7 +45,8 @@ test('retention by size deletes the oldest records until the store is under its 
     for (let i = 0; i < 60_000; i++) s.sink.write({ ...curlEvent(i, { entityId: `ent-${i % 500}` }), timeUs: NOW_US - 60_000 + i });
     await s.sink.flush();
     const db = openStoreReadOnly(s.path);
-    const used = () => ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * (db.pragma('page_size', { simple: true }) as number);
+    const used = () =>
+      ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * (db.pragma('page_size', { simple: true }) as number);
     assert.ok(used() > cap, `the store starts over its cap: ${used()}`);
     s.sink.enforceRetention();
     assert.ok(used() <= cap, `under the cap after retention: ${used()}`);

@@ -33,7 +33,10 @@ test('records read back render the same ECS as the ones written', async () => {
     const read = [...searchConnections(db, {})];
     db.close();
     const byTime = [...written].sort((a, b) => a.timeUs - b.timeUs);
-    assert.deepEqual(read.map((ev) => ecsLine(ev, ENV)), byTime.map((ev) => ecsLine(ev, ENV)));
+    assert.deepEqual(
+      read.map((ev) => ecsLine(ev, ENV)),
+      byTime.map((ev) => ecsLine(ev, ENV)),
+    );
   } finally {
     await s.remove();
   }
