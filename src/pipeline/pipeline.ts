@@ -4,6 +4,7 @@ import type { ConnectionEvent } from '../core/connection-event';
 import type { Context } from '../core/context';
 import type { CaptureSource, Sink, SourceOutput } from '../core/stages';
 import { entryToEvent, listeningPorts } from '../capture/snapshot/events';
+import { isLiveForRecords } from '../capture/snapshot/socket-row';
 import { flowHash } from './flow-hash';
 import type { SnapshotEntry } from '../capture/snapshot/snapshot';
 import { Attributor, type ProcessLookup } from './attribution';
@@ -96,7 +97,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     },
   };
 
-  /** Records the sockets a snapshot shows that this run has not recorded yet. */
+  /** Records the live sockets a snapshot shows that this run has not recorded yet (closing ones may predate the run). */
   function reconcile(atStart: boolean): void {
     if (!opts.snapshot || closed) return;
     let entries: SnapshotEntry[];
@@ -109,6 +110,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     const listening = listeningPorts(entries);
     const now = ctx.clock.nowUs();
     for (const e of entries) {
+      if (!isLiveForRecords(e)) continue;
       if (recent.has(flowHash(e.transport, e.local.ip, e.local.port, e.remote.ip, e.remote.port))) continue;
       const ev = entryToEvent(e, listening, now, 'poll', atStart);
       if (!ev || opts.ownTraffic.isOwn(ev)) continue;

@@ -4,6 +4,7 @@ import type { CaptureSource, SourceOutput, SourceStats } from '../../core/stages
 import type { Logger, Clock } from '../../core/context';
 import { takeSnapshot, type SnapshotEnv, type SnapshotEntry } from '../snapshot/snapshot';
 import { connectionKey, entryToEvent, listeningPorts } from '../snapshot/events';
+import { isLiveForRecords } from '../snapshot/socket-row';
 
 export interface PollSourceOptions {
   intervalMs: number;
@@ -36,6 +37,10 @@ export function createPollSource(opts: PollSourceOptions): CaptureSource {
       const key = connectionKey(e);
       next.set(key, true);
       if (known.has(key)) continue;
+      // The first pass has nothing to diff against, so only live sockets are connections; a
+      // later pass's new key in a closing state opened and closed between two polls of this run.
+      // A skipped key stays known, so its next state is not reported as new either.
+      if (first && !isLiveForRecords(e)) continue;
       const ev = entryToEvent(e, listening, now, 'poll', first);
       if (!ev) continue;
       stats.events++;

@@ -26,8 +26,9 @@ function isListenedOn(listening: Set<string>, e: SnapshotEntry): boolean {
 }
 
 /**
- * The record for a socket row, or undefined for rows that are not a connection
- * (closing TCP states of unknown sockets are still reported: they prove a connection happened).
+ * The record for a socket row, or undefined for rows that are not a connection. Closing TCP
+ * states are still records here (`snapshot --json` shows every socket); a caller without an
+ * earlier snapshot to compare against filters rows with `isLiveForRecords` first.
  */
 export function entryToEvent(e: SnapshotEntry, listening: Set<string>, timeUs: number, tier: CaptureTier, preexisting: boolean): ConnectionEvent | undefined {
   const kind = classify(e, listening);
