@@ -78,12 +78,25 @@ test('reconciliation records live sockets only, at start and after a loss', asyn
   const ours = () => sink.records.filter((e) => e.transport === 'tcp' && e.local.ip === '127.0.0.1' && (e.local.port === c.listen || e.remote.port === c.listen));
 
   const atStart = ours();
-  assert.deepEqual(atStart.filter((e) => e.local.port === c.closed), [], 'no record for the TIME_WAIT socket');
-  const listen = onlyItem(atStart.filter((e) => e.action === 'listen'), 'listen records');
+  assert.deepEqual(
+    atStart.filter((e) => e.local.port === c.closed),
+    [],
+    'no record for the TIME_WAIT socket',
+  );
+  const listen = onlyItem(
+    atStart.filter((e) => e.action === 'listen'),
+    'listen records',
+  );
   assert.deepEqual([listen.local.port, listen.process?.pid, listen.preexisting], [c.listen, c.child.pid, true]);
-  const client = onlyItem(atStart.filter((e) => e.local.port === c.live), 'client records');
+  const client = onlyItem(
+    atStart.filter((e) => e.local.port === c.live),
+    'client records',
+  );
   assert.deepEqual([client.action, client.outcome, client.attribution, client.process?.pid], ['connection_attempted', 'success', 'socket-owner', c.child.pid]);
-  const accepted = onlyItem(atStart.filter((e) => e.remote.port === c.live), 'accepted records');
+  const accepted = onlyItem(
+    atStart.filter((e) => e.remote.port === c.live),
+    'accepted records',
+  );
   assert.deepEqual([accepted.action, accepted.process?.pid], ['connection_accepted', c.child.pid]);
   assert.equal(atStart.length, 3);
 

@@ -34,12 +34,25 @@ test('poll: the first pass reports live sockets only; a later closed one is repo
   const ours = () => out.conns.filter((e) => e.transport === 'tcp' && e.local.ip === '127.0.0.1' && (e.local.port === c.listen || e.remote.port === c.listen));
 
   const first = ours();
-  assert.deepEqual(first.filter((e) => e.local.port === c.closed), [], 'no record for the TIME_WAIT socket');
-  const listen = onlyItem(first.filter((e) => e.action === 'listen'), 'listen records');
+  assert.deepEqual(
+    first.filter((e) => e.local.port === c.closed),
+    [],
+    'no record for the TIME_WAIT socket',
+  );
+  const listen = onlyItem(
+    first.filter((e) => e.action === 'listen'),
+    'listen records',
+  );
   assert.deepEqual([listen.local.port, listen.process?.pid, listen.preexisting], [c.listen, c.child.pid, true]);
-  const client = onlyItem(first.filter((e) => e.local.port === c.live), 'client records');
+  const client = onlyItem(
+    first.filter((e) => e.local.port === c.live),
+    'client records',
+  );
   assert.deepEqual([client.action, client.outcome, client.direction, client.process?.pid], ['connection_attempted', 'success', 'egress', c.child.pid]);
-  const accepted = onlyItem(first.filter((e) => e.remote.port === c.live), 'accepted records');
+  const accepted = onlyItem(
+    first.filter((e) => e.remote.port === c.live),
+    'accepted records',
+  );
   assert.deepEqual([accepted.action, accepted.direction, accepted.process?.pid], ['connection_accepted', 'ingress', c.child.pid]);
   assert.equal(first.length, 3);
 
@@ -51,7 +64,10 @@ test('poll: the first pass reports live sockets only; a later closed one is repo
   const later = await c.closeAnother();
   const seenBy = passes;
   await waitFor(() => passes > seenBy, 'a poll after the closed connection');
-  const rec = onlyItem(ours().filter((e) => e.local.port === later), 'records of the later closed connection');
+  const rec = onlyItem(
+    ours().filter((e) => e.local.port === later),
+    'records of the later closed connection',
+  );
   assert.equal(rec.action, 'connection_attempted');
   assert.equal(rec.preexisting, undefined);
 });
