@@ -66,6 +66,7 @@ export const configSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
   console: z.strictObject({ enabled: z.boolean().optional(), format: z.enum(['text', 'ecs', 'ocsf', 'sigma', 'seed']).default('text') }).default({ format: 'text' }),
   spool: spool.default({}),
+  sigma: z.strictObject({ allEvents: z.boolean().default(false) }).default({ allEvents: false }),
   detect: detectSchema,
   store: storeSection,
   sinks: z

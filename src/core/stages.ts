@@ -56,6 +56,8 @@ export interface SinkStats {
   written: number;
   dropped: number;
   errors: number;
+  /** Records the sink's format does not report (not a loss: the format leaves them out by design). */
+  skipped?: number;
 }
 
 /** A reported process ended: sinks that keep processes (the store) record its end. */

@@ -8,7 +8,7 @@ import { EcsByteEncoder } from './ecs-bytes';
 import type { FormatEnv } from './env';
 import { OcsfLineEncoder } from './ocsf';
 import { seedLine } from './seed';
-import { sigmaLine } from './sigma';
+import { sigmaLine, sigmaReports } from './sigma';
 
 export const RECORD_FORMATS = ['ecs', 'ocsf', 'sigma', 'seed'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
@@ -22,10 +22,20 @@ export interface RecordFormatter {
   readonly line: (ev: ConnectionEvent) => string;
   /** Writes the same line's bytes straight into a sink's buffer, where the format has such a path (ecs). */
   readonly encode?: (ev: ConnectionEvent, out: ByteWriter) => void;
+  /**
+   * Whether the format reports this record at all; absent: every record. A sink skips the
+   * records it refuses (not an error). Sigma reports only what Sysmon's Event 3 does.
+   */
+  readonly reports?: (ev: ConnectionEvent) => boolean;
+}
+
+export interface RecordFormatOptions {
+  /** Sigma: every record (listens, closes, failed connects too), not only Event 3's. */
+  readonly sigmaAllEvents?: boolean | undefined;
 }
 
 /** A new formatter for one sink. */
-export function createRecordFormatter(format: RecordFormat, env: FormatEnv): RecordFormatter {
+export function createRecordFormatter(format: RecordFormat, env: FormatEnv, options: RecordFormatOptions = {}): RecordFormatter {
   switch (format) {
     case 'ecs': {
       const lines = new EcsLineEncoder(env);
@@ -37,7 +47,7 @@ export function createRecordFormatter(format: RecordFormat, env: FormatEnv): Rec
       return { line: (ev) => lines.line(ev) };
     }
     case 'sigma':
-      return { line: (ev) => sigmaLine(ev, env) };
+      return options.sigmaAllEvents ? { line: (ev) => sigmaLine(ev, env) } : { line: (ev) => sigmaLine(ev, env), reports: sigmaReports };
     case 'seed':
       return { line: (ev) => seedLine(ev, env) };
   }

@@ -1,94 +1,80 @@
-// A flat Sysmon Event ID 3 (NetworkConnect) view of a ConnectionEvent, so Sigma
-// `category: network_connection` rules apply without a field mapping (docs/record.md lists
-// the fields).
+// A flat Sysmon Event ID 3 (NetworkConnect) view of a ConnectionEvent, as Sysmon for Linux
+// writes it, so Sigma `category: network_connection` rules apply without a field mapping
+// (docs/record.md lists the fields).
 //
 // Conventions:
-// - Source* is the local end (this host's process), Destination* the remote end, and
-//   Initiated ('true'/'false', strings as the rules write them) says who started it. This is
-//   what Sysmon does for the connections it reports, and keeps local/remote the same ends as
-//   in every other format.
-// - Protocol is lower case (tcp/udp); Image is the full executable path.
+// - Event 3 reports connections that exist: established TCP connects, accepted TCP
+//   connections and UDP flows. Listens, closes and failed or unanswered connects are not
+//   network connections to Sysmon, and rules written for it (a reverse shell is bash
+//   connecting out; `Initiated: 'false'` is an inbound connection) misfire on them, so
+//   `sigmaReports` leaves them out; a sink can still be asked for every record.
+// - Source* is the initiator and Destination* the responder, as Sysmon for Linux writes
+//   them: for an accepted connection the remote peer is the Source and this host's listening
+//   end the Destination. Initiated ('true'/'false', strings as the rules write them) says
+//   whether this host's process started it.
+// - Protocol is lower case (tcp/udp); Image is the full executable path; port names are the
+//   protocol's own.
 // - Unknown values are '-', as Sysmon writes them.
-// - Sysmon only reports connects; we also render accepts, closes, listens and failures, and
-//   add packettrail.action / packettrail.outcome so a rule or query can pick them out.
-import type { ConnectionEvent } from '../core/connection-event';
+// - packettrail.action / packettrail.outcome say which record a line came from.
+import { type ConnectionEvent, initiatorAndResponder } from '../core/connection-event';
 import { alertPairs } from './alert-fields';
 import type { FormatEnv } from './env';
+import { sigmaPortName } from './sigma-port-names';
+import { sigmaProcessGuid } from './sigma-process-guid';
 
 export type SigmaRecord = Record<string, string | number>;
 
 const UNKNOWN = '-';
 const UNKNOWN_IMAGE = '<unknown process>';
 
-// The common service names Sysmon prints in *PortName; others are '-'.
-const PORT_NAMES: Record<number, string> = {
-  20: 'ftp-data',
-  21: 'ftp',
-  22: 'ssh',
-  23: 'telnet',
-  25: 'smtp',
-  53: 'domain',
-  67: 'bootps',
-  68: 'bootpc',
-  80: 'http',
-  88: 'kerberos',
-  110: 'pop3',
-  123: 'ntp',
-  135: 'epmap',
-  137: 'netbios-ns',
-  138: 'netbios-dgm',
-  139: 'netbios-ssn',
-  143: 'imap',
-  161: 'snmp',
-  389: 'ldap',
-  443: 'https',
-  445: 'microsoft-ds',
-  465: 'submissions',
-  514: 'syslog',
-  587: 'submission',
-  636: 'ldaps',
-  993: 'imaps',
-  995: 'pop3s',
-  1433: 'ms-sql-s',
-  3306: 'mysql',
-  3389: 'ms-wbt-server',
-  5432: 'postgresql',
-  5985: 'wsman',
-  5986: 'wsmans',
-  6514: 'syslog-tls',
-  8080: 'http-alt',
-};
-
 /** Sysmon's UtcTime: "YYYY-MM-DD hh:mm:ss.mmm". */
 export function sysmonUtcTime(timeUs: number): string {
   return new Date(Math.floor(timeUs / 1000)).toISOString().slice(0, 23).replace('T', ' ');
 }
 
+/** Whether Sysmon would report this record as Event 3: an established connect, an accept or a UDP flow. */
+export function sigmaReports(ev: ConnectionEvent): boolean {
+  switch (ev.action) {
+    case 'connection_attempted':
+      return ev.outcome === 'success';
+    case 'connection_accepted':
+    case 'udp_flow':
+      return ev.outcome !== 'failure';
+    case 'listen':
+    case 'connection_closed':
+      return false;
+  }
+}
+
 export function toSigma(ev: ConnectionEvent, env: FormatEnv): SigmaRecord {
   const p = ev.process;
+  const { source, destination } = initiatorAndResponder(ev);
+  const initiated = ev.direction === 'egress';
   const v6 = ev.family === 'ipv6' ? 'true' : 'false';
+  // This host's name goes with its own end; the remote end's name is not known.
+  const localName = env.host.name || UNKNOWN;
   const rec: SigmaRecord = {
     EventID: 3,
     // Sysmon's RuleName: the rule that matched, for a finding.
     RuleName: ev.alert?.rule ?? UNKNOWN,
     UtcTime: sysmonUtcTime(ev.timeUs),
   };
-  if (p?.entityId) rec.ProcessGuid = p.entityId;
+  if (p?.entityId) rec.ProcessGuid = sigmaProcessGuid(env.host.id, p.entityId);
   if (p) rec.ProcessId = p.pid;
   rec.Image = p?.executable || UNKNOWN_IMAGE;
   rec.User = p?.userName ?? (p?.uid !== undefined ? String(p.uid) : UNKNOWN);
   rec.Protocol = ev.transport;
-  rec.Initiated = ev.direction === 'egress' ? 'true' : 'false';
+  rec.Initiated = initiated ? 'true' : 'false';
   rec.SourceIsIpv6 = v6;
-  rec.SourceIp = ev.local.ip;
-  rec.SourceHostname = env.host.name || UNKNOWN;
-  rec.SourcePort = ev.local.port;
-  rec.SourcePortName = portName(ev.local.port);
+  rec.SourceIp = source.ip;
+  rec.SourceHostname = initiated ? localName : UNKNOWN;
+  rec.SourcePort = source.port;
+  rec.SourcePortName = sigmaPortName(ev.transport, source.port);
   rec.DestinationIsIpv6 = v6;
-  rec.DestinationIp = ev.remote.ip;
-  rec.DestinationHostname = UNKNOWN;
-  rec.DestinationPort = ev.remote.port;
-  rec.DestinationPortName = portName(ev.remote.port);
+  rec.DestinationIp = destination.ip;
+  rec.DestinationHostname = initiated ? UNKNOWN : localName;
+  rec.DestinationPort = destination.port;
+  rec.DestinationPortName = sigmaPortName(ev.transport, destination.port);
   if (p?.parent?.executable) rec.ParentImage = p.parent.executable;
   if (p?.parent) rec.ParentProcessId = p.parent.pid;
   if (p?.commandLine) rec.CommandLine = p.commandLine;
@@ -103,8 +89,4 @@ export function toSigma(ev: ConnectionEvent, env: FormatEnv): SigmaRecord {
 
 export function sigmaLine(ev: ConnectionEvent, env: FormatEnv): string {
   return JSON.stringify(toSigma(ev, env));
-}
-
-function portName(port: number): string {
-  return PORT_NAMES[port] ?? UNKNOWN;
 }

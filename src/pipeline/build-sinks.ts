@@ -12,10 +12,12 @@ import type { OwnTraffic } from './own-traffic';
 export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic): Promise<Sink[]> {
   const env: FormatEnv = { host: ctx.host, agentVersion: ctx.agentVersion };
   const sinks: Sink[] = [];
+  const formatOptions = { sigmaAllEvents: config.sigma.allEvents };
   try {
     if (config.console.enabled) {
       const f = config.console.format;
-      sinks.push(f === 'text' ? createConsoleSink() : createConsoleSink(createRecordFormatter(f, env).line));
+      const formatter = f === 'text' ? undefined : createRecordFormatter(f, env, formatOptions);
+      sinks.push(formatter ? createConsoleSink(formatter.line, formatter.reports) : createConsoleSink());
     }
     if (config.store.enabled && config.store.path) {
       const { createStoreSink } = await import('../sinks/store/store-sink');
@@ -23,8 +25,8 @@ export async function buildSinks(config: Config, ctx: Context, own: OwnTraffic):
       sinks.push(createStoreSink({ path: config.store.path, retention: { maxAgeMs: maxAge, maxBytes: maxSize }, logger: ctx.logger, host: ctx.host }));
     }
     for (const f of config.sinks.file) {
-      const formatter = createRecordFormatter(f.format, env);
-      sinks.push(createFileSink({ path: f.path, format: formatter.line, encode: formatter.encode, logger: ctx.logger }));
+      const formatter = createRecordFormatter(f.format, env, formatOptions);
+      sinks.push(createFileSink({ path: f.path, format: formatter.line, encode: formatter.encode, reports: formatter.reports, logger: ctx.logger }));
     }
     // Loaded only when named: the network clients (undici above all) cost memory and start-up.
     if (config.sinks.syslog.length > 0 || config.sinks.elasticsearch.length > 0) {

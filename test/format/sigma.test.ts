@@ -1,15 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlockList } from 'node:net';
-import YAML from 'yaml';
-import { sigmaLine, sysmonUtcTime, toSigma, type SigmaRecord } from '../../src/format/sigma';
-import { egressEvent, env, loopbackDnsEvent, ingressEvent, T_US } from '../helpers/events';
+import { sigmaLine, sigmaReports, sysmonUtcTime, toSigma, type SigmaRecord } from '../../src/format/sigma';
+import { sigmaProcessGuid } from '../../src/format/sigma-process-guid';
+import { sigmaPortName } from '../../src/format/sigma-port-names';
+import { egressEvent, ENV, env, loopbackDnsEvent, ingressEvent, T_US } from '../helpers/events';
 
 // The Sysmon EID 3 names the Sigma test suite accepts for network_connection (docs/record.md),
 // with their values in the record of `egressEvent()`.
 const EGRESS_EID3: Readonly<Record<string, string | number>> = {
   Image: '/usr/bin/curl',
-  ProcessGuid: 'ent-4242-abc',
   ProcessId: 4242,
   User: 'alice',
   Protocol: 'tcp',
@@ -35,19 +34,58 @@ test('egress: every EID 3 name is present, with Sysmon conventions', () => {
   assert.equal(r.UtcTime, '2025-11-26 15:20:27.123');
   assert.equal(r.CommandLine, 'curl -s https://example.com/');
   for (const [k, v] of Object.entries(r)) assert.ok(typeof v === 'string' || typeof v === 'number', `${k} is flat`);
+  assert.match(String(r.ProcessGuid), /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/);
 });
 
-test('ingress: Source stays the local end and Initiated is the string false', () => {
+test('ProcessGuid: one per process and host, the same on every record of the process', () => {
+  const guid = toSigma(egressEvent(), env).ProcessGuid;
+  assert.equal(guid, sigmaProcessGuid(env.host.id, 'ent-4242-abc'));
+  assert.equal(toSigma(egressEvent({ remote: { ip: '198.51.100.1', port: 80 }, timeUs: T_US + 5_000_000 }), env).ProcessGuid, guid, 'same process, later record');
+  assert.notEqual(toSigma(ingressEvent(), env).ProcessGuid, guid, 'another process');
+  assert.notEqual(toSigma(egressEvent(), ENV).ProcessGuid, guid, 'same entity id on another host');
+});
+
+test('accepted connection: the remote initiator is Source, the local listening end Destination', () => {
   const r = toSigma(ingressEvent(), env);
   assert.equal(r.Initiated, 'false');
-  assert.equal(r.SourceIp, '192.168.50.129');
-  assert.equal(r.SourcePort, 22);
-  assert.equal(r.SourcePortName, 'ssh');
-  assert.equal(r.DestinationIp, '10.0.0.7');
-  assert.equal(r.DestinationPort, 51000);
+  assert.equal(r.SourceIp, '10.0.0.7');
+  assert.equal(r.SourcePort, 51000);
+  assert.equal(r.SourcePortName, '-');
+  assert.equal(r.SourceHostname, '-', 'the remote name is not known');
+  assert.equal(r.DestinationIp, '192.168.50.129');
+  assert.equal(r.DestinationPort, 22);
+  assert.equal(r.DestinationPortName, 'ssh');
+  assert.equal(r.DestinationHostname, 'myhost', 'the listening end is this host');
   assert.equal(r.Image, '/usr/sbin/sshd');
   assert.equal(r.User, 'root');
   assert.equal(r['packettrail.action'], 'connection_accepted');
+});
+
+test("port names are the protocol's own", () => {
+  assert.equal(sigmaPortName('tcp', 514), 'shell');
+  assert.equal(sigmaPortName('udp', 514), 'syslog');
+  assert.equal(sigmaPortName('udp', 123), 'ntp');
+  assert.equal(sigmaPortName('tcp', 123), '-');
+  assert.equal(sigmaPortName('tcp', 22), 'ssh');
+  assert.equal(sigmaPortName('udp', 22), '-');
+  assert.equal(sigmaPortName('udp', 53), 'domain');
+  assert.equal(sigmaPortName('tcp', 53), 'domain');
+  const udp514 = egressEvent({ action: 'udp_flow', transport: 'udp', remote: { ip: '192.0.2.1', port: 514 } });
+  assert.equal(toSigma(udp514, env).DestinationPortName, 'syslog');
+  assert.equal(toSigma(egressEvent({ remote: { ip: '192.0.2.1', port: 514 } }), env).DestinationPortName, 'shell');
+});
+
+test('Event 3 holds established connects, accepts and UDP flows; not listens, closes or failed connects', () => {
+  const reported = (over: Parameters<typeof egressEvent>[0]) => sigmaReports(egressEvent(over));
+  assert.equal(reported({}), true, 'established connect');
+  assert.equal(reported({ preexisting: true }), true, 'connect open when capture started');
+  assert.equal(reported({ outcome: 'failure', errno: 111 }), false, 'refused connect');
+  assert.equal(reported({ outcome: 'unknown' }), false, 'connect with no answer yet');
+  assert.equal(reported({ action: 'connection_closed' }), false, 'close');
+  assert.equal(sigmaReports(ingressEvent()), true, 'accept');
+  assert.equal(sigmaReports(ingressEvent({ action: 'listen', remote: { ip: '0.0.0.0', port: 0 } })), false, 'listen');
+  assert.equal(reported({ action: 'udp_flow', transport: 'udp', outcome: 'unknown' }), true, 'udp flow');
+  assert.equal(reported({ action: 'udp_flow', transport: 'udp', outcome: 'failure' }), false, 'udp send that failed');
 });
 
 test('udp over ipv6, unknown user name, no process', () => {
@@ -67,54 +105,4 @@ test('udp over ipv6, unknown user name, no process', () => {
 test('UtcTime is Sysmon\'s "YYYY-MM-DD hh:mm:ss.mmm"', () => {
   assert.equal(sysmonUtcTime(T_US), '2025-11-26 15:20:27.123');
   assert.equal(sysmonUtcTime(Date.UTC(2026, 0, 2, 3, 4, 5, 6) * 1000 + 999), '2026-01-02 03:04:05.006');
-});
-
-// A rule in Sigma syntax, evaluated by a minimal matcher (equality, endswith, contains, cidr;
-// condition "selection and not filter"): the record must satisfy it without any field mapping.
-const RULE = `
-title: Outbound HTTPS from curl to a public address
-logsource: { category: network_connection, product: linux }
-detection:
-  selection:
-    Image|endswith: /curl
-    Initiated: 'true'
-    Protocol: tcp
-    DestinationPort:
-      - 443
-      - 8443
-  filter:
-    DestinationIp|cidr:
-      - 10.0.0.0/8
-      - 192.168.0.0/16
-      - 127.0.0.0/8
-  condition: selection and not filter
-`;
-
-function matches(sel: Record<string, unknown>, r: SigmaRecord): boolean {
-  return Object.entries(sel).every(([key, want]) => {
-    const [field, mod] = key.split('|') as [string, string | undefined];
-    const have = r[field];
-    if (have === undefined) return false;
-    const wants = Array.isArray(want) ? want : [want];
-    return wants.some((w) => {
-      if (mod === 'endswith') return String(have).endsWith(String(w));
-      if (mod === 'contains') return String(have).includes(String(w));
-      if (mod === 'cidr') {
-        const [net, bits] = String(w).split('/') as [string, string];
-        const bl = new BlockList();
-        bl.addSubnet(net, Number(bits), net.includes(':') ? 'ipv6' : 'ipv4');
-        return bl.check(String(have), String(have).includes(':') ? 'ipv6' : 'ipv4');
-      }
-      return String(have) === String(w);
-    });
-  });
-}
-
-test('a network_connection Sigma rule applies to the record unchanged', () => {
-  const rule = YAML.parse(RULE) as { detection: { selection: Record<string, unknown>; filter: Record<string, unknown> } };
-  const hit = (r: SigmaRecord): boolean => matches(rule.detection.selection, r) && !matches(rule.detection.filter, r);
-  assert.equal(hit(toSigma(egressEvent(), env)), true, 'curl to 93.184.216.34:443');
-  assert.equal(hit(toSigma(egressEvent({ remote: { ip: '10.1.2.3', port: 443 } }), env)), false, 'private destination filtered');
-  assert.equal(hit(toSigma(egressEvent({ direction: 'ingress' }), env)), false, 'not initiated');
-  assert.equal(hit(toSigma(ingressEvent(), env)), false, 'sshd');
 });

@@ -20,11 +20,16 @@ export function consoleLine(ev: ConnectionEvent): string {
 
 const MAX_BUFFERED = 16 * 1024 * 1024;
 
-export function createConsoleSink(format: (ev: ConnectionEvent) => string = consoleLine): Sink {
-  const stats: SinkStats = { written: 0, dropped: 0, errors: 0 };
+/** `reports` says which records the format reports; the others are skipped (counted, not an error). */
+export function createConsoleSink(format: (ev: ConnectionEvent) => string = consoleLine, reports?: (ev: ConnectionEvent) => boolean): Sink {
+  const stats: Required<SinkStats> = { written: 0, dropped: 0, errors: 0, skipped: 0 };
   return {
     name: 'console',
     write(ev) {
+      if (reports && !reports(ev)) {
+        stats.skipped++;
+        return;
+      }
       // stdout may be a pipe to a slow reader: Node buffers it; past a cap we count drops.
       if (process.stdout.writableLength > MAX_BUFFERED) {
         stats.dropped++;

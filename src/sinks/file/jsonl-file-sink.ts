@@ -14,6 +14,8 @@ export interface FileSinkOptions {
   format: (ev: ConnectionEvent) => string;
   /** Writes the record's bytes (what format returns, UTF-8) straight into the batch: used instead of format when given. */
   encode?: ((ev: ConnectionEvent, out: ByteWriter) => void) | undefined;
+  /** Whether the format reports a record; the others are skipped (counted, not an error). Absent: every record. */
+  reports?: ((ev: ConnectionEvent) => boolean) | undefined;
   /** Write when this many bytes are pending, or at the end of the current event-loop turn. */
   batchBytes?: number;
   /** Where write failures are told (rate-limited); they are counted in the sink's stats too. */
@@ -36,10 +38,11 @@ export function createFileSink(opts: FileSinkOptions, name = `file:${opts.path}`
   // second copy per batch (and, with an encoder, no string per line at all).
   const out = new ByteWriter(batchBytes * 2);
   const encode = opts.encode;
+  const reports = opts.reports;
   let count = 0;
   let scheduled = false;
   let closed = false;
-  const stats: SinkStats = { written: 0, dropped: 0, errors: 0 };
+  const stats: Required<SinkStats> = { written: 0, dropped: 0, errors: 0, skipped: 0 };
   const log = opts.logger.child({ component: 'file-sink', path: opts.path });
   const writeFailures = new LogLimit(REPEATED_WARNING);
 
@@ -66,6 +69,10 @@ export function createFileSink(opts: FileSinkOptions, name = `file:${opts.path}`
     write(ev) {
       if (closed) {
         stats.dropped++;
+        return;
+      }
+      if (reports && !reports(ev)) {
+        stats.skipped++;
         return;
       }
       if (encode) encode(ev, out);

@@ -5,10 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createFileSink } from '../../../src/sinks/file/jsonl-file-sink';
 import { ecsLine } from '../../../src/format/ecs';
+import { createRecordFormatter } from '../../../src/format/registry';
 import { PtError } from '../../../src/core/errors';
 import { silentLogger } from '../../../src/core/context';
 import { capturedLogger, ERROR } from '../../helpers/captured-log';
-import { env, egressEvent } from '../../helpers/events';
+import { env, egressEvent, ingressEvent } from '../../helpers/events';
 
 function tempFile(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-file-sink-'));
@@ -34,7 +35,27 @@ test('every record is one valid JSON line, in order, across many batches', async
     assert.equal(doc.source.port, 1024 + i);
     assert.equal(doc.process.name, names[i % names.length]);
   });
-  assert.deepEqual(sink.stats(), { written: N, dropped: 0, errors: 0 });
+  assert.deepEqual(sink.stats(), { written: N, dropped: 0, errors: 0, skipped: 0 });
+});
+
+test('records the format does not report are skipped: counted, not written, not errors', async (t) => {
+  const file = tempFile(t);
+  const sigma = createRecordFormatter('sigma', env);
+  const sink = createFileSink({ path: file, format: sigma.line, reports: sigma.reports, logger: silentLogger });
+  const listen = ingressEvent({ action: 'listen', remote: { ip: '0.0.0.0', port: 0 } });
+  const refused = egressEvent({ outcome: 'failure', errno: 111 });
+  for (const ev of [egressEvent(), listen, refused, ingressEvent(), egressEvent({ action: 'connection_closed' })]) sink.write(ev);
+  await sink.close();
+  const docs = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    docs.map((d) => d['packettrail.action']),
+    ['connection_attempted', 'connection_accepted'],
+  );
+  assert.deepEqual(sink.stats(), { written: 2, dropped: 0, errors: 0, skipped: 3 });
 });
 
 test('appends to an existing file and counts writes after close as dropped', async (t) => {
@@ -68,7 +89,7 @@ test('a failed write is counted and logged (rate-limited) with the error as err'
     await sink.flush();
   }
   await sink.close();
-  assert.deepEqual(sink.stats(), { written: 0, dropped: 2 * batches, errors: batches });
+  assert.deepEqual(sink.stats(), { written: 0, dropped: 2 * batches, errors: batches, skipped: 0 });
   assert.equal(lines.length, 10, 'the first ten failures are logged, the rest wait for the next minute');
   for (const l of lines) {
     assert.equal(l.level, ERROR);
