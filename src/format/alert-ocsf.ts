@@ -71,6 +71,7 @@ export function toOcsfDetectionFinding(ev: ConnectionEvent, alert: Alert, activi
       analytic: { name: alert.rule, desc: alert.description, type_id: 1, type: 'Rule' },
     },
     evidences: [evidence],
+    is_alert: true,
     actor: activity.actor,
     device: activity.device,
     unmapped,

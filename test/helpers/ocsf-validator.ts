@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { repoRoot } from './repo';
 
 interface EnumValue {
   readonly caption: string;
@@ -64,6 +65,11 @@ const INT32_MAX = 2 ** 31 - 1;
 // The id that says "the caption is the producer's own", so its sibling may hold any string.
 const OTHER = '99';
 
+/** The schema of an OCSF release whose files are in test/fixtures/ocsf/<version>. */
+export function ocsfSchema(version: string): OcsfSchema {
+  return new OcsfSchema(join(repoRoot(), 'test/fixtures/ocsf', version));
+}
+
 export class OcsfSchema {
   private readonly version: string;
   private readonly dictionary: Readonly<Record<string, Json>>;
@@ -93,7 +99,8 @@ export class OcsfSchema {
   validate(doc: Json): string[] {
     const errors: string[] = [];
     const classUid = doc.class_uid;
-    const cls = typeof classUid === 'number' ? this.eventClass(classUid) : undefined;
+    if (typeof classUid !== 'number') return [`class_uid: ${String(classUid)} is not a number`];
+    const cls = this.eventClass(classUid);
     if (!cls) return [`class_uid: no event class ${String(classUid)} in the schema`];
     const metadata = (doc.metadata ?? {}) as Json;
     if (metadata.version !== this.version) errors.push(`metadata.version: ${String(metadata.version)} is not the schema's ${this.version}`);
@@ -165,22 +172,8 @@ export class OcsfSchema {
     const def = this.types[t] ?? {};
     const base = def.type ? this.scalarProblem(v, def.type) : undefined;
     if (base) return `${base} (${t})`;
-    switch (t) {
-      case 'string_t':
-        return typeof v === 'string' ? undefined : `${JSON.stringify(v)} is not a string`;
-      case 'integer_t':
-        return Number.isInteger(v) && (v as number) >= INT32_MIN && (v as number) <= INT32_MAX ? undefined : `${JSON.stringify(v)} is not a 32-bit integer`;
-      case 'long_t':
-        return Number.isSafeInteger(v) ? undefined : `${JSON.stringify(v)} is not an integer`;
-      case 'float_t':
-        return typeof v === 'number' && Number.isFinite(v) ? undefined : `${JSON.stringify(v)} is not a number`;
-      case 'boolean_t':
-        return typeof v === 'boolean' ? undefined : `${JSON.stringify(v)} is not a boolean`;
-      case 'ip_t':
-        return isIP(v as string) ? undefined : `${JSON.stringify(v)} is not an IP address`;
-      case 'json_t':
-        return undefined;
-    }
+    const primitive = primitiveProblem(v, t);
+    if (primitive) return primitive;
     if (def.values && !def.values.includes(v)) return `${JSON.stringify(v)} is not one of ${JSON.stringify(def.values)}`;
     if (def.range && typeof v === 'number' && (v < def.range[0] || v > def.range[1])) return `${v} is outside ${def.range[0]}..${def.range[1]} (${t})`;
     if (def.max_len !== undefined && typeof v === 'string' && v.length > def.max_len) return `longer than ${def.max_len} (${t})`;
@@ -287,6 +280,25 @@ export class OcsfSchema {
 
   private read(file: string): unknown {
     return JSON.parse(readFileSync(join(this.root, file), 'utf8'));
+  }
+}
+
+function primitiveProblem(v: unknown, t: string): string | undefined {
+  switch (t) {
+    case 'string_t':
+      return typeof v === 'string' ? undefined : `${JSON.stringify(v)} is not a string`;
+    case 'integer_t':
+      return Number.isInteger(v) && (v as number) >= INT32_MIN && (v as number) <= INT32_MAX ? undefined : `${JSON.stringify(v)} is not a 32-bit integer`;
+    case 'long_t':
+      return Number.isSafeInteger(v) ? undefined : `${JSON.stringify(v)} is not an integer`;
+    case 'float_t':
+      return typeof v === 'number' && Number.isFinite(v) ? undefined : `${JSON.stringify(v)} is not a number`;
+    case 'boolean_t':
+      return typeof v === 'boolean' ? undefined : `${JSON.stringify(v)} is not a boolean`;
+    case 'ip_t':
+      return isIP(v as string) ? undefined : `${JSON.stringify(v)} is not an IP address`;
+    default:
+      return undefined;
   }
 }
 
