@@ -2,9 +2,10 @@
 // Reference: OCSF 1.8.0 Network Activity; docs/record.md maps every field.
 //
 // Choices (the schema leaves them to the producer):
-// - Target OCSF 1.8.0: the first release that defines everything written here (the
-//   observation point is from 1.7.0, ptid and the Local direction from 1.6.0,
-//   community_uid from 1.4.0); the tests validate every kind of record against its files.
+// - Target OCSF 1.8.0, the newest release: it defines everything written here, which older
+//   ones do not (the observation point is from 1.7.0, ptid, replacing the deprecated tid,
+//   from 1.6.0, community_uid from 1.4.0); the tests validate every kind of record against
+//   its files.
 // - udp_flow → 1 Open, not 6 Traffic: the record marks the first datagram of a flow (the
 //   flow opening, ECS event.type "start"); 6 Traffic is a report with byte counts, which
 //   we do not have.

@@ -86,9 +86,14 @@ test('metadata.version and profiles', () => {
 
 test('object constraints: at least one of', () => {
   fails('endpoint without ip', (d) => delete d.dst_endpoint.ip, /^dst_endpoint: network_endpoint needs at least one of ip/);
-  fails('empty container', (d) => (d.actor.process.container = {}), /^actor\.process\.container: container needs at least one of uid, name/, () => {
-    const d = good();
-    d.metadata.profiles = ['host', 'container'];
-    return d;
-  });
+  fails(
+    'empty container',
+    (d) => (d.actor.process.container = {}),
+    /^actor\.process\.container: container needs at least one of uid, name/,
+    () => {
+      const d = good();
+      d.metadata.profiles = ['host', 'container'];
+      return d;
+    },
+  );
 });

@@ -137,11 +137,12 @@ export class OcsfSchema {
       if (attr['@deprecated']) errors.push(`${at(name)}: deprecated in ${this.version}`);
       if (attr.is_array) {
         if (!Array.isArray(v)) errors.push(`${at(name)}: not an array`);
-        else v.forEach((item, i) => this.checkValue(item, attr, `${at(name)}[${i}]`, profiles, errors));
+        else for (const [i, item] of v.entries()) this.checkValue(item, attr, `${at(name)}[${i}]`, profiles, errors);
       } else this.checkValue(v, attr, at(name), profiles, errors);
       if (attr.enum && attr.sibling && attr.sibling in value && String(v) !== OTHER) {
         const caption = attr.enum[String(v)]?.caption;
-        if (caption !== undefined && value[attr.sibling] !== caption) errors.push(`${at(attr.sibling)}: ${String(value[attr.sibling])} is not ${caption}, the caption of ${name} ${String(v)}`);
+        if (caption !== undefined && value[attr.sibling] !== caption)
+          errors.push(`${at(attr.sibling)}: ${String(value[attr.sibling])} is not ${caption}, the caption of ${name} ${String(v)}`);
       }
     }
     const present = (k: string): boolean => k in value;
