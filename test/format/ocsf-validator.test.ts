@@ -2,9 +2,13 @@
 // an error naming that way, so a passing ocsf-schema test means something.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OCSF_VERSION, toOcsf } from '../../src/format/ocsf';
 import { egressEvent, env, loopbackDnsEvent } from '../helpers/events';
-import { ocsfSchema } from '../helpers/ocsf-validator';
+import { OcsfSchema, ocsfSchema } from '../helpers/ocsf-validator';
+import { repoRoot } from '../helpers/repo';
 
 type Doc = Record<string, any>;
 const schema = ocsfSchema(OCSF_VERSION);
@@ -38,8 +42,29 @@ test('an attribute the class or object does not define fails', () => {
   fails('in an array element', (d) => (d.evidences[0].bogus = 1), /^evidences\[0\]\.bogus: not an attribute of evidences/, finding);
 });
 
+test('an object whose schema file is not in the fixture fails, so the fixture grows with the records', () => {
+  fails('location', (d) => (d.dst_endpoint.location = { city: 'Lyon' }), /^dst_endpoint\.location: type location is neither a scalar type nor an object in the schema files/);
+});
+
 test('an attribute deprecated in the version fails', () => {
   fails('process.tid', (d) => (d.actor.process.tid = 1), /^actor\.process\.tid: deprecated/);
+});
+
+test('an enum value deprecated in the version fails', () => {
+  // No value the records use is deprecated in 1.8.0, so a copy of the schema marks one.
+  const dir = mkdtempSync(join(tmpdir(), 'ocsf-schema-'));
+  try {
+    cpSync(join(repoRoot(), 'test/fixtures/ocsf', OCSF_VERSION), dir, { recursive: true });
+    const dictionaryFile = join(dir, 'dictionary.json');
+    const dictionary = JSON.parse(readFileSync(dictionaryFile, 'utf8'));
+    dictionary.attributes.boundary_id.enum['1']['@deprecated'] = { message: 'test', since: '1.0.0' };
+    writeFileSync(dictionaryFile, JSON.stringify(dictionary));
+    const loopback = toOcsf(egressEvent({ local: { ip: '127.0.0.1', port: 40000 }, remote: { ip: '127.0.0.1', port: 8080 } }), env);
+    assert.deepEqual(schema.validate(loopback), []);
+    assert.deepEqual(new OcsfSchema(dir).validate(loopback), [`connection_info.boundary_id: value 1 is deprecated in ${OCSF_VERSION}`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('scalar types: string, integer, long, ip, port range, uuid-free strings, boolean, arrays', () => {

@@ -13,6 +13,7 @@ import { repoRoot } from './repo';
 
 interface EnumValue {
   readonly caption: string;
+  readonly '@deprecated'?: unknown;
 }
 
 /** One attribute as the schema resolves it: the dictionary's entry under the class's or object's overrides. */
@@ -153,6 +154,7 @@ export class OcsfSchema {
 
   private checkValue(v: unknown, attr: Attribute, path: string, profiles: ReadonlySet<string>, errors: string[]): void {
     if (attr.enum && !(String(v) in attr.enum)) errors.push(`${path}: ${JSON.stringify(v)} is not a value of its enum (${Object.keys(attr.enum).join(', ')})`);
+    if (attr.enum?.[String(v)]?.['@deprecated']) errors.push(`${path}: value ${JSON.stringify(v)} is deprecated in ${this.version}`);
     if (attr.type === 'object') {
       if (!isPlainObject(v)) errors.push(`${path}: not an object`);
       return;
