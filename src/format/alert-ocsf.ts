@@ -1,4 +1,4 @@
-// A detector's finding in OCSF 1.3.0: class Detection Finding (2004, category 2 Findings).
+// A detector's finding in OCSF 1.8.0: class Detection Finding (2004, category 2 Findings).
 // The connection that completed the finding is its evidence (endpoints, connection_info,
 // process), the rule its analytic; what the class has no field for (the handoff's earlier
 // process, the beacon's period) goes under unmapped.packettrail as in the connection records.
@@ -71,9 +71,9 @@ export function toOcsfDetectionFinding(ev: ConnectionEvent, alert: Alert, activi
       analytic: { name: alert.rule, desc: alert.description, type_id: 1, type: 'Rule' },
     },
     evidences: [evidence],
+    is_alert: true,
     actor: activity.actor,
     device: activity.device,
-    container: activity.container,
     unmapped,
   });
 }

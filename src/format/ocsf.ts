@@ -1,8 +1,11 @@
 // OCSF Network Activity (class 4001) rendering of a ConnectionEvent, host profile active.
-// Reference: OCSF 1.3.0 Network Activity; docs/record.md maps every field.
+// Reference: OCSF 1.8.0 Network Activity; docs/record.md maps every field.
 //
 // Choices (the schema leaves them to the producer):
-// - Target OCSF 1.3.0: stable, and its Network Activity has 7 Listen.
+// - Target OCSF 1.8.0, the newest release: it defines everything written here, which older
+//   ones do not (the observation point is from 1.7.0, ptid, replacing the deprecated tid,
+//   from 1.6.0, community_uid from 1.4.0); the tests validate every kind of record against
+//   its files.
 // - udp_flow → 1 Open, not 6 Traffic: the record marks the first datagram of a flow (the
 //   flow opening, ECS event.type "start"); 6 Traffic is a report with byte counts, which
 //   we do not have.
@@ -10,7 +13,11 @@
 //   A close with ECONNRESET (104) → 3 Reset.
 // - listen → 7 Listen with only dst_endpoint (the listening end is the responder).
 // - src_endpoint = initiator, dst_endpoint = responder; observation_point_id says which of
-//   the two is this host (1 Source for egress, 2 Destination for ingress).
+//   the two is this host (1 Source for egress, 2 Destination for ingress, 4 Both when the
+//   peer is a loopback address, with direction 4 Local).
+// - device.type_id 0 Unknown: the schema requires it, and a sensor cannot tell a server
+//   from a desktop.
+// - The container profile puts the container on the process (actor.process.container).
 import { createHash } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type Endpoint } from '../core/connection-event';
@@ -18,7 +25,7 @@ import { toOcsfDetectionFinding } from './alert-ocsf';
 import { CommunityIds } from './community-id';
 import type { FormatEnv } from './env';
 
-const OCSF_VERSION = '1.3.0';
+export const OCSF_VERSION = '1.8.0';
 const OCSF_CLASS_UID = 4001;
 const OCSF_CATEGORY_UID = 4;
 
@@ -106,14 +113,13 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
       protocol_num: ianaNumber(ev.transport),
       protocol_name: ev.transport,
       protocol_ver_id: ev.family === 'ipv4' ? 4 : 6,
-      direction_id: egress ? 2 : 1,
-      direction: egress ? 'Outbound' : 'Inbound',
+      ...direction(egress, isLoopback),
       community_uid: ids.ofEvent(ev),
       ...(isLoopback ? { boundary_id: 1, boundary: 'Localhost' } : {}),
     }),
-    observation_point_id: egress ? 1 : 2,
-    observation_point: egress ? 'Source' : 'Destination',
-    device: compact({ hostname: env.host.name, ip: env.host.ip || undefined, uid: env.host.id || undefined }),
+    ...(ev.action === 'listen' ? {} : { is_src_dst_assignment_known: true }),
+    ...observationPoint(egress, isLoopback),
+    device: compact({ hostname: env.host.name, ip: env.host.ip || undefined, uid: env.host.id || undefined, type_id: 0, type: 'Unknown' }),
     unmapped: {
       packettrail: compact({
         capture: ev.capture,
@@ -132,18 +138,18 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
     doc.actor = compact({
       process: compact({
         pid: p.pid,
-        tid: ev.tid,
+        ptid: ev.tid,
         uid: p.entityId,
         name: p.name,
         cmd_line: p.commandLine,
         created_time: p.startMs,
         file: fileObject(p.executable),
         user,
+        container: p.containerId ? { uid: p.containerId } : undefined,
         parent_process: p.parent ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable) }) : undefined,
       }),
       user,
     });
-    if (p.containerId) doc.container = { uid: p.containerId };
   }
   return doc;
 }
@@ -162,6 +168,16 @@ export class OcsfLineEncoder {
 /** One record's line with nothing kept between calls. */
 export function ocsfLine(ev: ConnectionEvent, env: FormatEnv): string {
   return JSON.stringify(toOcsf(ev, env));
+}
+
+function direction(egress: boolean, isLoopback: boolean): { direction_id: number; direction: string } {
+  if (isLoopback) return { direction_id: 4, direction: 'Local' };
+  return egress ? { direction_id: 2, direction: 'Outbound' } : { direction_id: 1, direction: 'Inbound' };
+}
+
+function observationPoint(egress: boolean, isLoopback: boolean): { observation_point_id: number; observation_point: string } {
+  if (isLoopback) return { observation_point_id: 4, observation_point: 'Both' };
+  return egress ? { observation_point_id: 1, observation_point: 'Source' } : { observation_point_id: 2, observation_point: 'Destination' };
 }
 
 function endpoint(e: Endpoint, hostname: string | undefined): Record<string, unknown> {

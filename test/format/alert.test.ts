@@ -88,7 +88,7 @@ test('ocsf: an alert is a Detection Finding (2004) with the rule as its analytic
   assert.equal(doc.evidences[0].dst_endpoint.ip, egressEvent().remote.ip);
   assert.equal(doc.evidences[0].process.pid, egressEvent().process!.pid);
   assert.equal(doc.unmapped.packettrail.previous.process.pid, 4100);
-  assert.equal(doc.metadata.version, '1.3.0');
+  assert.equal(doc.metadata.version, '1.8.0');
   assert.equal((toOcsf(alertOf(beacon), env) as any).unmapped.packettrail.beacon.period, 60);
   assert.equal((toOcsf(egressEvent(), env) as any).class_uid, 4001, 'an ordinary record stays Network Activity');
 });

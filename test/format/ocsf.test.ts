@@ -43,7 +43,7 @@ test('egress: base fields, endpoints, connection_info, device, actor', () => {
   assert.equal(d.status, 'Success');
   assert.equal(d.metadata.product.name, 'packetTrail');
   assert.equal(d.metadata.product.version, '0.1.0');
-  assert.match(d.metadata.version, /^1\.\d+\.\d+$/);
+  assert.equal(d.metadata.version, '1.8.0');
   assert.deepEqual(d.metadata.profiles, ['host']);
   assert.match(d.metadata.uid, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   assert.equal(ocsf(ev).metadata.uid, d.metadata.uid, 'the same event keeps its uid');
@@ -57,10 +57,13 @@ test('egress: base fields, endpoints, connection_info, device, actor', () => {
   assert.equal(d.connection_info.direction, 'Outbound');
   assert.equal(d.connection_info.boundary_id, undefined, 'not loopback');
   assert.equal(d.observation_point_id, 1);
-  assert.deepEqual(d.device, { hostname: 'myhost', ip: '192.168.50.129', uid: env.host.id });
+  assert.equal(d.observation_point, 'Source');
+  assert.equal(d.is_src_dst_assignment_known, true);
+  assert.deepEqual(d.device, { hostname: 'myhost', ip: '192.168.50.129', uid: env.host.id, type_id: 0, type: 'Unknown' });
   const p = d.actor.process;
   assert.equal(p.pid, 4242);
-  assert.equal(p.tid, 4243);
+  assert.equal(p.ptid, 4243);
+  assert.equal(p.tid, undefined, 'tid is deprecated in favour of ptid');
   assert.equal(p.uid, 'ent-4242-abc');
   assert.equal(p.name, 'curl');
   assert.equal(p.cmd_line, 'curl -s https://example.com/');
@@ -72,7 +75,7 @@ test('egress: base fields, endpoints, connection_info, device, actor', () => {
   assert.equal(p.parent_process.file.path, '/usr/bin/bash');
   assert.deepEqual(d.actor.user, { uid: '1000', name: 'alice' });
   assert.deepEqual(p.user, { uid: '1000', name: 'alice' });
-  assert.equal(d.container, undefined);
+  assert.equal(p.container, undefined);
   assert.equal(d.unmapped.packettrail.capture, 'ebpf');
   assert.equal(d.unmapped.packettrail.attribution, 'syscall');
 });
@@ -84,12 +87,14 @@ test('ingress: src_endpoint is the remote initiator, dst_endpoint this host', ()
   assert.equal(d.connection_info.direction_id, 1);
   assert.equal(d.connection_info.direction, 'Inbound');
   assert.equal(d.observation_point_id, 2);
+  assert.equal(d.observation_point, 'Destination');
   assert.deepEqual(d.unmapped.packettrail.local, { ip: '192.168.50.129', port: 22 });
 });
 
 test('listen has only the listening end; close has end_time; failures carry the errno', () => {
   const l = ocsf(ingressEvent({ action: 'listen', local: { ip: '0.0.0.0', port: 8080 }, remote: { ip: '0.0.0.0', port: 0 } }));
   assert.equal(l.src_endpoint, undefined);
+  assert.equal(l.is_src_dst_assignment_known, undefined, 'a listen has no source to assign');
   assert.deepEqual(l.dst_endpoint, { ip: '0.0.0.0', port: 8080, hostname: 'myhost' });
   assert.equal(l.connection_info.community_uid, undefined);
   const c = ocsf(egressEvent({ action: 'connection_closed' }));
@@ -103,14 +108,19 @@ test('listen has only the listening end; close has end_time; failures carry the 
   assert.equal(ocsf(egressEvent({ outcome: 'unknown' })).status_id, 0);
 });
 
-test('ipv6, udp, loopback, container profile and a missing process', () => {
+test('ipv6, udp, loopback (direction Local, observed at both ends), container profile and a missing process', () => {
   const d = ocsf(loopbackDnsEvent({ ...egressEvent().process!, containerId: 'c0ffee' }));
   assert.equal(d.connection_info.protocol_num, 17);
   assert.equal(d.connection_info.protocol_name, 'udp');
   assert.equal(d.connection_info.protocol_ver_id, 6);
   assert.equal(d.connection_info.boundary_id, 1);
+  assert.equal(d.connection_info.direction_id, 4);
+  assert.equal(d.connection_info.direction, 'Local');
+  assert.equal(d.observation_point_id, 4);
+  assert.equal(d.observation_point, 'Both');
   assert.deepEqual(d.metadata.profiles, ['host', 'container']);
-  assert.deepEqual(d.container, { uid: 'c0ffee' });
+  assert.deepEqual(d.actor.process.container, { uid: 'c0ffee' });
+  assert.equal(d.container, undefined, 'the container profile puts the container on the process');
   const none = ocsf(egressEvent({ process: undefined, attribution: 'unknown' }));
   assert.equal(none.actor, undefined);
   assert.equal(none.unmapped.packettrail.attribution, 'unknown');
