@@ -2,11 +2,12 @@
 // as a capture tier feeds it: the hand-off story reaches every sink as an alert record after
 // the connection records, the exit reaches sinks that keep processes, and the stats record
 // carries the detectors' counts. Pids are above pid_max, so /proc is never read for them.
+import { CollectingSink } from '../helpers/collecting-sink';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock, type Context } from '../../src/core/context';
 import type { ConnectionEvent } from '../../src/core/connection-event';
-import type { CaptureSource, ProcessEnd, Sink, SourceOutput } from '../../src/core/stages';
+import type { CaptureSource, SourceOutput } from '../../src/core/stages';
 import { createPipeline } from '../../src/pipeline/pipeline';
 import { OwnTraffic } from '../../src/pipeline/own-traffic';
 import { ProcessTable } from '../../src/process/process-table';
@@ -19,23 +20,6 @@ import { tierEvent } from '../helpers/events';
 const A = 4_200_001;
 const B = 4_200_002;
 const C2 = '203.0.113.7';
-
-class CollectingSink implements Sink {
-  readonly name = 'collect';
-  readonly records: ConnectionEvent[] = [];
-  readonly ends: ProcessEnd[] = [];
-  write(ev: ConnectionEvent): void {
-    this.records.push(ev);
-  }
-  processEnded(end: ProcessEnd): void {
-    this.ends.push(end);
-  }
-  async flush(): Promise<void> {}
-  stats() {
-    return { written: this.records.length, dropped: 0, errors: 0 };
-  }
-  async close(): Promise<void> {}
-}
 
 function connect(pid: number, name: string, timeUs: number): ConnectionEvent {
   return tierEvent({ pid, name, uid: 0 }, { timeUs, local: { ip: '192.0.2.10', port: 40000 + (pid % 1000) }, remote: { ip: C2, port: 443 } });

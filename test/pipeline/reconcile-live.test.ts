@@ -2,35 +2,21 @@
 // live connection and the listener a child holds, never the connection that child closed
 // before the sensor started (TIME_WAIT, no owner: it would read as a new connection of an
 // unknown process); after a loss it records no closing socket either.
+import { CollectingSink } from '../helpers/collecting-sink';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { takeSnapshot, type SnapshotEntry, type SnapshotEnv } from '../../src/capture/snapshot/snapshot';
 import { SocketTableReader } from '../../src/capture/snapshot/socket-table';
-import type { ConnectionEvent } from '../../src/core/connection-event';
 import { silentLogger, systemClock, type Context } from '../../src/core/context';
-import type { CaptureSource, Sink, SourceOutput } from '../../src/core/stages';
+import type { CaptureSource, SourceOutput } from '../../src/core/stages';
 import { createPipeline } from '../../src/pipeline/pipeline';
 import { OwnTraffic } from '../../src/pipeline/own-traffic';
 import { readBootTimeMs } from '../../src/process/proc-files';
 import { ProcessTable } from '../../src/process/process-table';
 import { UserNames } from '../../src/process/users';
-import { onlyItem } from '../helpers/items';
 import { waitFor } from '../helpers/wait';
 import { stopChild } from '../process/helpers';
-import { clientRow, startClosedAndLive } from '../capture/snapshot/closed-and-live-child';
-
-class CollectingSink implements Sink {
-  readonly name = 'collect';
-  readonly records: ConnectionEvent[] = [];
-  write(ev: ConnectionEvent): void {
-    this.records.push(ev);
-  }
-  async flush(): Promise<void> {}
-  stats() {
-    return { written: this.records.length, dropped: 0, errors: 0 };
-  }
-  async close(): Promise<void> {}
-}
+import { assertOnlyLiveRecords, clientRow, startClosedAndLive } from '../capture/snapshot/closed-and-live-child';
 
 /** A kernel tier that emits nothing by itself: the test reports its losses. */
 class QuietSource implements CaptureSource {
@@ -78,26 +64,8 @@ test('reconciliation records live sockets only, at start and after a loss', asyn
   const ours = () => sink.records.filter((e) => e.transport === 'tcp' && e.local.ip === '127.0.0.1' && (e.local.port === c.listen || e.remote.port === c.listen));
 
   const atStart = ours();
-  assert.deepEqual(
-    atStart.filter((e) => e.local.port === c.closed),
-    [],
-    'no record for the TIME_WAIT socket',
-  );
-  const listen = onlyItem(
-    atStart.filter((e) => e.action === 'listen'),
-    'listen records',
-  );
-  assert.deepEqual([listen.local.port, listen.process?.pid, listen.preexisting], [c.listen, c.child.pid, true]);
-  const client = onlyItem(
-    atStart.filter((e) => e.local.port === c.live),
-    'client records',
-  );
-  assert.deepEqual([client.action, client.outcome, client.attribution, client.process?.pid], ['connection_attempted', 'success', 'socket-owner', c.child.pid]);
-  const accepted = onlyItem(
-    atStart.filter((e) => e.remote.port === c.live),
-    'accepted records',
-  );
-  assert.deepEqual([accepted.action, accepted.process?.pid], ['connection_accepted', c.child.pid]);
+  const { client } = assertOnlyLiveRecords(atStart, c);
+  assert.equal(client.attribution, 'socket-owner');
   assert.equal(atStart.length, 3);
 
   // A connection that ends during a loss is no new connection for the snapshot after it.

@@ -13,7 +13,7 @@ import { CollectingOutput } from '../../helpers/collecting-output';
 import { onlyItem } from '../../helpers/items';
 import { waitFor } from '../../helpers/wait';
 import { stopChild } from '../../process/helpers';
-import { clientRow, startClosedAndLive } from '../snapshot/closed-and-live-child';
+import { assertOnlyLiveRecords, clientRow, startClosedAndLive } from '../snapshot/closed-and-live-child';
 
 const env: SnapshotEnv = { hostId: 'test-host', bootTimeMs: readBootTimeMs()!, users: new UserNames() };
 
@@ -34,26 +34,9 @@ test('poll: the first pass reports live sockets only; a later closed one is repo
   const ours = () => out.conns.filter((e) => e.transport === 'tcp' && e.local.ip === '127.0.0.1' && (e.local.port === c.listen || e.remote.port === c.listen));
 
   const first = ours();
-  assert.deepEqual(
-    first.filter((e) => e.local.port === c.closed),
-    [],
-    'no record for the TIME_WAIT socket',
-  );
-  const listen = onlyItem(
-    first.filter((e) => e.action === 'listen'),
-    'listen records',
-  );
-  assert.deepEqual([listen.local.port, listen.process?.pid, listen.preexisting], [c.listen, c.child.pid, true]);
-  const client = onlyItem(
-    first.filter((e) => e.local.port === c.live),
-    'client records',
-  );
-  assert.deepEqual([client.action, client.outcome, client.direction, client.process?.pid], ['connection_attempted', 'success', 'egress', c.child.pid]);
-  const accepted = onlyItem(
-    first.filter((e) => e.remote.port === c.live),
-    'accepted records',
-  );
-  assert.deepEqual([accepted.action, accepted.direction, accepted.process?.pid], ['connection_accepted', 'ingress', c.child.pid]);
+  const { client, accepted } = assertOnlyLiveRecords(first, c);
+  assert.equal(accepted.direction, 'ingress');
+  assert.equal(client.direction, 'egress');
   assert.equal(first.length, 3);
 
   // The skipped key stays known: the next pass does not report it as new either.

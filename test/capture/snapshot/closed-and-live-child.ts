@@ -3,7 +3,10 @@
 // that ended before the sensor started, beside live ones. A line "again" on its stdin makes
 // one more closed connection and prints its client port.
 import type { ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import type { SocketRow } from '../../../src/capture/snapshot/socket-row';
+import type { ConnectionEvent } from '../../../src/core/connection-event';
+import { onlyItem } from '../../helpers/items';
 import { spawnNode } from '../../process/helpers';
 
 const SCRIPT = `
@@ -77,4 +80,33 @@ export async function startClosedAndLive(): Promise<ClosedAndLive> {
 /** The client end of a loopback connection from `local` to `remote`, if the table has it. */
 export function clientRow(rows: readonly SocketRow[], local: number, remote: number): SocketRow | undefined {
   return rows.find((r) => r.transport === 'tcp' && r.local.ip === '127.0.0.1' && r.local.port === local && r.remote.port === remote);
+}
+
+/**
+ * The child's TCP records among `records`: none for the TIME_WAIT socket, one listen, one
+ * outgoing and one accepted connection, all the child's. Returns the three for more checks.
+ */
+export function assertOnlyLiveRecords(records: readonly ConnectionEvent[], c: ClosedAndLive): { listen: ConnectionEvent; client: ConnectionEvent; accepted: ConnectionEvent } {
+  const ours = records.filter((e) => e.transport === 'tcp' && e.local.ip === '127.0.0.1' && (e.local.port === c.listen || e.remote.port === c.listen));
+  assert.deepEqual(
+    ours.filter((e) => e.local.port === c.closed),
+    [],
+    'no record for the TIME_WAIT socket',
+  );
+  const listen = onlyItem(
+    ours.filter((e) => e.action === 'listen'),
+    'listen records',
+  );
+  assert.deepEqual([listen.local.port, listen.process?.pid, listen.preexisting], [c.listen, c.child.pid, true]);
+  const client = onlyItem(
+    ours.filter((e) => e.local.port === c.live),
+    'client records',
+  );
+  assert.deepEqual([client.action, client.outcome, client.process?.pid], ['connection_attempted', 'success', c.child.pid]);
+  const accepted = onlyItem(
+    ours.filter((e) => e.remote.port === c.live),
+    'accepted records',
+  );
+  assert.deepEqual([accepted.action, accepted.process?.pid], ['connection_accepted', c.child.pid]);
+  return { listen, client, accepted };
 }
