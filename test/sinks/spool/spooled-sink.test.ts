@@ -113,7 +113,9 @@ test('SIGKILL in the middle of writing: every record the child had flushed arriv
   // Records after the last flush may or may not have reached the page cache; those up to it must.
   assert.deepEqual(got.slice(0, flushed), range(flushed));
   assert.deepEqual(got, range(got.length), 'what arrived is a gap-free prefix');
-  assert.equal(sink.gaps(), 0);
+  // A kill inside a write leaves a record cut short at the end of the segment: the reader
+  // skips it and counts it, once. Nothing before it is lost (above).
+  assert.ok(sink.gaps() <= 1, `at most the torn tail is skipped (gaps ${sink.gaps()})`);
 });
 
 function sinkIdle(sink: { spoolStats(): { inMemory: number; spoolBytes: number } }): boolean {
