@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const out: Record<string, unknown>[] = [];
   try {
     // Generating the records alone, so the sink figures can be read net of it.
-    {
+    if (arg('--baselines', 'yes') !== 'no') {
       const host = synth();
       const n = Math.min(total, 1_000_000);
       const t0 = performance.now();
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       out.push({ what: 'generating records alone', records: n, perSecond: Math.round(n / s), checksum: sink });
     }
     // Baseline: the same records through the JSON-lines file sink (ECS).
-    {
+    if (arg('--baselines', 'yes') !== 'no') {
       const host = synth();
       const n = Math.min(total, 1_000_000);
       const path = join(dir, 'baseline.jsonl');
@@ -133,7 +133,8 @@ async function main(): Promise<void> {
         ['count-by exe over the last week (--since 7d)', () => countBy(db, 'exe', week as ConnectionFilter).length],
         ['count-by port, direction egress, over the last week', () => countBy(db, 'port', { ...week, direction: 'egress' }).length],
       ];
-      for (const [name, run] of queries) {
+      // `--queries no` measures the inserts alone, for quick comparisons of the writing path.
+      for (const [name, run] of arg('--queries', 'yes') === 'no' ? [] : queries) {
         const times: number[] = [];
         let rows = 0;
         for (let k = 0; k < 5; k++) {

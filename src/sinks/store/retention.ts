@@ -34,7 +34,7 @@ export class Retention {
     private readonly limits: RetentionLimits,
     private readonly chunk = 5000,
   ) {
-    this.oldestConnections = db.prepare('DELETE FROM connection WHERE id IN (SELECT id FROM connection WHERE time_us < ? ORDER BY time_us LIMIT ?)');
+    this.oldestConnections = db.prepare('DELETE FROM connection WHERE (time_us, id) IN (SELECT time_us, id FROM connection WHERE time_us < ? ORDER BY time_us LIMIT ?)');
     this.deleteAlerts = db.prepare('DELETE FROM alert WHERE id IN (SELECT id FROM alert WHERE time_us < ? ORDER BY time_us LIMIT ?)');
     this.deleteRollup = db.prepare('DELETE FROM rollup WHERE day < ?');
     this.deleteListeners = db.prepare('DELETE FROM listener WHERE last_us < ?');

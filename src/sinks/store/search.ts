@@ -1,14 +1,14 @@
 // Connections that match a filter, as ConnectionEvents in time order: what `query` prints.
 //
 // The index is chosen here rather than by SQLite's planner, which has no idea how many rows a
-// blob range or a set of processes covers and, to spare a sort, walks the time index over a
+// blob range or a set of processes covers and, to spare a sort, walks the table in time order over a
 // whole day for a CIDR that has a few hundred rows in it:
 // - processes named: the matching process ids first, then the (process_id, time) index, one
 //   seek per process, time bounds inside each seek;
 // - one address: the (remote_ip, time) index, which gives its rows in time order;
 // - an address range with few rows (counted on the (remote_ip, time) index, up to a cap): that
 //   index, time bounds checked in the index before any row is read;
-// - otherwise (a wide range, or no range): the time index.
+// - otherwise (a wide range, or no range): the table itself, which is kept in time order.
 // With a limit, the newest matches are looked for in a time window at the end of the range that
 // starts as wide as `limit` rows of any kind take and widens fourfold until it holds `limit`
 // matches or the whole range: the rows read stay near the rows returned however common or rare
@@ -26,7 +26,8 @@ export interface SearchOptions {
 /** An address range with fewer rows than this is read through the address index. */
 const FEW_ROWS = 5000;
 
-type IndexName = 'connection_time' | 'connection_remote' | 'connection_process';
+/** How a search reads: the table in time order, or one of its two indexes. */
+type Access = 'table' | 'connection_remote' | 'connection_process';
 
 export function* searchConnections(db: StoreDb, filter: ConnectionFilter, opts: SearchOptions = {}): Generator<ConnectionEvent> {
   // Two statements: SQLite reads a lone min() or max() from the end of the index, both at once by a full scan.
@@ -40,22 +41,33 @@ export function* searchConnections(db: StoreDb, filter: ConnectionFilter, opts: 
   if (lo >= hi) return;
   const processIds = hasProcessConditions(filter) ? matchingProcessIds(db, filter) : undefined;
   if (processIds !== undefined && processIds.length === 0) return;
-  const index = chooseIndex(db, filter, lo, hi, processIds);
+  const access = chooseAccess(db, filter, lo, hi, processIds);
   const reader = new RowReader();
   const select = (since: number): { text: string; params: unknown[] } => {
     const sql = connectionWhere(filter, since, hi, processIds);
-    return { text: `SELECT ${EVENT_COLUMNS} FROM connection c INDEXED BY ${index} ${EVENT_JOINS} ${whereText(sql)}`, params: sql.params };
+    // SQLite does not honour NOT INDEXED on a WITHOUT ROWID table: a unary + keeps the address
+    // range off the address index, so the table is read in time order as chosen.
+    const where = access === 'table' ? whereText(sql).replaceAll('c.remote_ip', '+c.remote_ip') : whereText(sql);
+    const indexed = access === 'table' ? '' : `INDEXED BY ${access}`;
+    return { text: `SELECT ${EVENT_COLUMNS} FROM connection c ${indexed} ${EVENT_JOINS} ${where}`, params: sql.params };
   };
   if (opts.limit === undefined) {
     const q = select(lo);
     for (const row of db.prepare(`${q.text} ORDER BY c.time_us, c.id`).iterate(...q.params) as IterableIterator<EventRow>) yield reader.event(row);
     return;
   }
-  // The first window would hold `limit` rows if every row matched: rows are ids in time order.
-  const rows = (db.prepare('SELECT max(id) FROM connection').pluck().get() as number) - (db.prepare('SELECT min(id) FROM connection').pluck().get() as number) + 1;
+  // The first window would hold `limit` rows if every row matched. Rows are numbered as they
+  // are written, nearly in time order: the numbers of the oldest and the newest row tell how
+  // many there are without counting them.
+  const rows = Math.max(
+    1,
+    (db.prepare('SELECT id FROM connection ORDER BY time_us DESC, id DESC LIMIT 1').pluck().get() as number) -
+      (db.prepare('SELECT id FROM connection ORDER BY time_us, id LIMIT 1').pluck().get() as number) +
+      1,
+  );
   let width = Math.max(1, Math.ceil(((bounds.hi - bounds.lo + 1) * opts.limit) / rows));
   // One address on its index comes in time order already: the LIMIT stops the walk, no window needed.
-  if (index === 'connection_remote' && filter.remote!.lo.equals(filter.remote!.hi)) width = hi - lo;
+  if (access === 'connection_remote' && filter.remote!.lo.equals(filter.remote!.hi)) width = hi - lo;
   for (;;) {
     const since = Math.max(lo, hi - width);
     const q = select(since);
@@ -68,7 +80,7 @@ export function* searchConnections(db: StoreDb, filter: ConnectionFilter, opts: 
   }
 }
 
-function chooseIndex(db: StoreDb, f: ConnectionFilter, lo: number, hi: number, processIds: readonly number[] | undefined): IndexName {
+function chooseAccess(db: StoreDb, f: ConnectionFilter, lo: number, hi: number, processIds: readonly number[] | undefined): Access {
   if (f.remote?.lo.equals(f.remote.hi) && processIds === undefined) return 'connection_remote';
   if (f.remote !== undefined) {
     const rows = db
@@ -80,5 +92,5 @@ function chooseIndex(db: StoreDb, f: ConnectionFilter, lo: number, hi: number, p
       .get(f.remote.lo, f.remote.hi, lo, hi, FEW_ROWS) as number;
     if (rows < FEW_ROWS) return 'connection_remote';
   }
-  return processIds !== undefined ? 'connection_process' : 'connection_time';
+  return processIds !== undefined ? 'connection_process' : 'table';
 }

@@ -16,7 +16,9 @@ const EGRESS = codeOf(DIRECTIONS, 'egress');
 const CACHE_MAX = 65_536;
 const ZERO_BLOB = Buffer.alloc(16);
 /** Columns of one connection row, and rows per multi-row INSERT. */
-const COLUMNS = 15;
+const COLUMNS = 16;
+/** The meta key under which the next connection number survives a restart. */
+const NEXT_ID_KEY = 'next_connection_id';
 const ROWS_PER_INSERT = 64;
 
 interface Count {
@@ -36,6 +38,13 @@ export class BatchWriter {
   private readonly upsertListener: Database.Statement;
   private readonly insertAlert: Database.Statement;
   private readonly endProcess: Database.Statement;
+  private readonly saveNextId: Database.Statement;
+  /**
+   * The number the next connection row gets: with its time it is the row's key. Numbers only
+   * grow, so two rows of the same microsecond never share a key, whatever order they come in;
+   * one kept in meta per commit spares a scan of the whole table at start.
+   */
+  private nextId: number;
   /** ProcessInfo objects are shared and never changed: the identity is the cheapest key. */
   private processIdsByObject = new WeakMap<ProcessInfo, number>();
   private readonly processIds = new Map<string, number>();
@@ -69,6 +78,9 @@ export class BatchWriter {
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     this.endProcess = db.prepare('UPDATE process SET end_us = ? WHERE entity_id = ? AND end_us IS NULL');
+    this.saveNextId = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const saved = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(NEXT_ID_KEY) as string | undefined;
+    this.nextId = saved === undefined ? 1 : Number(saved);
   }
 
   /** Writes a batch's records and process ends; the caller wraps it in a transaction. */
@@ -95,6 +107,7 @@ export class BatchWriter {
       const errno = n[o + F.errno]!;
       pending.push(
         timeUs,
+        this.nextId++,
         processId,
         action,
         n[o + F.outcome]!,
@@ -131,6 +144,7 @@ export class BatchWriter {
       if (action === LISTEN) count(listeners, `${programId}|${localPort}|${transport}`, timeUs, () => [programId, localPort, transport]);
     }
     if (pending.length > 0) this.insertRows(pending.length / COLUMNS).run(pending);
+    if (batch.count > 0) this.saveNextId.run(NEXT_ID_KEY, String(this.nextId));
     for (const ev of batch.alerts) this.writeAlert(ev);
     for (const c of rollup.values()) this.upsertRollup.run(...c.params, c.count, c.first, c.last);
     for (const c of listeners.values()) this.upsertListener.run(...c.params, c.first, c.last);
@@ -143,7 +157,7 @@ export class BatchWriter {
     if (stmt === undefined) {
       const values = Array.from({ length: rows }, () => `(${Array.from({ length: COLUMNS }, () => '?').join(',')})`).join(',');
       stmt = this.db.prepare(
-        `INSERT INTO connection (time_us, process_id, action, outcome, transport, direction, capture, attribution,
+        `INSERT INTO connection (time_us, id, process_id, action, outcome, transport, direction, capture, attribution,
            local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting) VALUES ${values}`,
       );
       this.inserts.set(rows, stmt);

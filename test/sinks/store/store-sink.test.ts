@@ -2,11 +2,12 @@
 // alerts kept once per id, and file modes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConnectionEvent } from '../../../src/core/connection-event';
 import { ecsLine } from '../../../src/format/ecs';
-import { openStoreReadOnly, readKnown, searchConnections } from '../../../src/sinks/store';
+import { silentLogger } from '../../../src/core/context';
+import { createStoreSink, openStoreReadOnly, readKnown, searchConnections } from '../../../src/sinks/store';
 import { curlEvent, egressEvent, ENV, ingressEvent } from '../../helpers/events';
 import { tempStore } from './store-fixtures';
 
@@ -109,4 +110,30 @@ test('write never throws after close; later records are counted as dropped', asy
   s.sink.write(egressEvent());
   assert.equal(s.sink.stats().dropped, 1);
   await s.remove();
+});
+
+test('connections of the same microsecond, out of order and across a restart, are all kept in time order', async () => {
+  const s = tempStore();
+  try {
+    const at = (timeUs: number, port: number): ConnectionEvent => egressEvent({ timeUs, remote: { ip: '198.51.100.7', port } });
+    const base = egressEvent().timeUs;
+    for (const ev of [at(base + 5, 1), at(base + 5, 2), at(base, 3), at(base + 5, 4)]) s.sink.write(ev);
+    await s.sink.flush();
+    await s.sink.close();
+    // A second writer on the same file: its rows must not take the keys of the first one's.
+    const again = createStoreSink({ path: s.path, retention: { maxAgeMs: 0, maxBytes: 0 }, logger: silentLogger, host: ENV.host });
+    for (const ev of [at(base + 5, 5), at(base, 6)]) again.write(ev);
+    await again.flush();
+    assert.equal(again.stats().errors, 0);
+    await again.close();
+    const db = openStoreReadOnly(s.path);
+    const ports = [...searchConnections(db, {})].map((ev) => ev.remote.port);
+    const newest = [...searchConnections(db, {}, { limit: 2 })].map((ev) => ev.remote.port);
+    db.close();
+    // Same microsecond: in the order written.
+    assert.deepEqual(ports, [3, 6, 1, 2, 4, 5]);
+    assert.deepEqual(newest, [4, 5]);
+  } finally {
+    rmSync(s.dir, { recursive: true, force: true });
+  }
 });
