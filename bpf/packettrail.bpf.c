@@ -37,7 +37,7 @@ struct {
 } events SEC(".maps");
 
 /* Exec records are built here and sent with only the argv bytes they use (most are a few
- * hundred bytes of their 2,376): the ring holds several times more of them. */
+ * hundred bytes of their 2,384): the ring holds several times more of them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
