@@ -12,8 +12,8 @@
  * - UDP: cgroup sendmsg4/6 and recvmsg4/6 (unconnected sockets, every path incl. sendmmsg and
  *   io_uring) and sock:sock_send_length/sock_recv_length (connected sockets); one record per
  *   (process, local, remote) flow start, deduplicated in an LRU hash.
- * - exec/exit: sched tracepoints; exe path, argv, ppid, start time and cgroup id read at exec
- *   time. fork: a raw tracepoint (it hands over the child task; the classic one gives only
+ * - exec/exit: sched tracepoints; exe path (resolved from the file exec'd, like /proc/PID/exe),
+ *   argv, ppid, start time and cgroup id read at exec time. fork: a raw tracepoint (it hands over the child task; the classic one gives only
  *   tids), new processes only, so a child that never execs still has a known parent. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -37,7 +37,7 @@ struct {
 } events SEC(".maps");
 
 /* Exec records are built here and sent with only the argv bytes they use (most are a few
- * hundred bytes of their 2,376): the ring holds several times more of them. */
+ * hundred bytes of their 2,384): the ring holds several times more of them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -486,6 +486,119 @@ int pt_sock_recv_length(struct trace_event_raw_sock_msg_length *ctx)
 
 /* ---------------------------------------------------------------- processes */
 
+/* The exec'd file's path is built here back to front, then copied into the record. Twice the
+ * record's path size so that every masked write of one name stays inside the buffer. */
+struct path_scratch {
+	char buf[2 * PT_PATH_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_scratch);
+} path_scratch SEC(".maps");
+
+static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* Where a walk up the exec'd file's path is; one bpf_loop step moves it one dentry or mount up. */
+struct path_walk {
+	struct path_scratch *s;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 pos;  /* the path so far is s->buf[pos, PT_PATH_LEN - 1) */
+	int done;   /* reached the task's root or the root of the mount tree */
+};
+
+/* One step of d_path(): 1 ends the walk. */
+static long path_walk_step(__u32 i, void *data)
+{
+	struct path_walk *w = data;
+	struct dentry *dentry = w->dentry;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt) {
+		w->done = 1;
+		return 1;
+	}
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		struct mount *mnt = real_mount(vfsmnt);
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+		if (up == mnt) { /* the root of the mount tree */
+			w->done = 1;
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->vfsmnt = (struct vfsmount *)((void *)up + bpf_core_field_offset(struct mount, mnt));
+		return 0;
+	}
+	if (dentry == parent) { /* outside the task's root and its mount tree: as far as it goes */
+		w->done = 1;
+		return 1;
+	}
+	__u32 n = BPF_CORE_READ(dentry, d_name.len);
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	__u32 pos = w->pos;
+	if (pos > PT_PATH_LEN - 1 || n + 1 > pos)
+		return 1; /* does not fit: the path keeps the tail it has */
+	pos -= n + 1;
+	w->s->buf[pos & (PT_PATH_LEN - 1)] = '/';
+	if (bpf_probe_read_kernel(&w->s->buf[(pos + 1) & (PT_PATH_LEN - 1)], n & (PT_PATH_LEN - 1), name))
+		return 1;
+	w->pos = pos;
+	w->dentry = parent;
+	return 0;
+}
+
+/* d_path() without the helper (not callable from tracepoints): walks from the file's dentry
+ * up through d_parent, crossing each mount to where it is mounted, until the task's root or
+ * the root of its mount tree. Writes the path into e->path and sets path_len and path_flags. */
+static __always_inline void resolve_exe_path(struct pt_exec *e, struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct path_walk w = {};
+	struct file *file = BPF_CORE_READ(task, mm, exe_file);
+
+	e->path_len = 0;
+	e->path_flags = 0;
+	e->path[0] = 0;
+	w.s = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!w.s || !file)
+		return;
+	/* Locals, not w's fields, go into BPF_CORE_READ: inside it every member access is relocated
+	 * against the kernel's types, w's too. */
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	w.root_dentry = BPF_CORE_READ(task, fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	w.dentry = dentry;
+	w.vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+	w.pos = PT_PATH_LEN - 1;
+	w.s->buf[PT_PATH_LEN - 1] = 0;
+
+	/* d_unlinked(): unhashed and not a root. */
+	if (!BPF_CORE_READ(dentry, d_hash.pprev) && BPF_CORE_READ(dentry, d_parent) != dentry)
+		e->path_flags |= PT_PATH_DELETED;
+
+	bpf_loop(PT_PATH_DEPTH, path_walk_step, &w, 0);
+	if (!w.done)
+		e->path_flags |= PT_PATH_TRUNCATED;
+	__u32 pos = w.pos;
+	if (pos >= PT_PATH_LEN - 1) { /* nothing above the root: the root itself */
+		pos = PT_PATH_LEN - 2;
+		w.s->buf[pos] = '/';
+	}
+	pos &= PT_PATH_LEN - 1; /* it is already: the mask tells the verifier the size below is too */
+	__u32 size = PT_PATH_LEN - pos; /* with the NUL */
+	if (bpf_probe_read_kernel(e->path, size, &w.s->buf[pos]) == 0)
+		e->path_len = size - 1;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -504,9 +617,7 @@ int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->args_truncated = 0;
 
-	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
-	long n = bpf_probe_read_kernel_str(e->path, sizeof(e->path), (void *)ctx + off);
-	e->path_len = n > 0 ? n - 1 : 0;
+	resolve_exe_path(e, task);
 
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	unsigned long start = BPF_CORE_READ(mm, arg_start);

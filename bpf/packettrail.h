@@ -11,6 +11,11 @@
 #define PT_COMM_LEN 16
 #define PT_PATH_LEN 256
 #define PT_ARGS_LEN 2048
+#define PT_PATH_DEPTH 40          /* path components and mount crossings walked at most */
+
+/* pt_exec.path_flags */
+#define PT_PATH_DELETED 1         /* the file was unlinked: /proc/PID/exe adds " (deleted)" */
+#define PT_PATH_TRUNCATED 2       /* deeper or longer than the record holds: path is its tail */
 
 /* pt_header.kind */
 #define PT_KIND_CONN 1
@@ -57,6 +62,11 @@ struct pt_exec {
 	__u32 path_len;           /* bytes in path, without the NUL */
 	__u32 args_len;           /* bytes in args: NUL-separated argv */
 	__u32 args_truncated;
+	__u32 path_flags;         /* PT_PATH_* */
+	__u32 pad;
+	/* The file the task now runs (mm->exe_file), absolute from the task's root with symlinks
+	 * and mount points resolved: what readlink(/proc/PID/exe) gives, without " (deleted)".
+	 * The path as passed to execve is argv's business. */
 	char path[PT_PATH_LEN];
 	char args[PT_ARGS_LEN];
 };

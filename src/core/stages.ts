@@ -14,7 +14,12 @@ export type ProcessEvent =
       readonly ppid: number;
       readonly uid: number;
       readonly comm: string;
+      /** The file the process runs, absolute and resolved (symlinks, mounts), as /proc/PID/exe shows it. */
       readonly executable: string;
+      /** The file had been unlinked: /proc/PID/exe shows it with " (deleted)", kept apart from the path here. */
+      readonly executableDeleted?: boolean | undefined;
+      /** Too deep or long for the source to resolve whole: executable is the path's tail. */
+      readonly executableTruncated?: boolean | undefined;
       /** Shared, never changed: a source may hand the same array to every exec of one command line. */
       readonly args: readonly string[];
       /** args joined by spaces, when the source has it already. */

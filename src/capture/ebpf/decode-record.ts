@@ -9,11 +9,11 @@ import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import { ArgvCache } from './argv-cache';
 import { IpTextCache } from './ip-bytes';
-import { ACTION, ARGS_LEN, COMM_LEN, CONN, EXEC, FORK, HEADER, KIND, PATH_LEN, RENAME } from './record-layout';
+import { ACTION, ARGS_LEN, COMM_LEN, CONN, EXEC, FORK, HEADER, KIND, PATH_FLAG, PATH_LEN, RENAME } from './record-layout';
 
 /**
  * Where decoded events go (the source's SourceOutput). A process event arrives still being
- * built: the source completes an exec's relative executable before it hands the event on.
+ * built: the source completes an exec's truncated executable before it hands the event on.
  */
 export interface DecodedEvents {
   connection(ev: ConnectionEvent): void;
@@ -201,6 +201,7 @@ export class RecordDecoder {
     const cgLo = dv.getUint32(at + EXEC.cgroupId, true);
     const cgHi = dv.getUint32(at + EXEC.cgroupId + 4, true);
     const argv = this.argvs.get(buf, at + EXEC.args, argsLen);
+    const pathFlags = dv.getUint32(at + EXEC.pathFlags, true);
     const ev: Building<ProcessEvent> = {
       type: 'exec',
       pid: dv.getUint32(at + HEADER.pid, true),
@@ -208,6 +209,8 @@ export class RecordDecoder {
       uid: dv.getUint32(at + HEADER.uid, true),
       comm: this.execComms.get(buf, at + HEADER.comm),
       executable: this.paths.get(buf, at + EXEC.path, pathLen),
+      executableDeleted: (pathFlags & PATH_FLAG.deleted) !== 0,
+      executableTruncated: (pathFlags & PATH_FLAG.truncated) !== 0,
       args: argv.args,
       commandLine: argv.commandLine,
       startTicks: u64(dv, at + EXEC.startTicks),

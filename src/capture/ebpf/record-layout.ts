@@ -6,6 +6,9 @@ export const COMM_LEN = 16;
 export const PATH_LEN = 256;
 export const ARGS_LEN = 2048;
 
+/** EXEC.pathFlags bits. */
+export const PATH_FLAG = { deleted: 1, truncated: 2 } as const;
+
 export const KIND = { conn: 1, exec: 2, exit: 3, rename: 4, fork: 5 } as const;
 export const ACTION = { connect: 1, accept: 2, listen: 3, udpSend: 4, udpRecv: 5 } as const;
 
@@ -40,9 +43,10 @@ export const EXEC = {
   pathLen: 60,
   argsLen: 64,
   argsTruncated: 68,
-  path: 72,
-  args: 328,
-  size: 2376,
+  pathFlags: 72,
+  path: 80,
+  args: 336,
+  size: 2384,
 } as const;
 
 export const FORK = {

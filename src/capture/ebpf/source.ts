@@ -124,7 +124,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       },
       process(ev: Building<ProcessEvent>) {
         try {
-          if (ev.type === 'exec' && !ev.executable.startsWith('/')) ev.executable = resolveExe(ev.pid, ev.executable);
+          if (ev.type === 'exec' && ev.executableTruncated) completeTruncatedExe(ev);
           out.process(ev);
         } catch (err) {
           log.error({ err }, 'pipeline rejected an event');
@@ -179,11 +179,22 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   };
 }
 
-/** The kernel gives the path as passed to execve; a relative one is resolved while we can. */
-function resolveExe(pid: number, given: string): string {
+const DELETED_SUFFIX = ' (deleted)';
+
+/**
+ * The kernel resolves the executable's path but keeps only its tail when it is deeper or longer
+ * than the record holds: /proc/PID/exe has it whole while the process lives.
+ */
+function completeTruncatedExe(ev: Building<Extract<ProcessEvent, { type: 'exec' }>>): void {
+  let whole: string;
   try {
-    return fs.readlinkSync(`/proc/${pid}/exe`);
+    whole = fs.readlinkSync(`/proc/${ev.pid}/exe`);
   } catch {
-    return given;
+    return; // gone already: the tail is all there is
   }
+  if (ev.executableDeleted && whole.endsWith(DELETED_SUFFIX)) whole = whole.slice(0, -DELETED_SUFFIX.length);
+  // Another program by now (a second exec): its path is not this record's.
+  if (!whole.endsWith(ev.executable)) return;
+  ev.executable = whole;
+  ev.executableTruncated = false;
 }

@@ -100,7 +100,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
 
   function assertPythonProcess(pid: number, code: string, args: string[]): void {
     const exec = execOf(pid);
-    assert.equal(exec.executable, PYTHON);
+    assert.equal(exec.executable, fs.realpathSync(PYTHON), 'the file run, not the symlink started');
     assert.deepEqual(exec.args, [PYTHON, '-c', code, ...args]);
     assert.equal(exec.ppid, process.pid);
     assert.equal(exec.uid, process.getuid!());
@@ -168,7 +168,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     const code = ['import socket,sys', "open('/proc/self/comm', 'w').write('pt-comm-write')", "socket.create_connection(('127.0.0.1', int(sys.argv[1]))).close()"].join('\n');
     const { pid } = await runPython(code, [String(port)]);
     assert.equal(connsOf(pid, 'connection_attempted')[0]?.process?.name, 'pt-comm-write');
-    assert.equal(execOf(pid).executable, PYTHON);
+    assert.equal(execOf(pid).executable, fs.realpathSync(PYTHON));
   });
 
   it('IPv6 connect to [::1]', async () => {
@@ -332,7 +332,7 @@ describe('ebpf capture source (real kernel events)', { skip }, () => {
     assert.ok(flow, 'io_uring sendmsg record');
     assert.deepEqual([flow.local.port, flow.remote.port, flow.direction], [udpLocal, udp.address().port, 'egress']);
     const exec = execOf(run.pid);
-    assert.equal(exec.executable, exe);
+    assert.equal(exec.executable, fs.realpathSync(exe));
     assert.deepEqual(exec.args, [exe, String(port), String(udp.address().port)]);
   });
 

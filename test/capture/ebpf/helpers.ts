@@ -40,8 +40,8 @@ export interface ChildRun {
 const running = new Set<ChildProcess>();
 
 /** Starts a child; killChildren() in after() stops whatever is still running. */
-export function startChild(file: string, args: string[]): ChildRun {
-  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+export function startChild(file: string, args: string[], cwd?: string): ChildRun {
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'], cwd });
   running.add(child);
   const lines: string[] = [];
   const waiters: ((l: string) => void)[] = [];

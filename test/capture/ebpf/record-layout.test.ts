@@ -28,13 +28,14 @@ int main(void) {
   F(pt_conn, lport); F(pt_conn, rport); F(pt_conn, laddr); F(pt_conn, raddr); F(pt_conn, tcomm);
   S(pt_conn);
   F(pt_exec, start_ticks); F(pt_exec, cgroup_id); F(pt_exec, ppid); F(pt_exec, path_len); F(pt_exec, args_len);
-  F(pt_exec, args_truncated); F(pt_exec, path); F(pt_exec, args); S(pt_exec);
+  F(pt_exec, args_truncated); F(pt_exec, path_flags); F(pt_exec, path); F(pt_exec, args); S(pt_exec);
   F(pt_rename, newcomm); S(pt_rename);
   F(pt_fork, start_ticks); F(pt_fork, child_pid); F(pt_fork, ppid); S(pt_fork);
   F(pt_config, ignore_pid); F(pt_config, udp_reemit_secs); S(pt_config);
-  printf("\\"consts\\": [%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d]\\n}\\n",
+  printf("\\"consts\\": [%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d]\\n}\\n",
     PT_COMM_LEN, PT_PATH_LEN, PT_ARGS_LEN, PT_KIND_CONN, PT_KIND_EXEC, PT_KIND_EXIT, PT_KIND_RENAME,
-    PT_ACT_CONNECT, PT_ACT_ACCEPT, PT_ACT_LISTEN, PT_ACT_UDP_SEND, PT_ACT_UDP_RECV, PT_KIND_FORK, 0);
+    PT_ACT_CONNECT, PT_ACT_ACCEPT, PT_ACT_LISTEN, PT_ACT_UDP_SEND, PT_ACT_UDP_RECV, PT_KIND_FORK,
+    PT_PATH_DELETED, PT_PATH_TRUNCATED, 0);
   return 0;
 }
 `;
@@ -71,6 +72,7 @@ describe('ring-buffer record layout', () => {
       ['path_len', L.EXEC.pathLen],
       ['args_len', L.EXEC.argsLen],
       ['args_truncated', L.EXEC.argsTruncated],
+      ['path_flags', L.EXEC.pathFlags],
       ['path', L.EXEC.path],
       ['args', L.EXEC.args],
       ['size', L.EXEC.size],
@@ -98,6 +100,8 @@ describe('ring-buffer record layout', () => {
       L.ACTION.udpSend,
       L.ACTION.udpRecv,
       L.KIND.fork,
+      L.PATH_FLAG.deleted,
+      L.PATH_FLAG.truncated,
       0,
     ]);
   });
@@ -239,10 +243,25 @@ describe('RecordDecoder', () => {
     assert.equal(ev.uid, 1000);
     assert.equal(ev.comm, 'curl');
     assert.equal(ev.executable, exe);
+    assert.deepEqual([ev.executableDeleted, ev.executableTruncated], [false, false]);
     assert.deepEqual(ev.args, ['curl', '-s', 'http://[::1]:8080/ a']);
     assert.equal(ev.startTicks, 98765);
     assert.equal(ev.ppid, 1);
     assert.equal(ev.cgroupId, '18364758544493064720', 'the whole u64, as a decimal string');
+  });
+
+  it('exec path flags: deleted and truncated, each on its own', () => {
+    for (const [flags, want] of [
+      [L.PATH_FLAG.deleted, [true, false]],
+      [L.PATH_FLAG.truncated, [false, true]],
+      [L.PATH_FLAG.deleted | L.PATH_FLAG.truncated, [true, true]],
+    ] as const) {
+      const b = Buffer.alloc(L.EXEC.size);
+      header(b, L.KIND.exec);
+      b.writeUInt32LE(flags, L.EXEC.pathFlags);
+      const ev = proc(decoded(b), 'exec');
+      assert.deepEqual([ev.executableDeleted, ev.executableTruncated], want, `flags ${flags}`);
+    }
   });
 
   it('an exec record with cgroup id 0 has no cgroupId', () => {
