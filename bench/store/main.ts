@@ -3,7 +3,8 @@
 // connection, and query latencies at each size in --rows (default 1000000,10000000): by remote
 // address, by process, by CIDR over a day, count-by over a week. The data is synthetic but
 // host-like (bench/store/synthetic.ts), spread evenly over the last seven days.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
@@ -23,6 +24,31 @@ function arg(name: string, dflt: string): string {
   return i >= 0 ? process.argv[i + 1]! : dflt;
 }
 
+/** CPU ticks (user + system) of each thread of this process, by thread id. */
+function threadTicks(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), Number(f[11]) + Number(f[12]));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU seconds of the busiest thread other than the main one between two readings: the store's
+ * writer thread. Per-thread CPU time holds on a loaded machine, where wall time does not.
+ */
+function writerThreadSeconds(before: Map<number, number>, after: Map<number, number>, ticksPerSecond: number): number {
+  let max = 0;
+  for (const [tid, ticks] of after) if (tid !== process.pid) max = Math.max(max, ticks - (before.get(tid) ?? 0));
+  return max / ticksPerSecond;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -38,6 +64,7 @@ async function main(): Promise<void> {
   const endUs = Date.now() * 1000;
   const synth = (): SyntheticHost => new SyntheticHost({ processes: 3000, remotes: 50_000, startUs: endUs - 7 * DAY_US, spanUs: 7 * DAY_US, total, seed: 42 });
   const out: Record<string, unknown>[] = [];
+  const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   try {
     // Generating the records alone, so the sink figures can be read net of it.
     if (arg('--baselines', 'yes') !== 'no') {
@@ -83,6 +110,7 @@ async function main(): Promise<void> {
     for (const size of sizes) {
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
+      const threads0 = threadTicks();
       // How long the sensor's event loop is held: by the bench's own record generation (one
       // chunk between ticks) and by whatever the sink does on this thread.
       const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -96,6 +124,7 @@ async function main(): Promise<void> {
       loop.disable();
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
+      const writerSeconds = writerThreadSeconds(threads0, threadTicks(), ticksPerSecond);
       insertMs += ms;
       const st = store.stats();
       const db = openStoreReadOnly(path);
@@ -107,6 +136,8 @@ async function main(): Promise<void> {
         perSecond: Math.round(added(size) / (ms / 1000)),
         // The machine may be shared: records per second of this process's own CPU time too.
         perCpuSecond: Math.round(added(size) / ((cpu.user + cpu.system) / 1e6)),
+        // The writer thread alone: what the store itself can take, net of generating the records.
+        perWriterCpuSecond: Math.round(added(size) / writerSeconds),
         eventLoopMaxMs: Number((loop.max / 1e6).toFixed(1)),
         eventLoopP99Ms: Number((loop.percentile(99) / 1e6).toFixed(1)),
         dropped: st.dropped,

@@ -4,6 +4,7 @@
 // database's pages in use (the WAL is capped separately by journal_size_limit).
 import type Database from 'better-sqlite3';
 import type { StoreDb } from './open';
+import { INDEX_BUCKET_US } from './schema';
 
 const DAY_US = 86_400_000_000;
 
@@ -41,7 +42,7 @@ export class Retention {
     this.deleteProcesses = db.prepare(
       `DELETE FROM process WHERE id IN (SELECT p.id FROM process p
          WHERE (p.end_us < ? OR (p.end_us IS NULL AND p.start_ms < ?))
-           AND NOT EXISTS (SELECT 1 FROM connection c WHERE c.process_id = p.id)
+           AND (p.last_hour IS NULL OR p.last_hour < ?)
            AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.process_id = p.id OR a.previous_process_id = p.id)
          LIMIT ?)`,
     );
@@ -69,10 +70,13 @@ export class Retention {
     const run = this.db.transaction(() => {
       const c = this.oldestConnections.run(cutoff, this.chunk).changes;
       const a = this.deleteAlerts.run(cutoff, this.chunk).changes;
-      const oldest = (this.oldest.get(0) as number | undefined) ?? cutoff;
+      const remaining = this.oldest.get(0) as number | undefined;
+      const oldest = remaining ?? cutoff;
       const r = this.deleteRollup.run(Math.floor(Math.min(cutoff, oldest) / DAY_US)).changes;
       const l = this.deleteListeners.run(cutoff).changes;
-      const p = this.deleteProcesses.run(cutoff, Math.floor(cutoff / 1000), this.chunk).changes;
+      // A process whose newest connection is in an hour before the oldest one left has none left.
+      const firstHourLeft = remaining === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(remaining / INDEX_BUCKET_US);
+      const p = this.deleteProcesses.run(cutoff, Math.floor(cutoff / 1000), firstHourLeft, this.chunk).changes;
       return { deleted: c + a + r + l + p, more: c === this.chunk || a === this.chunk || p === this.chunk };
     });
     const result = run();

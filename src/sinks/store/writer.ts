@@ -8,6 +8,7 @@ import { setBounded } from '../../core/set-bounded';
 import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, RULES, TRANSPORTS, codeOf } from './codes';
 import { ipToBlob } from './ip-blob';
 import type { StoreDb } from './open';
+import { INDEX_BUCKET_US } from './schema';
 import type Database from 'better-sqlite3';
 
 const DAY_US = 86_400_000_000;
@@ -38,6 +39,7 @@ export class BatchWriter {
   private readonly upsertListener: Database.Statement;
   private readonly insertAlert: Database.Statement;
   private readonly endProcess: Database.Statement;
+  private readonly setLastHour: Database.Statement;
   private readonly saveNextId: Database.Statement;
   /**
    * The number the next connection row gets: with its time it is the row's key. Numbers only
@@ -50,6 +52,8 @@ export class BatchWriter {
   private readonly processIds = new Map<string, number>();
   private readonly programIds = new Map<string, number>();
   private readonly blobs = new Map<string, Buffer>();
+  /** Per process id, the newest hour its row says it has connections in (process.last_hour). */
+  private readonly lastHours = new Map<number, number>();
 
   constructor(db: StoreDb) {
     this.db = db;
@@ -78,6 +82,7 @@ export class BatchWriter {
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     this.endProcess = db.prepare('UPDATE process SET end_us = ? WHERE entity_id = ? AND end_us IS NULL');
+    this.setLastHour = db.prepare('UPDATE process SET last_hour = ? WHERE id = ? AND (last_hour IS NULL OR last_hour < ?)');
     this.saveNextId = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     const saved = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(NEXT_ID_KEY) as string | undefined;
     this.nextId = saved === undefined ? 1 : Number(saved);
@@ -88,6 +93,7 @@ export class BatchWriter {
     const rollup = new Map<string, Count>();
     const listeners = new Map<string, Count>();
     const pending: unknown[] = [];
+    const newerHours = new Map<number, number>();
     const n = batch.numbers;
     for (let i = 0; i < batch.count; i++) {
       const o = i * FIELDS;
@@ -96,6 +102,10 @@ export class BatchWriter {
       const programId = this.programId(process);
       const processId = process ? this.processId(process, programId) : null;
       const timeUs = n[o + F.time]!;
+      if (processId !== null) {
+        const hour = Math.floor(timeUs / INDEX_BUCKET_US);
+        if (hour > (this.lastHours.get(processId) ?? -1) && hour > (newerHours.get(processId) ?? -1)) newerHours.set(processId, hour);
+      }
       const action = n[o + F.action]!;
       const transport = n[o + F.transport]!;
       const direction = n[o + F.direction]!;
@@ -149,6 +159,11 @@ export class BatchWriter {
     for (const c of rollup.values()) this.upsertRollup.run(...c.params, c.count, c.first, c.last);
     for (const c of listeners.values()) this.upsertListener.run(...c.params, c.first, c.last);
     for (const end of batch.ends) this.endProcess.run(end.timeUs, end.entityId);
+    // At most one update per process an hour: the hour changes far less often than a batch.
+    for (const [id, hour] of newerHours) {
+      this.setLastHour.run(hour, id, hour);
+      setBounded(this.lastHours, id, hour, CACHE_MAX);
+    }
   }
 
   /** One statement inserting `rows` connections: per row, SQLite's statement overhead is paid once per statement. */
@@ -170,6 +185,7 @@ export class BatchWriter {
     this.processIdsByObject = new WeakMap();
     this.processIds.clear();
     this.programIds.clear();
+    this.lastHours.clear();
   }
 
   private writeAlert(ev: ConnectionEvent): void {

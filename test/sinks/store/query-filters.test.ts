@@ -147,6 +147,9 @@ for (const c of cases) {
     assert.deepEqual(got, want);
     const newest = [...searchConnections(db, c.filter, { limit: 5 })].map(key);
     assert.deepEqual(newest, want.slice(-5));
+    // More than an hour holds: an indexed search collects them over several hours.
+    const more = [...searchConnections(db, c.filter, { limit: 150 })].map(key);
+    assert.deepEqual(more, want.slice(-150));
   });
 }
 

@@ -20,8 +20,10 @@ test('retention by age removes older records, their ended processes and rollup d
       s.sink.processEnded!({ pid: 1, entityId: `ent-${d}`, timeUs: NOW_US - (20 - d) * DAY_US + 1000 });
     }
     await s.sink.flush();
-    const deleted = s.sink.enforceRetention();
-    assert.ok(deleted >= 3000, `deleted ${deleted}`);
+    // The sink's own background step may have run first: what counts is all that was pruned.
+    s.sink.enforceRetention();
+    const pruned = s.sink.stats().pruned;
+    assert.ok(pruned >= 3000, `pruned ${pruned}`);
     const db = openStoreReadOnly(s.path);
     const n = (sql: string) => db.prepare(sql).pluck().get() as number;
     assert.equal(n('SELECT count(*) FROM connection'), 10 * 300);
