@@ -64,6 +64,9 @@ export function createStoreSink(opts: StoreSinkOptions): StoreSink {
   const encoder = new BatchEncoder();
   /** Records dropped on this side: queue full, closed, or the writer thread gone. */
   let droppedHere = 0;
+  /** Records handed to the writer thread so far; those it has not written or dropped yet still wait. */
+  let posted = 0;
+  const waitingInThread = () => posted - counts[COUNTS.written]! - counts[COUNTS.dropped]!;
   /** The last sync() posted: the writer thread answers each in order. */
   let seq = 0;
   let commitSoon = false;
@@ -118,6 +121,7 @@ export function createStoreSink(opts: StoreSinkOptions): StoreSink {
       droppedHere += batch.count + batch.alerts.length;
       return;
     }
+    posted += batch.count + batch.alerts.length;
     post({ type: 'batch', batch }, [batch.numbers.buffer as ArrayBuffer]);
   }
 
@@ -152,7 +156,9 @@ export function createStoreSink(opts: StoreSinkOptions): StoreSink {
   return {
     name: `store:${opts.path}`,
     write(ev) {
-      if (closed || encoder.size >= maxQueue) {
+      // The bound covers the batches the thread has not committed yet, not only this side's:
+      // a writer that falls behind must not let its message queue grow without end.
+      if (closed || encoder.size + waitingInThread() >= maxQueue) {
         droppedHere++;
         return;
       }

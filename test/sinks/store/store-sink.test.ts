@@ -112,6 +112,32 @@ test('write never throws after close; later records are counted as dropped', asy
   await s.remove();
 });
 
+test('a writer thread that falls behind: records beyond the queue bound are dropped and counted, none lost uncounted', async () => {
+  // Records come faster than a thread can commit them (no pause but a tick between chunks): the
+  // batches it has not committed yet count against the bound, so its queue stays bounded.
+  const s = tempStore({ batchSize: 1024, maxQueue: 8192 });
+  try {
+    const total = 196 * 1024;
+    let maxWaiting = 0;
+    for (let i = 0; i < total; i += 1024) {
+      for (let j = i; j < i + 1024; j++) s.sink.write({ ...curlEvent(j % 50), timeUs: 1_700_000_000_000_000 + j });
+      const st = s.sink.stats();
+      maxWaiting = Math.max(maxWaiting, i + 1024 - st.written - st.dropped);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await s.sink.flush();
+    const st = s.sink.stats();
+    assert.ok(st.dropped > 0, 'the writer fell behind and the bound dropped records');
+    assert.equal(st.written + st.dropped, total, 'every record is written or counted as dropped');
+    assert.ok(maxWaiting <= 8192 + 1024, `at most the bound (and one chunk) waited: ${maxWaiting}`);
+    const db = openStoreReadOnly(s.path);
+    assert.equal(db.prepare('SELECT count(*) FROM connection').pluck().get(), st.written);
+    db.close();
+  } finally {
+    await s.remove();
+  }
+});
+
 test('connections of the same microsecond, out of order and across a restart, are all kept in time order', async () => {
   const s = tempStore();
   try {
