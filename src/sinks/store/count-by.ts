@@ -23,28 +23,36 @@ export interface CountRow {
 
 const DAY_US = 86_400_000_000;
 
-/** The grouping expression over rollup `r` (undefined: the rollup does not keep it) and raw `c`. */
-const KEYS: Record<CountByField, { rollup?: string; raw: string; onlyWhen?: ConnectionFilter['direction'] }> = {
-  remote: { rollup: 'r.remote_ip', raw: 'c.remote_ip' },
-  exe: { rollup: 'g.executable', raw: "coalesce(g.executable, '')" },
-  process: { rollup: 'g.name', raw: "coalesce(g.name, '')" },
-  port: { rollup: 'r.remote_port', raw: 'c.remote_port', onlyWhen: 'egress' },
-  user: { rollup: 'g.user_name', raw: "coalesce(g.user_name, '')" },
-  direction: { rollup: 'r.direction', raw: 'c.direction' },
-  transport: { rollup: 'r.transport', raw: 'c.transport' },
-  action: { rollup: 'r.action', raw: 'c.action' },
-  pid: { raw: 'p.pid' },
-  'local-port': { rollup: 'r.local_port', raw: 'c.local_port', onlyWhen: 'ingress' },
+/**
+ * The grouping expression over the rollup `r` (undefined: the rollup does not keep it), and over
+ * raw connections: a `column` of the connection `c` itself, or else an expression over its
+ * process `p` and program `g`.
+ */
+const KEYS: Record<CountByField, { rollup?: string; column?: string; joined?: string; onlyWhen?: ConnectionFilter['direction'] }> = {
+  remote: { rollup: 'r.remote_ip', column: 'c.remote_ip' },
+  exe: { rollup: 'g.executable', joined: "coalesce(g.executable, '')" },
+  process: { rollup: 'g.name', joined: "coalesce(g.name, '')" },
+  port: { rollup: 'r.remote_port', column: 'c.remote_port', onlyWhen: 'egress' },
+  user: { rollup: 'g.user_name', joined: "coalesce(g.user_name, '')" },
+  direction: { rollup: 'r.direction', column: 'c.direction' },
+  transport: { rollup: 'r.transport', column: 'c.transport' },
+  action: { rollup: 'r.action', column: 'c.action' },
+  pid: { joined: 'p.pid' },
+  'local-port': { rollup: 'r.local_port', column: 'c.local_port', onlyWhen: 'ingress' },
 };
 
 export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilter, limit?: number): CountRow[] {
   const key = KEYS[field];
   const parts: string[] = [];
   const params: unknown[] = [];
+  // Raw connections are grouped by process, address and key on the connection table alone
+  // first; the process and program are joined to the groups, far fewer than the rows.
   const raw = (sql: Sql) => {
     parts.push(
-      `SELECT ${key.raw} AS k, coalesce(g.executable, '') AS exe, c.remote_ip AS rip, 1 AS n, c.time_us AS f, c.time_us AS l
-       FROM connection c LEFT JOIN process p ON p.id = c.process_id LEFT JOIN program g ON g.id = p.program_id ${whereText(sql)}`,
+      `SELECT ${key.column === undefined ? key.joined : 'x.kc'} AS k, p.program_id AS pg, x.rip AS rip, x.n AS n, x.f AS f, x.l AS l
+       FROM (SELECT c.process_id AS process_id, c.remote_ip AS rip, ${key.column ?? 'NULL'} AS kc, count(*) AS n, min(c.time_us) AS f, max(c.time_us) AS l
+             FROM connection c ${whereText(sql)} GROUP BY c.process_id, c.remote_ip, kc) x
+       LEFT JOIN process p ON p.id = x.process_id ${key.column === undefined ? 'LEFT JOIN program g ON g.id = p.program_id' : ''}`,
     );
     params.push(...sql.params);
   };
@@ -73,7 +81,7 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
   };
   const rollupKeeps = key.rollup !== undefined && (key.onlyWhen === undefined || key.onlyWhen === filter.direction);
   if (rollupKeeps && rollupCanFilter(filter)) {
-    const rollupSelect = `SELECT ${key.rollup} AS k, g.executable AS exe, r.remote_ip AS rip`;
+    const rollupSelect = `SELECT ${key.rollup} AS k, r.program_id AS pg, r.remote_ip AS rip`;
     // Whole days inside [since, until): from the first midnight at or after since to the last before until.
     const fromDay = filter.sinceUs === undefined ? undefined : Math.ceil(filter.sinceUs / DAY_US);
     const toDay = filter.untilUs === undefined ? undefined : Math.floor(filter.untilUs / DAY_US);
@@ -89,10 +97,13 @@ export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilt
     if (toDay !== undefined && filter.untilUs! > toDay * DAY_US) cut.add(toDay);
     for (const day of cut) partialDay(day, Math.max(filter.sinceUs ?? -Infinity, day * DAY_US), Math.min(filter.untilUs ?? Infinity, (day + 1) * DAY_US), rollupSelect);
   } else raw(connectionWhere(filter));
-  // Grouped twice: first by value × executable × remote, then by value. The DISTINCT counts of
-  // the outer grouping then see each pair once instead of once per source row.
+  // Grouped twice: first by value × program × remote (integers and a blob: a cheap sort key),
+  // then, with each program's executable joined to those far fewer groups, by value. The
+  // DISTINCT counts of the outer grouping then see each pair about once instead of once per row.
   const sql = `SELECT k, sum(n) AS count, min(f) AS first, max(l) AS last, count(DISTINCT exe) AS exes, count(DISTINCT rip) AS remotes
-    FROM (SELECT k, exe, rip, sum(n) AS n, min(f) AS f, max(l) AS l FROM (${parts.join(' UNION ALL ')}) GROUP BY k, exe, rip)
+    FROM (SELECT y.k AS k, coalesce(g.executable, '') AS exe, y.rip AS rip, y.n AS n, y.f AS f, y.l AS l
+          FROM (SELECT k, pg, rip, sum(n) AS n, min(f) AS f, max(l) AS l FROM (${parts.join(' UNION ALL ')}) GROUP BY k, pg, rip) y
+          LEFT JOIN program g ON g.id = y.pg)
     GROUP BY k ORDER BY count DESC, k ${limit !== undefined ? 'LIMIT ?' : ''}`;
   if (limit !== undefined) params.push(limit);
   const rows = db.prepare(sql).all(...params) as { k: unknown; count: number; first: number; last: number; exes: number; remotes: number }[];
