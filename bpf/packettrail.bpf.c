@@ -599,6 +599,22 @@ static __always_inline void resolve_exe_path(struct pt_exec *e, struct task_stru
 		e->path_len = size - 1;
 }
 
+/* Set before load (rodata, so the verifier prunes the branch not taken): 0 skips the path walk
+ * and records the filename as the exec call typed it, the cost baseline of bench:capture. In a
+ * section of its own so that the loader can set it without knowing any other constant's offset. */
+const volatile __u32 pt_walk_exe_path SEC(".rodata.exe_path") = 1;
+
+/* The filename exec was called with, as typed (relative, through symlinks): what the record
+ * holds when the walk is off. */
+static __always_inline void typed_exe_path(struct pt_exec *e, struct trace_event_raw_sched_process_exec *ctx)
+{
+	__u32 loc = 0;
+	bpf_probe_read_kernel(&loc, sizeof(loc), &ctx->__data_loc_filename);
+	long n = bpf_probe_read_kernel_str(e->path, PT_PATH_LEN, (void *)ctx + (loc & 0xFFFF));
+	e->path_flags = 0;
+	e->path_len = n > 0 ? n - 1 : 0;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -617,7 +633,10 @@ int pt_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->args_truncated = 0;
 
-	resolve_exe_path(e, task);
+	if (pt_walk_exe_path)
+		resolve_exe_path(e, task);
+	else
+		typed_exe_path(e, ctx);
 
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	unsigned long start = BPF_CORE_READ(mm, arg_start);

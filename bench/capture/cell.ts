@@ -7,6 +7,7 @@ import { joinTruth, type JoinResult } from './join';
 import { cpuDelta, sampleCpu, sampleMem, type CpuSample } from './proc-stats';
 import { runLoadgen } from './run-loadgen';
 import { startSensor } from './sensor';
+import { sensorVariant } from './variants';
 
 export type Mode = 'fork' | 'exec';
 
@@ -40,6 +41,8 @@ export interface CellResult {
   tier: string;
   mode: Mode;
   requestedRate: number;
+  /** Which of the --repeat runs (from 1). */
+  run?: number;
   status: 'ok' | 'failed-to-start' | 'sensor-died' | 'error';
   reason?: string;
   sensorTail?: string[];
@@ -109,7 +112,8 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const base: CellResult = { tier: o.tier, mode: o.mode, requestedRate: o.rate, status: 'ok' };
   fs.mkdirSync(o.workDir, { recursive: true });
   const outFile = path.join(o.workDir, 'sensor.jsonl');
-  const started = await startSensor({ cli: o.cli, tier: o.tier, outFile, readyTimeoutMs: o.readyTimeoutMs });
+  const variant = sensorVariant(o.tier);
+  const started = await startSensor({ cli: o.cli, tier: variant.source, env: variant.env, outFile, readyTimeoutMs: o.readyTimeoutMs });
   if (!started.ok) return { ...base, status: 'failed-to-start', reason: started.reason, sensorTail: started.tail };
   const sensor = started.sensor;
   try {

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { buildLoadgen } from './build-loadgen';
 import { runCell, type CellResult, type Mode } from './cell';
 import { killTracked } from './children';
-import { renderTable, renderVerdicts, TARGET_TEXT, TARGETS, verdicts } from './report';
+import { medians, renderMedians, renderTable, renderVerdicts, TARGET_TEXT, TARGETS, verdicts } from './report';
 import { repoRoot } from './repo-root';
 
 interface Options {
@@ -26,6 +26,7 @@ interface Options {
   warmupConnections: number;
   graceSeconds: number;
   readyTimeoutSeconds: number;
+  repeat: number;
 }
 
 function usageError(msg: string): never {
@@ -73,6 +74,9 @@ function parseOptions(argv: string[], root: string): Options {
       // V8's memory reducer start (8 s after allocation drops).
       'grace-seconds': { type: 'string', default: '11' },
       'ready-timeout': { type: 'string', default: '30' },
+      // Runs of every cell, the tiers taking turns within each run: medians compare tiers (and
+      // variants such as ebpf-nowalk) under the same conditions of the machine.
+      repeat: { type: 'string', default: '1' },
     },
     strict: true,
   });
@@ -94,6 +98,7 @@ function parseOptions(argv: string[], root: string): Options {
     warmupConnections: nonNegative(values['warmup-connections']!, 'warmup-connections'),
     graceSeconds: nonNegative(values['grace-seconds']!, 'grace-seconds'),
     readyTimeoutSeconds: positive(values['ready-timeout']!, 'ready-timeout'),
+    repeat: Math.round(positive(values.repeat!, 'repeat')),
   };
 }
 
@@ -129,43 +134,49 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`loadgen ${loadgen}; sensor ${o.cli}${cliMissing ? ' (NOT BUILT)' : ''}; work dir ${runDir}\n`);
   try {
-    for (const tier of o.tiers) {
-      let startFailure: CellResult | undefined;
+    const startFailures = new Map<string, CellResult>();
+    for (let run = 1; run <= o.repeat; run++) {
       for (const mode of o.modes) {
         for (const rate of o.rates) {
-          const base = { tier, mode, requestedRate: rate };
-          let cell: CellResult;
-          if (cliMissing) cell = { ...base, status: 'failed-to-start', reason: `sensor CLI not found at ${o.cli} (build it with npm run build)` };
-          else if (startFailure) cell = { ...base, status: 'failed-to-start', reason: `skipped: ${startFailure.reason}` };
-          else {
-            cell = await runCell({
-              cli: o.cli,
-              loadgen,
-              tier,
-              mode,
-              rate,
-              seconds: o.seconds,
-              mix: o.mix,
-              workDir: path.join(runDir, `${tier}-${mode}-${rate || 'max'}`),
-              settleMs: 1000,
-              idleMs: o.idleSeconds * 1000,
-              drainMs: o.drainSeconds * 1000,
-              warmupConnections: o.warmupConnections,
-              graceMs: o.graceSeconds * 1000,
-              readyTimeoutMs: o.readyTimeoutSeconds * 1000,
-              stopGraceMs: 15_000,
-            });
-            if (cell.status === 'failed-to-start') startFailure = cell;
+          for (const tier of o.tiers) {
+            const base = { tier, mode, requestedRate: rate, run };
+            const startFailure = startFailures.get(tier);
+            let cell: CellResult;
+            if (cliMissing) cell = { ...base, status: 'failed-to-start', reason: `sensor CLI not found at ${o.cli} (build it with npm run build)` };
+            else if (startFailure) cell = { ...base, status: 'failed-to-start', reason: `skipped: ${startFailure.reason}` };
+            else {
+              cell = {
+                ...(await runCell({
+                  cli: o.cli,
+                  loadgen,
+                  tier,
+                  mode,
+                  rate,
+                  seconds: o.seconds,
+                  mix: o.mix,
+                  workDir: path.join(runDir, `${tier}-${mode}-${rate || 'max'}-${run}`),
+                  settleMs: 1000,
+                  idleMs: o.idleSeconds * 1000,
+                  drainMs: o.drainSeconds * 1000,
+                  warmupConnections: o.warmupConnections,
+                  graceMs: o.graceSeconds * 1000,
+                  readyTimeoutMs: o.readyTimeoutSeconds * 1000,
+                  stopGraceMs: 15_000,
+                })),
+                run,
+              };
+              if (cell.status === 'failed-to-start') startFailures.set(tier, cell);
+            }
+            cells.push(cell);
+            const j = cell.join;
+            process.stdout.write(
+              `  ${tier}/${mode}/${rate || 'max'}${o.repeat > 1 ? ` run ${run}` : ''}: ${cell.status}` +
+                (j ? ` complete ${cell.completePct}% seen ${cell.seenPct}% of ${j.truth} at ${Math.round(cell.loadgen!.achievedRate)}/s` : '') +
+                (cell.cpu ? `, ${cell.cpu.msPer1000} ms cpu/1k, ${cell.peakRssMB} MB` : '') +
+                (cell.reason ? ` (${cell.reason})` : '') +
+                '\n',
+            );
           }
-          cells.push(cell);
-          const j = cell.join;
-          process.stdout.write(
-            `  ${tier}/${mode}/${rate || 'max'}: ${cell.status}` +
-              (j ? ` complete ${cell.completePct}% seen ${cell.seenPct}% of ${j.truth} at ${Math.round(cell.loadgen!.achievedRate)}/s` : '') +
-              (cell.cpu ? `, ${cell.cpu.msPer1000} ms cpu/1k, ${cell.peakRssMB} MB` : '') +
-              (cell.reason ? ` (${cell.reason})` : '') +
-              '\n',
-          );
         }
       }
     }
@@ -187,12 +198,15 @@ async function main(): Promise<number> {
     },
     targets: { ...TARGETS, text: TARGET_TEXT },
     verdicts: vs,
+    medians: medians(cells),
     cells,
     workDir: o.keep ? runDir : undefined,
   };
   fs.mkdirSync(path.dirname(o.json), { recursive: true });
   fs.writeFileSync(o.json, `${JSON.stringify(summary, null, 2)}\n`);
-  process.stdout.write(`\n${renderTable(cells)}\n\nTargets:\n${TARGET_TEXT.map((t) => `  - ${t}`).join('\n')}\n\n${renderVerdicts(vs)}\n\nJSON summary: ${o.json}\n`);
+  process.stdout.write(
+    `\n${renderTable(cells)}\n\n${renderMedians(cells)}\n\nTargets:\n${TARGET_TEXT.map((t) => `  - ${t}`).join('\n')}\n\n${renderVerdicts(vs)}\n\nJSON summary: ${o.json}\n`,
+  );
   for (const c of cells) {
     if (c.sensorTail?.length && c.status !== 'ok')
       process.stdout.write(`\n${c.tier}/${c.mode}/${c.requestedRate || 'max'} sensor output (last lines):\n  ${c.sensorTail.slice(-8).join('\n  ')}\n`);

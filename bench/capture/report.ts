@@ -73,9 +73,27 @@ function pad(s: string, w: number, right = false): string {
 }
 
 export function renderTable(cells: readonly CellResult[]): string {
-  const head = ['tier', 'mode', 'rate', 'achieved', 'truth', 'complete%', 'seen%', 'wrongPid', 'wrongExe', 'noProc', 'cpu ms/1k', 'cold ms/1k', 'idle ms/s', 'rss MB', 'status'];
+  const head = [
+    'tier',
+    'run',
+    'mode',
+    'rate',
+    'achieved',
+    'truth',
+    'complete%',
+    'seen%',
+    'wrongPid',
+    'wrongExe',
+    'noProc',
+    'cpu ms/1k',
+    'cold ms/1k',
+    'idle ms/s',
+    'rss MB',
+    'status',
+  ];
   const rows = cells.map((c) => [
     c.tier,
+    String(c.run ?? 1),
     c.mode,
     c.requestedRate === 0 ? 'max' : String(c.requestedRate),
     fmt(c.loadgen?.achievedRate, 0),
@@ -92,10 +110,47 @@ export function renderTable(cells: readonly CellResult[]): string {
     c.status === 'ok' ? (c.reason ? `ok, ${c.reason}` : 'ok') : `${c.status}: ${c.reason ?? ''}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (r: string[]): string => r.map((v, i) => pad(v, Math.min(widths[i] ?? 0, 60), i >= 2 && i < 13)).join('  ');
+  const line = (r: string[]): string => r.map((v, i) => pad(v, Math.min(widths[i] ?? 0, 60), i >= 3 && i < 14)).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(Math.min(w, 60)))), ...rows.map(line)].map((l) => l.trimEnd()).join('\n');
 }
 
 export function renderVerdicts(vs: readonly Verdict[]): string {
   return vs.map((v) => `${v.pass === null ? 'n/a ' : v.pass ? 'PASS' : 'FAIL'}  ${v.tier.padEnd(8)} ${v.target.padEnd(26)} ${v.detail}`).join('\n');
+}
+
+export interface MedianRow {
+  tier: string;
+  mode: string;
+  rate: string;
+  runs: number;
+  /** Median CPU ms per 1,000 connections; in exec mode each connection is one exec of a fresh program, so also per 1,000 execs. */
+  medianMsPer1000: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The median CPU figure of each tier, mode and rate over its runs (cells with a CPU figure). */
+export function medians(cells: readonly CellResult[]): MedianRow[] {
+  const groups = new Map<string, { tier: string; mode: string; rate: string; xs: number[] }>();
+  for (const c of cells) {
+    if (c.status !== 'ok' || !c.cpu) continue;
+    const rate = c.requestedRate === 0 ? 'max' : String(c.requestedRate);
+    const key = `${c.tier}/${c.mode}/${rate}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { tier: c.tier, mode: c.mode, rate, xs: [] }));
+    g.xs.push(c.cpu.msPer1000);
+  }
+  return [...groups.values()].map((g) => ({ tier: g.tier, mode: g.mode, rate: g.rate, runs: g.xs.length, medianMsPer1000: Math.round(median(g.xs) * 100) / 100 }));
+}
+
+export function renderMedians(cells: readonly CellResult[]): string {
+  const rows = medians(cells);
+  const head = 'median CPU over runs (fork: ms per 1,000 connections; exec: ms per 1,000 execs, each with its connection)';
+  return [head, ...rows.map((r) => `  ${r.tier.padEnd(12)} ${r.mode.padEnd(5)} ${r.rate.padStart(6)}/s  ${fmt(r.medianMsPer1000, 2).padStart(8)} ms/1k  (${r.runs} runs)`)].join(
+    '\n',
+  );
 }

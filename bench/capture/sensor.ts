@@ -9,6 +9,8 @@ export interface SensorOptions {
   outFile: string;
   readyTimeoutMs: number;
   extraArgs?: string[];
+  /** Added to this process's environment for the sensor. */
+  env?: Readonly<Record<string, string>>;
 }
 
 interface SensorHandle {
@@ -33,7 +35,7 @@ export function startSensor(o: SensorOptions): Promise<StartResult> {
   // Run as users run it: the CLI as a program, whose #! line gives node its flags; a CLI file
   // that is not executable is run by this node.
   const command = isExecutable(o.cli) ? o.cli : process.execPath;
-  const child = track(spawn(command, command === o.cli ? args.slice(1) : args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(command, command === o.cli ? args.slice(1) : args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } }));
   const lines: string[] = [];
   const remember = (l: string): void => {
     lines.push(l.length > 400 ? `${l.slice(0, 400)}…` : l);

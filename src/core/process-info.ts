@@ -10,6 +10,8 @@ export interface ProcessInfo {
   readonly pid: number;
   readonly name: string;
   readonly executable?: string | undefined;
+  /** The executable had been unlinked when the process ran it (what /proc/PID/exe marks " (deleted)"); set only when true. */
+  readonly executableDeleted?: boolean | undefined;
   readonly commandLine?: string | undefined;
   readonly args?: readonly string[] | undefined;
   /** Process start, epoch milliseconds. */
@@ -35,6 +37,7 @@ export function makeProcessInfo(f: ProcessInfo): ProcessInfo {
     pid: f.pid,
     name: f.name,
     executable: f.executable,
+    executableDeleted: f.executableDeleted,
     commandLine: f.commandLine,
     args: f.args,
     startMs: f.startMs,

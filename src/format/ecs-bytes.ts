@@ -10,7 +10,7 @@ import { BoundedCache } from './bounded-cache';
 import { RepeatBytes } from './repeat-bytes';
 import type { ByteWriter } from '../core/byte-writer';
 import { CommunityIds, communityIdDigest, writeCommunityId } from './community-id';
-import { envJson, eventAndNetworkHead } from './ecs';
+import { EXECUTABLE_DELETED, envJson, eventAndNetworkHead } from './ecs';
 import { toEcs } from './ecs-reference';
 import type { FormatEnv } from './env';
 import { isoMicros, isoMillis, SecondText } from './timestamp';
@@ -26,6 +26,7 @@ const REMOTE_IP = utf8('},"remote":{"ip":"');
 const PREEXISTING = utf8(',"preexisting":true');
 const TID = utf8(',"tid":');
 const ERRNO = utf8(',"errno":');
+const EXECUTABLE_DELETED_BYTES = utf8(EXECUTABLE_DELETED);
 const QUOTE_COMMA_QUOTE = utf8('","');
 const PROCESS_PID = utf8(',"process":{"pid":');
 const NAME = utf8(',"name":');
@@ -111,6 +112,7 @@ export class EcsByteEncoder {
       w.bytes(ERRNO);
       w.number(ev.errno);
     }
+    if (ev.process?.executableDeleted) w.bytes(EXECUTABLE_DELETED_BYTES);
     w.byte(CLOSE_BRACE);
     if (ev.process) this.process.write(w, ev.process);
     w.byte(CLOSE_BRACE);

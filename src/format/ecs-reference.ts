@@ -52,6 +52,8 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       ...(ev.preexisting ? { preexisting: true } : {}),
       ...(ev.tid !== undefined ? { tid: ev.tid } : {}),
       ...(ev.errno !== undefined ? { errno: ev.errno } : {}),
+      // ECS has no field for an unlinked executable.
+      ...(p?.executableDeleted ? { process: { executable_deleted: true } } : {}),
     },
   };
   if (p) {

@@ -19,6 +19,8 @@ const PROCESS_CACHE_MAX = 1024;
 // strings are not kept.
 const QUOTED_MAX = 512;
 const QUOTED_MAX_LENGTH = 4096;
+/** packettrail.process, written only for an unlinked executable (ECS has no such field). */
+export const EXECUTABLE_DELETED = ',"process":{"executable_deleted":true}';
 
 export class EcsLineEncoder {
   private readonly ids = new CommunityIds();
@@ -78,6 +80,7 @@ export class EcsLineEncoder {
       (ev.preexisting ? ',"preexisting":true' : '') +
       (ev.tid !== undefined ? `,"tid":${ev.tid}` : '') +
       (ev.errno !== undefined ? `,"errno":${ev.errno}` : '') +
+      (ev.process?.executableDeleted ? EXECUTABLE_DELETED : '') +
       '}';
     const p = ev.process;
     if (p) out += this.processJson(p);

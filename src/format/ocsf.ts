@@ -143,7 +143,7 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
         name: p.name,
         cmd_line: p.commandLine,
         created_time: p.startMs,
-        file: fileObject(p.executable),
+        file: fileObject(p.executable, p.executableDeleted),
         user,
         container: p.containerId ? { uid: p.containerId } : undefined,
         parent_process: p.parent ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable) }) : undefined,
@@ -184,11 +184,12 @@ function endpoint(e: Endpoint, hostname: string | undefined): Record<string, unk
   return compact({ ip: e.ip, port: e.port, hostname });
 }
 
-// OCSF's file object requires name and type_id (1 = Regular File).
-function fileObject(path: string | undefined): Record<string, unknown> | undefined {
+// OCSF's file object requires name and type_id (1 = Regular File); is_deleted says the file
+// had been unlinked when the process ran it (written only when true).
+function fileObject(path: string | undefined, deleted?: boolean): Record<string, unknown> | undefined {
   if (!path) return undefined;
   const name = path.slice(path.lastIndexOf('/') + 1) || path;
-  return { path, name, type_id: 1, type: 'Regular File' };
+  return deleted ? { path, name, type_id: 1, type: 'Regular File', is_deleted: true } : { path, name, type_id: 1, type: 'Regular File' };
 }
 
 // Deterministic per event, so a re-sent record keeps its id (receivers can de-duplicate).

@@ -5,7 +5,7 @@ import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { containerIdFromCgroup } from './container';
 import { EntityIds } from './entity-id';
 import { readLink, readProcText, USER_HZ, type ProcFileReader } from './proc-files';
-import { cleanExePath, parseCmdline, parseStat, parseStatusUid } from './proc-stat';
+import { cleanExePath, isDeletedExeLink, parseCmdline, parseStat, parseStatusUid } from './proc-stat';
 import type { UserNames } from './users';
 
 export interface ProcEnv {
@@ -63,6 +63,7 @@ function readProcessInfoNoParent(pid: number, env: ProcEnv): { info: ProcessInfo
     pid,
     name: stat.comm,
     executable: exe !== undefined ? cleanExePath(exe) : undefined,
+    executableDeleted: exe !== undefined && isDeletedExeLink(exe) ? true : undefined,
     commandLine: args?.join(' '),
     args,
     startTicks: stat.startTicks,

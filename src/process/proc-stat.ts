@@ -54,6 +54,11 @@ export function parseCmdline(text: string): string[] {
   return body.split('\0');
 }
 
+/** Whether readlink of /proc/PID/exe marks the file unlinked. */
+export function isDeletedExeLink(link: string): boolean {
+  return link.endsWith(' (deleted)');
+}
+
 /** readlink of /proc/PID/exe says "PATH (deleted)" once the file is unlinked. */
 export function cleanExePath(link: string): string {
   return link.endsWith(' (deleted)') ? link.slice(0, -10) : link;

@@ -25,6 +25,7 @@ export const eventArb: fc.Arbitrary<ConnectionEvent> = fc.record({
       pid: fc.nat(),
       name: text,
       executable: maybe(text),
+      executableDeleted: maybe(fc.boolean()),
       commandLine: maybe(text),
       args: maybe(fc.array(text, { maxLength: 4 })),
       startMs: maybe(fc.integer({ min: 0, max: 4_000_000_000_000 })),

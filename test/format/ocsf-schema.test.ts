@@ -31,6 +31,7 @@ const records: ReadonlyArray<readonly [string, ConnectionEvent]> = [
   ['no process', egressEvent({ process: undefined, attribution: 'unknown' })],
   ['process with only pid and name', egressEvent({ process: { pid: 7, name: 'x' }, tid: undefined })],
   ['preexisting, tracefs', ingressEvent({ preexisting: true, capture: 'tracefs', attribution: 'socket-owner' })],
+  ['an unlinked executable', egressEvent({ process: { ...curl, executable: '/tmp/implant', executableDeleted: true } })],
 ];
 
 function alertOf(rule: RuleName): Alert {
@@ -100,3 +101,10 @@ function canonicalAddresses(ev: ConnectionEvent): ConnectionEvent {
   const canon = (e: { readonly ip: string; readonly port: number }) => ({ ...e, ip: e.ip.includes(':') ? new URL(`http://[${e.ip}]`).hostname.slice(1, -1) : e.ip });
   return { ...ev, local: canon(ev.local), remote: canon(ev.remote) };
 }
+
+test('an unlinked executable is file.is_deleted on the actor process, absent otherwise', () => {
+  const deleted = toOcsf(egressEvent({ process: { ...curl, executable: '/tmp/implant', executableDeleted: true } }), env) as Record<string, any>;
+  assert.equal(deleted.actor.process.file.is_deleted, true);
+  assert.equal(deleted.actor.process.file.path, '/tmp/implant');
+  assert.equal((toOcsf(egressEvent(), env) as Record<string, any>).actor.process.file.is_deleted, undefined);
+});

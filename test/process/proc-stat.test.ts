@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanExePath, parseCmdline, parseStat, parseStatusPpid, parseStatusUid } from '../../src/process/proc-stat';
+import { cleanExePath, isDeletedExeLink, parseCmdline, parseStat, parseStatusPpid, parseStatusUid } from '../../src/process/proc-stat';
 
 const tail = 'S 1 4242 4242 0 -1 4194560 500 0 0 0 10 5 0 0 20 0 1 0 123456 1000000 300 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
 
@@ -42,4 +42,10 @@ test('parseCmdline splits on NUL and drops the trailing one', () => {
 test('cleanExePath strips the deleted mark', () => {
   assert.equal(cleanExePath('/usr/bin/node (deleted)'), '/usr/bin/node');
   assert.equal(cleanExePath('/usr/bin/node'), '/usr/bin/node');
+});
+
+test('isDeletedExeLink: only the suffix readlink adds for an unlinked file', () => {
+  assert.equal(isDeletedExeLink('/tmp/implant (deleted)'), true);
+  assert.equal(isDeletedExeLink('/tmp/implant'), false);
+  assert.equal(isDeletedExeLink('/tmp/(deleted)/x'), false);
 });

@@ -235,3 +235,13 @@ test('a process gone before its exec is applied still gets its container, from i
   blind.apply(exec(pid, { cgroupId }));
   assert.equal(blind.lookup(pid)!.containerId, undefined);
 });
+
+test('an unlinked executable: the exec flag reaches the process and its forked children; a later exec clears it', () => {
+  const table = new ProcessTable(env);
+  table.apply(exec(FAKE + 10, { executable: '/tmp/implant', executableDeleted: true }));
+  table.apply({ type: 'fork', pid: FAKE + 11, ppid: FAKE + 10, startTicks: 1001, timeUs: 0 });
+  assert.equal(table.lookup(FAKE + 10)?.executableDeleted, true);
+  assert.equal(table.lookup(FAKE + 11)?.executableDeleted, true);
+  table.apply(exec(FAKE + 11, { executable: '/usr/bin/true', executableDeleted: false }));
+  assert.equal(table.lookup(FAKE + 11)?.executableDeleted, undefined);
+});

@@ -10,6 +10,8 @@ export interface LoadOptions {
   ringBufferBytes?: number;
   ignorePid?: number | undefined;
   udpReemitSecs?: number | undefined;
+  /** false: the kernel records the exec filename as typed instead of walking the executable's path (a benchmark baseline). Default true. */
+  walkExePath?: boolean | undefined;
   /** Where cgroup/* programs attach; default: the cgroup v2 root. */
   cgroupPath?: string;
 }
@@ -62,6 +64,7 @@ export class BpfObject {
         const rc = lib.setMaxEntries(ring, ringSize(opts.ringBufferBytes));
         if (rc < 0) throw new Error(`bpf_map__set_max_entries(events) failed: ${rc}`);
       }
+      if (opts.walkExePath === false) setWalkExePath(lib, obj, false);
       // A tracepoint this kernel lacks (e.g. sock_send_length before 6.3) would fail the load.
       for (let p = lib.nextProgram(obj, null); p; p = lib.nextProgram(obj, p)) {
         const missing = missingTracepoint(lib.sectionName(p));
@@ -178,4 +181,14 @@ function missingTracepoint(section: string): string | undefined {
   const root = TRACEFS_ROOTS.find((r) => fs.existsSync(r));
   if (!root) return undefined; // cannot tell: let the load decide
   return fs.existsSync(`${root}/${m[1]}/${m[2]}`) ? undefined : `${m[1]}/${m[2]}`;
+}
+
+/** Sets the program's pt_walk_exe_path constant (the only member of its rodata section); before load only. */
+function setWalkExePath(lib: Libbpf, obj: Ptr, on: boolean): void {
+  const map = lib.findMap(obj, '.rodata.exe_path');
+  if (!map) throw new Error('BPF object lacks the .rodata.exe_path section: rebuild it');
+  const value = Buffer.alloc(4);
+  value.writeUInt32LE(on ? 1 : 0, 0);
+  const rc = lib.setInitialValue(map, value);
+  if (rc < 0) throw new Error(`setting pt_walk_exe_path failed: ${rc}`);
 }

@@ -19,6 +19,8 @@ export interface Libbpf {
   findMap(obj: Ptr, name: string): Ptr | null;
   mapFd(map: Ptr): number;
   setMaxEntries(map: Ptr, n: number): number;
+  /** Replaces a global-data map's contents (rodata constants) before the object is loaded. */
+  setInitialValue(map: Ptr, data: Buffer): number;
   maxEntries(map: Ptr): number;
   mapLookup(map: Ptr, key: Buffer, value: Buffer): number;
   mapUpdate(map: Ptr, key: Buffer, value: Buffer): number;
@@ -56,6 +58,7 @@ export function loadLibbpf(): Libbpf {
     findMap: lib.func('void *bpf_object__find_map_by_name(void *obj, const char *name)'),
     mapFd: lib.func('int bpf_map__fd(void *map)'),
     setMaxEntries: lib.func('int bpf_map__set_max_entries(void *map, uint32_t max_entries)'),
+    setInitialValue: lib.func('int bpf_map__set_initial_value(void *map, const void *data, size_t size)'),
     maxEntries: lib.func('uint32_t bpf_map__max_entries(void *map)'),
     mapLookup: lib.func('int bpf_map__lookup_elem(void *map, const void *key, size_t key_sz, _Out_ void *value, size_t value_sz, uint64_t flags)'),
     mapUpdate: lib.func('int bpf_map__update_elem(void *map, const void *key, size_t key_sz, const void *value, size_t value_sz, uint64_t flags)'),
@@ -75,6 +78,7 @@ export function loadLibbpf(): Libbpf {
     findMap: (obj, name) => nonNull(f.findMap(obj, name)),
     mapFd: (map) => f.mapFd(map) as number,
     setMaxEntries: (map, n) => f.setMaxEntries(map, n) as number,
+    setInitialValue: (map, data) => f.setInitialValue(map, data, data.length) as number,
     maxEntries: (map) => f.maxEntries(map) as number,
     mapLookup: (map, key, value) => f.mapLookup(map, key, key.length, value, value.length, 0) as number,
     mapUpdate: (map, key, value) => f.mapUpdate(map, key, key.length, value, value.length, 0) as number,

@@ -26,6 +26,13 @@ export interface EbpfSourceOptions {
   udpReemitSecs?: number | undefined;
   /** Where the cgroup sock_addr (UDP) hooks attach. Default: the cgroup v2 root. */
   cgroupPath?: string;
+  /**
+   * false: the kernel records the exec filename as typed, without resolving the executable's
+   * path (the cost baseline bench:capture measures against; never for real use). Default:
+   * true, unless the environment has PACKETTRAIL_EXE_PATH_WALK=0, which is how the benchmark
+   * reaches a sensor it starts through the CLI.
+   */
+  walkExePath?: boolean | undefined;
 }
 
 // The drain interval bounds the added latency; the ring holds what arrives meanwhile, and
@@ -53,6 +60,7 @@ export function nextDrainMs(bytes: number, elapsedMs: number, fillLimit: number)
 
 export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   const log = opts.logger.child({ component: 'ebpf' });
+  const walkExePath = opts.walkExePath ?? process.env.PACKETTRAIL_EXE_PATH_WALK !== '0';
   const stats: SourceStats = { events: 0, lost: 0 };
   const decodeErrors = new DecodeErrorCounts(log);
   let obj: BpfObject | undefined;
@@ -71,7 +79,9 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       ringBufferBytes: opts.ringBufferBytes ?? DEFAULT_RING_BYTES,
       ignorePid: opts.ignorePid,
       udpReemitSecs: opts.udpReemitSecs,
+      walkExePath,
     });
+    if (!walkExePath) log.warn('executable paths are recorded as typed (path walk off)');
     try {
       ring = new RingReader(loaded.ringFd, loaded.ringBytes);
       const report = loaded.attachAll(opts.cgroupPath);

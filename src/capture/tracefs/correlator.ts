@@ -20,6 +20,7 @@ import { v4MappedFromText } from '../../core/ip-text';
 import { TCP_STATE } from '../../core/tcp-state';
 import type { StateRecord, TraceRecord, UdpRouteRecord } from './decode';
 import { commFromExecFilename, type ProcInfo } from './proc-info';
+import { execPathOf } from './exec-path';
 import { AF_INET, AF_INET6, IPPROTO_TCP } from '../../core/kernel-constants';
 import { setBounded } from '../../core/set-bounded';
 
@@ -435,6 +436,7 @@ export class TracefsCorrelator {
     if (pid === this.o.ignorePid) return;
     const comm = commFromExecFilename(filename);
     this.o.proc.setComm(pid, comm);
+    const { executable, executableDeleted } = execPathOf(pid, filename, this.o.proc);
     const ev: ProcessEvent = {
       type: 'exec',
       pid,
@@ -442,7 +444,8 @@ export class TracefsCorrelator {
       // -1: the process was gone before /proc could be read.
       uid: this.o.proc.uid(pid) ?? -1,
       comm,
-      executable: this.o.proc.exe(pid) ?? filename,
+      executable,
+      executableDeleted,
       args: this.o.proc.cmdline(pid) ?? [],
       timeUs: this.o.toEpochUs(line.tsUs),
     };

@@ -15,6 +15,8 @@ export interface ProcInfo {
   ppid(pid: number): number | undefined;
   cmdline(pid: number): string[] | undefined;
   exe(pid: number): string | undefined;
+  /** readlink(/proc/PID/cwd), uncached. */
+  cwd(pid: number): string | undefined;
   /** Parent and start time (clock ticks since boot) from /proc/PID/stat, uncached. */
   stat(pid: number): { ppid: number; startTicks: number } | undefined;
   /** Local port of a listening TCP socket held as fd in pid, or undefined. */
@@ -63,6 +65,7 @@ export function createProcInfo(procRoot = '/proc'): ProcInfo {
       return text === undefined || text.length === 0 ? undefined : parseCmdline(text);
     },
     exe: (pid) => readLink(file(pid, 'exe')),
+    cwd: (pid) => readLink(file(pid, 'cwd')),
     stat(pid) {
       const text = readProcText(file(pid, 'stat'));
       const st = text === undefined ? undefined : parseStat(text);

@@ -145,6 +145,29 @@ test('a short-lived process gives exec and exit events with its pid', { skip }, 
   assert.equal(output.lostCount, 0);
 });
 
+test('a relative exec and one through a symlinked directory: the absolute, resolved path /proc/PID/exe shows', { skip }, async () => {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmp, 'exe-')));
+  const exe = path.join(dir, 'pt-tracefs-probe');
+  fs.copyFileSync('/usr/bin/sleep', exe);
+  fs.chmodSync(exe, 0o755);
+  fs.symlinkSync(dir, path.join(tmp, 'linked'));
+  for (const [file, cwd] of [
+    ['./pt-tracefs-probe', dir],
+    [path.join(tmp, 'linked', 'pt-tracefs-probe'), tmp],
+  ] as const) {
+    const child = spawn(file, ['30'], { stdio: 'ignore', cwd });
+    children.push(child);
+    const pid = child.pid!;
+    const exec = await waitForValue(`exec of ${file}`, () => procs.find((e): e is Extract<ProcessEvent, { type: 'exec' }> => e.type === 'exec' && e.pid === pid));
+    assert.equal(child.exitCode, null, 'still running: its exec was resolved from /proc');
+    assert.equal(exec.executable, exe, file);
+    assert.equal(exec.executable, fs.readlinkSync(`/proc/${pid}/exe`));
+    assert.equal(exec.executableDeleted, undefined);
+    child.kill('SIGKILL');
+    await exited(child);
+  }
+});
+
 type ForkEvent = Extract<ProcessEvent, { type: 'fork' }>;
 
 /**
