@@ -146,9 +146,11 @@ int pt_dns_ingress(struct __sk_buff *skb)
 			return 1;
 		data = l4 + (doff >> 4) * 4;
 	}
-	if (data >= skb->len)
+	__u64 total = skb->len;
+	if (data >= total)
 		return 1; /* no payload: a bare ACK, SYN-ACK or FIN */
-	__u32 len = skb->len - data;
+	/* 64-bit so the verifier keeps the difference non-negative. */
+	__u64 len = total - data;
 
 	struct dns_record *rec = bpf_ringbuf_reserve(&dns_events, sizeof(*rec), 0);
 	if (!rec) {
@@ -164,7 +166,9 @@ int pt_dns_ingress(struct __sk_buff *skb)
 	if (len > DNS_PAYLOAD_MAX)
 		len = DNS_PAYLOAD_MAX;
 	rec->len = len;
-	if (len < 1 || bpf_skb_load_bytes(skb, data, rec->payload, len) < 0) {
+	/* The verifier needs the bound checked on the very register passed as the size. */
+	barrier_var(len);
+	if (len < 1 || len > DNS_PAYLOAD_MAX || bpf_skb_load_bytes(skb, data, rec->payload, len) < 0) {
 		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
 		return 1;
 	}
