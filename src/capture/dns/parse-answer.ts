@@ -35,7 +35,7 @@ export function parseDnsAnswer(p: DnsPayload): ParsedDns {
   if (!packet) return { failure: 'tcp_partial' };
   if (packet.type !== 'response') return { failure: 'not_response' };
   const question = packet.questions?.[0];
-  if (!question || typeof question.name !== 'string') return { failure: 'no_question' };
+  if (!question || typeof question.name !== 'string' || question.name === '') return { failure: 'no_question' };
   const addresses: DnsAddress[] = [];
   let canonicalName: string | undefined;
   for (const rr of packet.answers ?? []) {
