@@ -120,6 +120,8 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX alert_time ON alert (time_us);
   `,
+  // The name the process resolved the remote address from (a DNS answer), when one was seen.
+  'ALTER TABLE connection ADD COLUMN domain TEXT;',
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,7 +16,7 @@ const EGRESS = codeOf(DIRECTIONS, 'egress');
 const CACHE_MAX = 65_536;
 const ZERO_BLOB = Buffer.alloc(16);
 /** Columns of one connection row, and rows per multi-row INSERT. */
-const COLUMNS = 16;
+const COLUMNS = 17;
 /** The meta key under which the next connection number survives a restart. */
 const NEXT_ID_KEY = 'next_connection_id';
 const ROWS_PER_INSERT = 64;
@@ -105,6 +105,7 @@ export class BatchWriter {
       const remote = this.blob(remoteIp);
       const tid = n[o + F.tid]!;
       const errno = n[o + F.errno]!;
+      const domain = n[o + F.domain]!;
       pending.push(
         timeUs,
         this.nextId++,
@@ -122,6 +123,7 @@ export class BatchWriter {
         Number.isNaN(tid) ? null : tid,
         Number.isNaN(errno) ? null : errno,
         n[o + F.preexisting] ? 1 : null,
+        Number.isNaN(domain) ? null : batch.domains[domain]!,
       );
       if (pending.length === ROWS_PER_INSERT * COLUMNS) {
         this.insertRows(ROWS_PER_INSERT).run(pending);
@@ -158,7 +160,7 @@ export class BatchWriter {
       const values = Array.from({ length: rows }, () => `(${Array.from({ length: COLUMNS }, () => '?').join(',')})`).join(',');
       stmt = this.db.prepare(
         `INSERT INTO connection (time_us, id, process_id, action, outcome, transport, direction, capture, attribution,
-           local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting) VALUES ${values}`,
+           local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting, domain) VALUES ${values}`,
       );
       this.inserts.set(rows, stmt);
     }
