@@ -1,6 +1,9 @@
 // Turns the payload of a DNS answer (as the kernel copied it) into a DnsAnswer, with the
 // dns-packet library: the payload comes from the network and may be anything, so every
-// failure is a counted kind, never an exception.
+// failure is a counted kind, never an exception. dns-packet does not check that a record ends
+// inside the buffer (a cut address decodes as "127.0.undefined.undefined"), so what it read
+// is checked against the payload's length and every address must be one.
+import { isIP } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DnsAddress, DnsAnswer } from '../../core/dns-answer';
 
@@ -33,13 +36,16 @@ export function parseDnsAnswer(p: DnsPayload): ParsedDns {
     return { failure: 'malformed' };
   }
   if (!packet) return { failure: 'tcp_partial' };
+  const read = p.tcp ? dnsPacket.streamDecode.bytes + 2 : dnsPacket.decode.bytes;
+  if (read > p.bytes.length) return { failure: 'malformed' };
   if (packet.type !== 'response') return { failure: 'not_response' };
   const question = packet.questions?.[0];
   if (!question || typeof question.name !== 'string' || question.name === '') return { failure: 'no_question' };
   const addresses: DnsAddress[] = [];
   let canonicalName: string | undefined;
   for (const rr of packet.answers ?? []) {
-    if ((rr.type === 'A' || rr.type === 'AAAA') && typeof rr.data === 'string') {
+    if (rr.type === 'A' || rr.type === 'AAAA') {
+      if (typeof rr.data !== 'string' || isIP(rr.data) !== (rr.type === 'A' ? 4 : 6)) return { failure: 'malformed' };
       addresses.push({ ip: rr.data, ttlS: rr.ttl ?? 0 });
       canonicalName ??= rr.name.toLowerCase();
     }
