@@ -116,7 +116,7 @@ async function sensor(name: string, linkage: 'process' | 'host') {
   return { cli, out };
 }
 
-test('process linkage: the asker\'s connection carries the name, another program\'s does not; 200 pairs all named', { skip, timeout: 120_000 }, async (t) => {
+test("process linkage: the asker's connection carries the name, another program's does not; 200 pairs all named", { skip, timeout: 120_000 }, async (t) => {
   const { cli, out } = await sensor('process', 'process');
   try {
     const asker = await program('resolve', [SHOP.name]);
@@ -133,7 +133,7 @@ test('process linkage: the asker\'s connection carries the name, another program
     const all = records(out);
 
     const asked = connectOf(all, asker, SHOP.ip);
-    assert.ok(asked, 'the asker\'s connection is recorded');
+    assert.ok(asked, "the asker's connection is recorded");
     assert.equal(asked.destination.domain, SHOP.name);
     assert.equal(asked.dns?.question?.name, SHOP.name);
     assert.equal(asked.packettrail.domain_source, 'dns_answer');
@@ -166,7 +166,7 @@ test('host linkage: a program that did not ask gets the name another one asked f
   try {
     await program('resolve', [SHOP.name]);
     const other = await program('direct', [SHOP.ip]);
-    await waitFor(() => connectOf(records(out), other, SHOP.ip) !== undefined, 'the second program\'s connection to be recorded');
+    await waitFor(() => connectOf(records(out), other, SHOP.ip) !== undefined, "the second program's connection to be recorded");
     assert.equal(connectOf(records(out), other, SHOP.ip)!.destination.domain, SHOP.name);
   } finally {
     assert.equal(await cli.stop(), 0, `sensor stderr: ${cli.stderr().slice(-2000)}`);

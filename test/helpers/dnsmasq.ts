@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 
-export const DNSMASQ = '/usr/sbin/dnsmasq';
+const DNSMASQ = '/usr/sbin/dnsmasq';
 
 /** Why dnsmasq cannot run here, or false. */
 export function dnsmasqSkipReason(): string | false {

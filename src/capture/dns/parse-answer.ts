@@ -8,7 +8,7 @@ import dnsPacket from 'dns-packet';
 import type { DnsAddress, DnsAnswer } from '../../core/dns-answer';
 
 /** Why a payload gave no answer; stable names for the stats record. */
-export type DnsParseFailure =
+type DnsParseFailure =
   /** dns-packet could not decode it (garbled, or cut by the kernel's copy limit). */
   | 'malformed'
   /** A TCP segment that does not hold a whole length-prefixed message (a continuation, or a long answer). */

@@ -12,7 +12,7 @@ import type { Logger } from '../../core/context';
 import type { Libbpf, Ptr } from './libbpf';
 import { RingReader, type SampleHandler } from './ring-reader';
 
-export const DNS_PORT = 53;
+const DNS_PORT = 53;
 /** The kernel's map holds this many ports (53 included). */
 const MAX_PORTS = 8;
 const IPPROTO_TCP = 6;

@@ -90,7 +90,12 @@ test('an answer from dnsmasq arrives with the asking process, through a CNAME', 
 
 test('a TCP answer (length-prefixed) is read from its first segment', { skip }, async () => {
   drain();
-  tcpReply = dnsPacket.streamEncode({ type: 'response', id: 9, questions: [{ type: 'A', name: 'tcp.tap.test' }], answers: [{ type: 'A', name: 'tcp.tap.test', ttl: 30, data: '127.0.0.42' }] });
+  tcpReply = dnsPacket.streamEncode({
+    type: 'response',
+    id: 9,
+    questions: [{ type: 'A', name: 'tcp.tap.test' }],
+    answers: [{ type: 'A', name: 'tcp.tap.test', ttl: 30, data: '127.0.0.42' }],
+  });
   const port = (tcpServer!.address() as net.AddressInfo).port;
   await new Promise<void>((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1', () => s.write(Buffer.from([0, 1, 0])));
@@ -124,9 +129,16 @@ test('hostile payloads from a DNS port are counted by kind; the tap goes on read
     Buffer.alloc(1232, 0xff),
     Buffer.from([0x12, 0x34, 0x81, 0x80, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xc0, 0x0c]),
     // A valid answer cut short inside its address.
-    dnsPacket.encode({ type: 'response', id: 1, questions: [{ type: 'A', name: 'cut.tap.test' }], answers: [{ type: 'A', name: 'cut.tap.test', ttl: 1, data: '127.0.0.43' }] }).subarray(0, -2),
+    dnsPacket
+      .encode({ type: 'response', id: 1, questions: [{ type: 'A', name: 'cut.tap.test' }], answers: [{ type: 'A', name: 'cut.tap.test', ttl: 1, data: '127.0.0.43' }] })
+      .subarray(0, -2),
   ];
-  const valid = dnsPacket.encode({ type: 'response', id: 2, questions: [{ type: 'A', name: 'after.tap.test' }], answers: [{ type: 'A', name: 'after.tap.test', ttl: 1, data: '127.0.0.44' }] });
+  const valid = dnsPacket.encode({
+    type: 'response',
+    id: 2,
+    questions: [{ type: 'A', name: 'after.tap.test' }],
+    answers: [{ type: 'A', name: 'after.tap.test', ttl: 1, data: '127.0.0.44' }],
+  });
   for (const g of [...garbage, valid]) hostile!.send(g, clientPort, '127.0.0.1');
   await received;
   client.close();
