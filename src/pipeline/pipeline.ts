@@ -123,7 +123,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
       const ev = entryToEvent(e, listening, now, 'poll', atStart);
       if (!ev || opts.ownTraffic.isOwn(ev)) continue;
       stats.reconciled++;
-      record(ev);
+      record(domains ? domains.annotate(ev) : ev);
     }
   }
 

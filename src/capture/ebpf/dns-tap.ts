@@ -120,8 +120,8 @@ export class DnsTap {
     }
     const payloadLen = Math.min(view.getUint16(at + REC.len, true), len - REC.payload);
     const timeUs = Math.floor(Number(view.getBigUint64(at + REC.tsNs, true)) / 1000 + this.opts.clockOffsetUs);
-    // A copy: the ring slot is reused after this call, dns-packet keeps slices of its input.
-    const payload = Buffer.from(bytes.slice(at + REC.payload, at + REC.payload + payloadLen));
+    // A copy: the ring slot is reused after this call, and dns-packet keeps slices of its input.
+    const payload = Buffer.from(bytes.subarray(at + REC.payload, at + REC.payload + payloadLen));
     const parsed = parseDnsAnswer({ timeUs, pid: view.getUint32(at + REC.tgid, true), tcp: bytes[at + REC.transport] === IPPROTO_TCP, bytes: payload });
     if ('answer' in parsed) {
       this.counters.answers++;
