@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,8 @@ const dir = fs.mkdtempSync(path.join(tmpdir(), 'pt-dns-'));
 let dnsmasq: Dnsmasq | undefined;
 const servers: net.Server[] = [];
 let listenPort = 0;
+/** A "DNS server" on a port of its own that answers garbage. */
+let hostile: dgram.Socket | undefined;
 
 function listen(ip: string, port: number): Promise<net.Server> {
   return new Promise((resolve, reject) => {
@@ -51,6 +54,8 @@ before(async () => {
   const zone = new Map([[SHOP.name, SHOP.ip]]);
   for (let i = 0; i < LOOP_PROCESSES * NAMES_PER_PROCESS; i++) zone.set(loopName(i), loopIp(i));
   dnsmasq = await startDnsmasq(zone);
+  hostile = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => hostile!.bind(0, '127.0.0.1', resolve));
   const first = await listen(SHOP.ip, 0);
   servers.push(first);
   listenPort = (first.address() as net.AddressInfo).port;
@@ -58,6 +63,7 @@ before(async () => {
 });
 
 after(async () => {
+  hostile?.close();
   await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   await dnsmasq?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -108,10 +114,34 @@ function connectOf(all: readonly EcsRecord[], run: ProgramRun, ip: string): EcsR
   return all.find((r) => r.event?.action === 'connection_attempted' && r.process?.pid === run.pid && r.destination?.ip === ip && r.destination?.port === listenPort);
 }
 
+/** Garbage from the hostile port to a client that asked it something: the tap must count it and go on. */
+async function garbleAnswers(count: number): Promise<void> {
+  const client = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
+  const got = new Promise<void>((resolve) => {
+    let n = 0;
+    client.on('message', () => {
+      if (++n === count) resolve();
+    });
+  });
+  client.send(Buffer.from('query'), hostile!.address().port, '127.0.0.1');
+  for (let i = 0; i < count; i++) hostile!.send(Buffer.from(`\u0000\u0001garbage ${i} ${'\u00ff'.repeat(i * 7)}`), client.address().port, '127.0.0.1');
+  await got;
+  client.close();
+}
+
+/** The stats record the sensor logs at shutdown. */
+function finalStats(stderr: string): Record<string, any> | undefined {
+  const lines = stderr.split('\n').filter((l) => l.includes('"type":"stats"'));
+  return lines.length ? (JSON.parse(lines.at(-1)!) as Record<string, any>) : undefined;
+}
+
 async function sensor(name: string, linkage: 'process' | 'host') {
   const out = path.join(dir, `${name}.jsonl`);
   const config = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(config, ['log:', '  level: warn', 'dns:', `  linkage: ${linkage}`, `  ports: [${dnsmasq!.port}]`, ''].join('\n'));
+  // Level info: the stats record at shutdown says what the tap and the domain table counted.
+  const ports = `[${dnsmasq!.port}, ${hostile!.address().port}]`;
+  fs.writeFileSync(config, ['log:', '  level: info', 'dns:', `  linkage: ${linkage}`, `  ports: ${ports}`, ''].join('\n'));
   const cli = await startCli(['run', '--source', 'ebpf', '--file', out, '--config', config, '--no-console']);
   return { cli, out };
 }
@@ -127,6 +157,7 @@ test("process linkage: the asker's connection carries the name, another program'
       const names = Array.from({ length: NAMES_PER_PROCESS }, (_, k) => loopName(p * NAMES_PER_PROCESS + k));
       runs.push(await program('resolve', names));
     }
+    await garbleAnswers(20);
     const lastRun = runs.at(-1)!;
     const lastIp = loopIp(LOOP_PROCESSES * NAMES_PER_PROCESS - 1);
     await waitFor(() => connectOf(records(out), lastRun, lastIp) !== undefined && connectOf(records(out), other, SHOP.ip) !== undefined, 'the last connections to be recorded');
@@ -159,6 +190,12 @@ test("process linkage: the asker's connection carries the name, another program'
   } finally {
     assert.equal(await cli.stop(), 0, `sensor stderr: ${cli.stderr().slice(-2000)}`);
   }
+  const stats = finalStats(cli.stderr());
+  assert.ok(stats, 'a stats record at shutdown');
+  const parseErrors = Object.values(stats.source.dns.parseErrors as Record<string, number>).reduce((a, b) => a + b, 0);
+  assert.ok(parseErrors >= 20, `garbled answers are counted: ${JSON.stringify(stats.source.dns)}`);
+  assert.ok(stats.domains.named >= LOOP_PROCESSES * NAMES_PER_PROCESS + 1, `domains: ${JSON.stringify(stats.domains)}`);
+  t.diagnostic(`tap: ${JSON.stringify(stats.source.dns)}; domains: ${JSON.stringify(stats.domains)}`);
 });
 
 test('host linkage: a program that did not ask gets the name another one asked for', { skip, timeout: 60_000 }, async () => {

@@ -7,7 +7,7 @@ import type { Building } from '../../core/building';
 import type { Logger } from '../../core/context';
 import type { DnsAnswer } from '../../core/dns-answer';
 import { PtError } from '../../core/errors';
-import type { CaptureSource, ProcessEvent, SourceOutput, SourceStats } from '../../core/stages';
+import type { CaptureSource, DnsTapStats, ProcessEvent, SourceOutput, SourceStats } from '../../core/stages';
 import { DecodeErrorCounts } from '../decode-errors';
 import { BpfObject } from './bpf-object';
 import { decodeCounting } from './decode-counting';
@@ -62,6 +62,8 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   let obj: BpfObject | undefined;
   let ring: RingReader | undefined;
   let dnsTap: DnsTap | undefined;
+  /** The tap's last counts, kept for the stats record made after close. */
+  let closedDnsStats: DnsTapStats | undefined;
   let timer: NodeJS.Timeout | undefined;
   let slice: NodeJS.Immediate | undefined;
   let lostTotal = 0;
@@ -195,7 +197,10 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       return Promise.resolve();
     },
 
-    stats: () => ({ ...stats, decodeErrors: decodeErrors.counts(), ...(dnsTap ? { dns: dnsTap.stats() } : {}) }),
+    stats: () => {
+      const dns = dnsTap?.stats() ?? closedDnsStats;
+      return { ...stats, decodeErrors: decodeErrors.counts(), ...(dns ? { dns } : {}) };
+    },
 
     async close(): Promise<void> {
       if (timer) clearTimeout(timer);
@@ -208,6 +213,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       obj = undefined;
       dnsTap?.close();
       drainAll?.();
+      closedDnsStats = dnsTap?.stats();
       dnsTap = undefined;
       drainAll = undefined;
       ring?.close();
