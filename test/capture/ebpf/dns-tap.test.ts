@@ -39,6 +39,8 @@ async function udpServer(): Promise<dgram.Socket> {
 
 let dnsmasq: Dnsmasq | undefined;
 let hostile: dgram.Socket | undefined;
+/** On ::1, the same port number as `hostile` (the tap's ports are per number, both families). */
+let hostile6: dgram.Socket | undefined;
 let tcpServer: net.Server | undefined;
 let tcpReply: Buffer = Buffer.alloc(0);
 let tap: DnsTap | undefined;
@@ -47,6 +49,11 @@ before(async () => {
   if (skip) return;
   dnsmasq = await startDnsmasq(new Map([['api.tap.test', '127.0.0.41']]), { cnames: new Map([['alias.tap.test', 'api.tap.test']]) });
   hostile = await udpServer();
+  const six = dgram.createSocket('udp6');
+  hostile6 = await new Promise<dgram.Socket | undefined>((resolve) => {
+    six.once('error', () => resolve(undefined));
+    six.bind(hostile!.address().port, '::1', () => resolve(six));
+  });
   tcpServer = net.createServer((sock) => sock.once('data', () => sock.end(tcpReply)));
   await new Promise<void>((resolve) => tcpServer!.listen(0, '127.0.0.1', resolve));
   const tcpPort = (tcpServer.address() as net.AddressInfo).port;
@@ -61,6 +68,7 @@ before(async () => {
 after(async () => {
   tap?.close();
   hostile?.close();
+  hostile6?.close();
   await new Promise<void>((resolve) => (tcpServer ? tcpServer.close(() => resolve()) : resolve()));
   await dnsmasq?.stop();
 });
@@ -149,5 +157,27 @@ test('hostile payloads from a DNS port are counted by kind; the tap goes on read
   assert.deepEqual(
     got.map((a) => [a.question, a.pid]),
     [['after.tap.test', process.pid]],
+  );
+});
+
+test('an answer over IPv6 (AAAA, from ::1) is read with the asking process', { skip }, async (t) => {
+  if (!hostile6) return t.skip('::1 or the port is not available here');
+  drain();
+  const client = dgram.createSocket('udp6');
+  await new Promise<void>((resolve) => client.bind(0, '::1', resolve));
+  const got = new Promise<void>((resolve) => client.once('message', () => resolve()));
+  client.send(Buffer.from('query'), hostile6.address().port, '::1');
+  const answer = dnsPacket.encode({
+    type: 'response',
+    id: 3,
+    questions: [{ type: 'AAAA', name: 'v6.tap.test' }],
+    answers: [{ type: 'AAAA', name: 'v6.tap.test', ttl: 9, data: '2001:db8::6' }],
+  });
+  hostile6.send(answer, client.address().port, '::1');
+  await got;
+  client.close();
+  assert.deepEqual(
+    drain().map((a) => [a.question, a.pid, a.addresses]),
+    [['v6.tap.test', process.pid, [{ ip: '2001:db8::6', ttlS: 9 }]]],
   );
 });
