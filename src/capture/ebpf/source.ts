@@ -110,9 +110,11 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       slice = undefined;
       timer = undefined;
       if (!ring) return;
-      // Answers first: one that led to a connection in this batch is known before the connection.
+      // Answers first, and only the records written before the answers were read: a connection
+      // follows its answer in the kernel, so its answer is known before it in the pipeline.
+      const upTo = ring.producerPosition();
       dnsTap?.drain(onAnswer);
-      const { bytes, more } = ring.drain(onSample, SLICE_RECORDS);
+      const { bytes, more } = ring.drain(onSample, SLICE_RECORDS, upTo);
       bytesSince += bytes;
       checkLost(out);
       // A full slice goes on at once (after I/O and timers had their turn); otherwise wait.
