@@ -20,6 +20,8 @@ export interface SelectDeps {
   logger: Logger;
   /** The sensor's own pid: kernel tiers leave out its traffic. */
   ignorePid?: number;
+  /** Read DNS answers (ebpf tier): server ports besides 53; absent, no DNS tap. */
+  dns?: { readonly extraPorts: readonly number[] } | undefined;
   createPoll(): CaptureSource;
   /** Replace a kernel tier (tests, other builds); default: the tier in this folder, loaded lazily. */
   ebpf?: TierFactory;
@@ -34,7 +36,7 @@ export interface Selected {
   why: string;
 }
 
-function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid'>): TierFactory {
+function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid' | 'dns'>): TierFactory {
   return {
     async probe() {
       try {
@@ -46,7 +48,7 @@ function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid'>): TierFa
     },
     async create() {
       const m = await import('./ebpf');
-      return m.createEbpfSource({ logger: deps.logger, ignorePid: deps.ignorePid });
+      return m.createEbpfSource({ logger: deps.logger, ignorePid: deps.ignorePid, dns: deps.dns });
     },
   };
 }

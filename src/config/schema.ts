@@ -58,6 +58,20 @@ const elasticsearchSink = z.strictObject({
   spool: spool.optional(),
 });
 
+// The domain behind each address, from the DNS answers the ebpf tier sees (docs/dns.md).
+const dnsSection = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** process: a connection gets the name its own process asked for; host: any process's. */
+    linkage: z.enum(['process', 'host']).default('process'),
+    /** Server ports read as DNS besides 53 (a resolver on another port). */
+    ports: z.array(z.number().int().min(1).max(65535)).max(7).default([]),
+    maxNames: z.number().int().min(1).default(65_536),
+    /** An answer is kept at least this long, whatever its TTL. */
+    minTtl: duration.default(60_000),
+  })
+  .default({ enabled: true, linkage: 'process', ports: [], maxNames: 65_536, minTtl: 60_000 });
+
 export const configSchema = z.strictObject({
   source: z.enum(['auto', 'ebpf', 'tracefs', 'poll']).default('auto'),
   poll: z.strictObject({ interval: duration.default(1000) }).default({ interval: 1000 }),
@@ -67,6 +81,7 @@ export const configSchema = z.strictObject({
   console: z.strictObject({ enabled: z.boolean().optional(), format: z.enum(['text', 'ecs', 'ocsf', 'sigma', 'seed']).default('text') }).default({ format: 'text' }),
   spool: spool.default({}),
   sigma: z.strictObject({ allEvents: z.boolean().default(false) }).default({ allEvents: false }),
+  dns: dnsSection,
   detect: detectSchema,
   store: storeSection,
   sinks: z

@@ -51,6 +51,11 @@ export interface ConnectionEvent {
   readonly errno?: number | undefined;
   /** Set on a detector's finding (event.kind alert); absent on every ordinary record. */
   readonly alert?: Alert | undefined;
+  /**
+   * The name the process asked DNS for and got the remote address in answer (the question's
+   * name, lower case); absent when no answer was seen. Never from a reverse lookup.
+   */
+  readonly domain?: string | undefined;
 }
 
 /** ev with another process: a new event of the same shape (every field, one order). */
@@ -71,6 +76,29 @@ export function withProcess(ev: ConnectionEvent, process: ProcessInfo): Connecti
     preexisting: ev.preexisting,
     errno: ev.errno,
     alert: ev.alert,
+    domain: ev.domain,
+  };
+}
+
+/** ev with the domain behind its remote address: a new event of the same shape. */
+export function withDomain(ev: ConnectionEvent, domain: string): ConnectionEvent {
+  return {
+    timeUs: ev.timeUs,
+    action: ev.action,
+    outcome: ev.outcome,
+    transport: ev.transport,
+    family: ev.family,
+    direction: ev.direction,
+    local: ev.local,
+    remote: ev.remote,
+    process: ev.process,
+    tid: ev.tid,
+    capture: ev.capture,
+    attribution: ev.attribution,
+    preexisting: ev.preexisting,
+    errno: ev.errno,
+    alert: ev.alert,
+    domain,
   };
 }
 

@@ -1,6 +1,7 @@
 // The interfaces where stages meet. Sources, attribution, detectors and sinks do not
 // import each other: the pipeline wires them through these.
 import type { CaptureTier, ConnectionEvent } from './connection-event';
+import type { DnsAnswer } from './dns-answer';
 
 /**
  * Process lifecycle learnt from the kernel (exec/exit) so short-lived processes keep a record.
@@ -40,12 +41,28 @@ export interface SourceStats {
   lost: number;
   /** Kernel records that did not decode, by the decoder's stable kind name (sources that decode records). */
   decodeErrors?: Record<string, number>;
+  /** The DNS answer tap, where the source runs one. */
+  dns?: DnsTapStats;
+}
+
+/** Counters of a DNS answer tap. */
+export interface DnsTapStats {
+  /** Answers with at least one address, handed to the pipeline. */
+  answers: number;
+  /** Valid responses without an address (NXDOMAIN, other record types). */
+  withoutAddress: number;
+  /** Answers the kernel could not put in the tap's ring. */
+  lost: number;
+  /** Payloads that gave no answer, by kind (malformed, tcp_partial, ...). */
+  parseErrors: Record<string, number>;
 }
 
 export interface SourceOutput {
   /** A socket event; `process` may hold only what the tier saw (pid, comm, uid). */
   connection(ev: ConnectionEvent): void;
   process(ev: ProcessEvent): void;
+  /** A DNS answer to a local process, before any connection it leads to (sources with a DNS tap). */
+  dnsAnswer?(answer: DnsAnswer): void;
   /** The source lost events (ring buffer full, trace_pipe overrun): the pipeline reconciles. */
   lost(count: number): void;
 }

@@ -37,6 +37,9 @@ const START = utf8(',"start":"');
 const ENTITY_ID = utf8(',"entity_id":');
 const PARENT_PID = utf8(',"parent":{"pid":');
 const CONTAINER_ID = utf8(',"container":{"id":');
+const DOMAIN = utf8(',"domain":');
+const DOMAIN_SOURCE = utf8(',"domain_source":"dns_answer"');
+const DNS_QUESTION_NAME = utf8(',"dns":{"question":{"name":');
 const CLOSE_BRACE = 0x7d; // }
 
 const CLOSE_BRACKET = 0x5d; // ]
@@ -87,11 +90,13 @@ export class EcsByteEncoder {
       w.ascii(source.ip);
       w.bytes(PORT);
       w.number(source.port);
+      if (!egress && ev.domain !== undefined) writeDomain(w, ev.domain);
       w.bytes(BRACE_DESTINATION_IP);
     }
     w.ascii(destination.ip);
     w.bytes(PORT);
     w.number(destination.port);
+    if (egress && ev.domain !== undefined) writeDomain(w, ev.domain);
     w.bytes(this.envRelated);
     relatedIps(w, ev.local.ip, ev.remote.ip);
     w.bytes(this.captureHeadOf(ev));
@@ -113,8 +118,15 @@ export class EcsByteEncoder {
       w.number(ev.errno);
     }
     if (ev.process?.executableDeleted) w.bytes(EXECUTABLE_DELETED_BYTES);
+    if (ev.domain !== undefined) w.bytes(DOMAIN_SOURCE);
     w.byte(CLOSE_BRACE);
     if (ev.process) this.process.write(w, ev.process);
+    if (ev.domain !== undefined) {
+      w.bytes(DNS_QUESTION_NAME);
+      jsonString(w, ev.domain);
+      w.byte(CLOSE_BRACE);
+      w.byte(CLOSE_BRACE);
+    }
     w.byte(CLOSE_BRACE);
   }
 
@@ -171,6 +183,11 @@ const COMBO_SLOTS = 8;
 
 function sameCombo(ev: ConnectionEvent, c: Combo): boolean {
   return ev.action === c.action && ev.outcome === c.outcome && ev.transport === c.transport && ev.family === c.family && ev.direction === c.direction;
+}
+
+function writeDomain(w: ByteWriter, domain: string): void {
+  w.bytes(DOMAIN);
+  jsonString(w, domain);
 }
 
 /** The event/network head of a combination, with what follows it in each case. */

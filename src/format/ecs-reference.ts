@@ -19,6 +19,9 @@ export const EVENT_TYPE: Readonly<Record<ConnectionEvent['action'], readonly str
 export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = new CommunityIds(false)): Record<string, unknown> {
   const { source, destination } = initiatorAndResponder(ev);
   const p = ev.process;
+  // The domain names the remote end: the destination of an outgoing connection, the source of an accepted one.
+  const domain = ev.domain;
+  const egress = ev.direction === 'egress';
   const doc: Record<string, unknown> = {
     '@timestamp': isoMicros(ev.timeUs),
     event: {
@@ -38,8 +41,8 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       community_id: ids.ofEvent(ev),
     },
     // A listening socket has no peer: it is only the destination end.
-    ...(ev.action === 'listen' ? {} : { source: { ip: source.ip, port: source.port } }),
-    destination: { ip: destination.ip, port: destination.port },
+    ...(ev.action === 'listen' ? {} : { source: { ip: source.ip, port: source.port, ...(domain !== undefined && !egress ? { domain } : {}) } }),
+    destination: { ip: destination.ip, port: destination.port, ...(domain !== undefined && egress ? { domain } : {}) },
     host: { name: env.host.name, hostname: env.host.name, id: env.host.id, ip: env.host.ips },
     agent: { name: 'packetTrail', type: 'packettrail', version: env.agentVersion },
     ecs: { version: '8.11.0' },
@@ -54,6 +57,7 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       ...(ev.errno !== undefined ? { errno: ev.errno } : {}),
       // ECS has no field for an unlinked executable.
       ...(p?.executableDeleted ? { process: { executable_deleted: true } } : {}),
+      ...(domain !== undefined ? { domain_source: 'dns_answer' } : {}),
     },
   };
   if (p) {
@@ -70,6 +74,7 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
     if (p.uid !== undefined) doc.user = compact({ id: String(p.uid), name: p.userName });
     if (p.containerId) doc.container = { id: p.containerId };
   }
+  if (domain !== undefined) doc.dns = { question: { name: domain } };
   if (ev.alert) addEcsAlertFields(doc, ev.alert);
   return doc;
 }

@@ -48,17 +48,19 @@ export class EcsLineEncoder {
     const source = egress ? ev.local : ev.remote;
     const destination = egress ? ev.remote : ev.local;
     const cid = this.ids.ofEvent(ev);
+    const domain = ev.domain === undefined ? '' : `,"domain":${this.quoted(ev.domain)}`;
     // Addresses and the Community ID come from our own code (digits, hex, ':', '.', base64): no escaping.
     let out =
       '{"@timestamp":"' +
       this.times.micros(ev.timeUs) +
       eventAndNetworkHead(ev) +
       (cid !== undefined ? `,"community_id":"${cid}"}` : '}') +
-      (ev.action === 'listen' ? '' : `,"source":{"ip":"${source.ip}","port":${source.port}}`) +
+      (ev.action === 'listen' ? '' : `,"source":{"ip":"${source.ip}","port":${source.port}${egress ? '' : domain}}`) +
       ',"destination":{"ip":"' +
       destination.ip +
       '","port":' +
       destination.port +
+      (egress ? domain : '') +
       '}' +
       this.envPart +
       ',"related":{"ip":' +
@@ -81,9 +83,11 @@ export class EcsLineEncoder {
       (ev.tid !== undefined ? `,"tid":${ev.tid}` : '') +
       (ev.errno !== undefined ? `,"errno":${ev.errno}` : '') +
       (ev.process?.executableDeleted ? EXECUTABLE_DELETED : '') +
+      (domain ? ',"domain_source":"dns_answer"' : '') +
       '}';
     const p = ev.process;
     if (p) out += this.processJson(p);
+    if (ev.domain !== undefined) out += `,"dns":{"question":{"name":${this.quoted(ev.domain)}}}`;
     return `${out}}`;
   }
 

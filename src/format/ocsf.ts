@@ -18,6 +18,8 @@
 // - device.type_id 0 Unknown: the schema requires it, and a sensor cannot tell a server
 //   from a desktop.
 // - The container profile puts the container on the process (actor.process.container).
+// - The name the process resolved the remote address from (a DNS answer) is the remote
+//   endpoint's `domain`: dst_endpoint for egress, src_endpoint for an accepted connection.
 import { createHash } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type Endpoint } from '../core/connection-event';
@@ -107,8 +109,8 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
       profiles: p?.containerId ? ['host', 'container'] : ['host'],
     },
     // Listen has no peer: only the listening (responder) end.
-    ...(ev.action === 'listen' ? {} : { src_endpoint: endpoint(source, egress ? localName : undefined) }),
-    dst_endpoint: endpoint(destination, egress ? undefined : localName),
+    ...(ev.action === 'listen' ? {} : { src_endpoint: endpoint(source, egress ? localName : undefined, egress ? undefined : ev.domain) }),
+    dst_endpoint: endpoint(destination, egress ? undefined : localName, egress ? ev.domain : undefined),
     connection_info: compact({
       protocol_num: ianaNumber(ev.transport),
       protocol_name: ev.transport,
@@ -129,6 +131,7 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
         remote: { ip: ev.remote.ip, port: ev.remote.port },
         preexisting: ev.preexisting ? true : undefined,
         errno: ev.errno,
+        domain_source: ev.domain !== undefined ? 'dns_answer' : undefined,
       }),
     },
   };
@@ -180,8 +183,8 @@ function observationPoint(egress: boolean, isLoopback: boolean): { observation_p
   return egress ? { observation_point_id: 1, observation_point: 'Source' } : { observation_point_id: 2, observation_point: 'Destination' };
 }
 
-function endpoint(e: Endpoint, hostname: string | undefined): Record<string, unknown> {
-  return compact({ ip: e.ip, port: e.port, hostname });
+function endpoint(e: Endpoint, hostname: string | undefined, domain: string | undefined): Record<string, unknown> {
+  return compact({ ip: e.ip, port: e.port, hostname, domain });
 }
 
 // OCSF's file object requires name and type_id (1 = Regular File); is_deleted says the file

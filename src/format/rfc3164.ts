@@ -61,6 +61,7 @@ function pairs(ev: ConnectionEvent, ids: CommunityIds): Array<[string, string, (
   add('cid', ids.ofEvent(ev));
   add('capture', ev.capture);
   add('attribution', ev.attribution);
+  add('domain', ev.domain);
   if (ev.alert) for (const [k, v] of alertPairs(ev.alert)) add(k, v);
   return out;
 }

@@ -144,6 +144,7 @@ function connParams(ev: ConnectionEvent, ids: CommunityIds): SdParam[] {
   add('conn', 'tid', ev.tid);
   add('conn', 'errno', ev.errno);
   if (ev.preexisting) add('conn', 'preexisting', true);
+  add('conn', 'domain', ev.domain);
   return out;
 }
 
@@ -187,7 +188,8 @@ const SD_IDS: Record<SdParam['element'], string> = {
 /**
  * The conn element written directly: the same text renderSd(connParams(ev)) gives (a test
  * holds them equal), without building a parameter list. Its values are ours — names,
- * addresses, numbers, base64 — and need no escaping.
+ * addresses, numbers, base64 — and need no escaping, except the domain, which comes from a
+ * DNS answer off the network.
  */
 function connSd(ev: ConnectionEvent, ids: CommunityIds): string {
   const { source, destination } = initiatorAndResponder(ev);
@@ -201,6 +203,7 @@ function connSd(ev: ConnectionEvent, ids: CommunityIds): string {
     (ev.tid !== undefined ? ` tid="${ev.tid}"` : '') +
     (ev.errno !== undefined ? ` errno="${ev.errno}"` : '') +
     (ev.preexisting ? ' preexisting="true"' : '') +
+    (ev.domain ? ` domain="${sdValue(ev.domain)}"` : '') +
     ']'
   );
 }

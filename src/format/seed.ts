@@ -35,6 +35,7 @@ function seedFields(ev: ConnectionEvent): string {
     ['exe', p?.executable],
     ['capture', ev.capture],
     ['attribution', ev.attribution],
+    ['domain', ev.domain],
     // A finding's rule and reason (and the rest) follow the connection's pairs.
     ...(ev.alert ? alertPairs(ev.alert) : []),
   ];

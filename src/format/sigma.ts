@@ -14,6 +14,9 @@
 //   whether this host's process started it.
 // - Protocol is lower case (tcp/udp); Image is the full executable path; port names are the
 //   protocol's own.
+// - The remote end's hostname is the name the process resolved its address from (a DNS
+//   answer seen by the sensor, never a reverse lookup): DestinationHostname of an initiated
+//   connection, SourceHostname of an accepted one. This host's end has the host's name.
 // - Unknown values are '-', as Sysmon writes them.
 // - packettrail.action / packettrail.outcome say which record a line came from.
 import { type ConnectionEvent, initiatorAndResponder } from '../core/connection-event';
@@ -67,12 +70,12 @@ export function toSigma(ev: ConnectionEvent, env: FormatEnv): SigmaRecord {
   rec.Initiated = initiated ? 'true' : 'false';
   rec.SourceIsIpv6 = v6;
   rec.SourceIp = source.ip;
-  rec.SourceHostname = initiated ? localName : UNKNOWN;
+  rec.SourceHostname = initiated ? localName : (ev.domain ?? UNKNOWN);
   rec.SourcePort = source.port;
   rec.SourcePortName = sigmaPortName(ev.transport, source.port);
   rec.DestinationIsIpv6 = v6;
   rec.DestinationIp = destination.ip;
-  rec.DestinationHostname = initiated ? UNKNOWN : localName;
+  rec.DestinationHostname = initiated ? (ev.domain ?? UNKNOWN) : localName;
   rec.DestinationPort = destination.port;
   rec.DestinationPortName = sigmaPortName(ev.transport, destination.port);
   if (p?.parent?.executable) rec.ParentImage = p.parent.executable;

@@ -37,6 +37,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
       selected = await selectSource(config.source, {
         logger: ctx.logger,
         ignorePid: process.pid,
+        dns: config.dns.enabled ? { extraPorts: config.dns.ports } : undefined,
         createPoll: () =>
           createPollSource({
             intervalMs: config.poll.interval,
@@ -62,6 +63,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
         udpIdleTimeoutMs: config.udp.idleTimeout,
         statsIntervalMs: config.stats.interval,
         detect: config.detect.enabled ? detectOptionsFrom(config.detect) : undefined,
+        domains: config.dns.enabled ? { linkage: config.dns.linkage, maxEntries: config.dns.maxNames, minTtlMs: config.dns.minTtl } : undefined,
         detectSeed: config.detect.enabled && config.store.enabled && config.store.path ? readDetectSeed(config.store.path, ctx.logger) : undefined,
       },
       ctx,

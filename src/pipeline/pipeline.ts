@@ -14,6 +14,7 @@ import type { OwnTraffic } from './own-traffic';
 import { DetectStage } from './detect-stage';
 import type { DetectOptions } from '../detect/options';
 import type { DetectSeed } from '../detect/engine';
+import { DomainStage, type DomainOptions } from './domain-stage';
 
 export interface PipelineOptions {
   source: CaptureSource;
@@ -28,6 +29,8 @@ export interface PipelineOptions {
   detect?: DetectOptions | undefined;
   /** What the detectors know already (the store's history): learnt pairs and listeners, raised alerts. */
   detectSeed?: DetectSeed | undefined;
+  /** Names connections from the DNS answers the source hands over; absent, answers are ignored. */
+  domains?: DomainOptions | undefined;
 }
 
 interface PipelineStats {
@@ -59,6 +62,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   let reconcileTimer: NodeJS.Timeout | undefined;
   let closed = false;
   const detect = new DetectStage(opts.detect, opts.sinks, opts.detectSeed);
+  const domains = opts.domains ? new DomainStage(opts.domains) : undefined;
 
   function record(ev: ConnectionEvent): void {
     recent.add(flowHash(ev.transport, ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port));
@@ -74,7 +78,8 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         stats.ownTrafficDropped++;
         return;
       }
-      const ev = attributor.attribute(raw);
+      const attributed = attributor.attribute(raw);
+      const ev = domains ? domains.annotate(attributed) : attributed;
       if (!flows.opens(ev)) {
         stats.udpRepeats++;
         return;
@@ -84,6 +89,9 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     process(ev) {
       opts.processes.apply(ev);
       if (ev.type === 'exit') detect.processExited(ev.pid, ev.timeUs);
+    },
+    dnsAnswer(answer) {
+      if (!closed) domains?.answer(answer);
     },
     lost(count) {
       stats.lost += count;
@@ -115,7 +123,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
       const ev = entryToEvent(e, listening, now, 'poll', atStart);
       if (!ev || opts.ownTraffic.isOwn(ev)) continue;
       stats.reconciled++;
-      record(ev);
+      record(domains ? domains.annotate(ev) : ev);
     }
   }
 
@@ -138,6 +146,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         pipeline: { ...stats, udpFlowsOpen: flows.size, udpFlowsEvicted: flows.evicted },
         sinks: Object.fromEntries(opts.sinks.map((s) => [s.name, s.stats()])),
         ...(detectStats ? { detect: detectStats } : {}),
+        ...(domains ? { domains: domains.stats() } : {}),
         memory: memoryMb(),
       },
       'stats',

@@ -44,3 +44,12 @@ test('the console format is chosen by flag or file', () => {
   assert.equal(c.console.enabled, true);
   assert.throws(() => validateConfig({ console: { format: 'xml' } }), /console\.format/);
 });
+
+test('dns: on with process linkage by default; linkage, ports, cap and TTL floor are read; at most 7 extra ports', () => {
+  const d = validateConfig({}).dns;
+  assert.deepEqual(d, { enabled: true, linkage: 'process', ports: [], maxNames: 65_536, minTtl: 60_000 });
+  const c = validateConfig({ dns: { linkage: 'host', ports: [5353], maxNames: 10, minTtl: '5s' } }).dns;
+  assert.deepEqual(c, { enabled: true, linkage: 'host', ports: [5353], maxNames: 10, minTtl: 5000 });
+  assert.throws(() => validateConfig({ dns: { linkage: 'everyone' } }), /dns\.linkage/);
+  assert.throws(() => validateConfig({ dns: { ports: [1, 2, 3, 4, 5, 6, 7, 8] } }), /dns\.ports/);
+});

@@ -151,3 +151,17 @@ test('a real dual-stack accept (::ffff:127.0.0.1) hashes like the IPv4 client en
   assert.equal(a, communityId({ proto: 6, saddr: '127.0.0.1', daddr: '127.0.0.1', sport: client.localPort!, dport: port }));
   assert.equal(get(toEcs(serverSide, env), 'network.community_id'), a);
 });
+
+test('a domain names the remote end: destination for egress, source for ingress, with dns.question.name and its source', () => {
+  const out = toEcs(egressEvent({ domain: 'www.example.org' }), env);
+  assert.equal(get(out, 'destination.domain'), 'www.example.org');
+  assert.equal(get(out, 'source.domain'), undefined);
+  assert.equal(get(out, 'dns.question.name'), 'www.example.org');
+  assert.equal(get(out, 'packettrail.domain_source'), 'dns_answer');
+  const inbound = toEcs(ingressEvent({ domain: 'peer.example.org' }), env);
+  assert.equal(get(inbound, 'source.domain'), 'peer.example.org');
+  assert.equal(get(inbound, 'destination.domain'), undefined);
+  const none = toEcs(egressEvent(), env);
+  assert.equal(get(none, 'dns'), undefined);
+  assert.equal(get(none, 'packettrail.domain_source'), undefined);
+});

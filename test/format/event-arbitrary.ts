@@ -20,6 +20,7 @@ export const eventArb: fc.Arbitrary<ConnectionEvent> = fc.record({
   preexisting: maybe(fc.boolean()),
   tid: maybe(fc.nat()),
   errno: maybe(fc.nat(200)),
+  domain: maybe(fc.oneof(fc.domain(), text)),
   process: maybe(
     fc.record({
       pid: fc.nat(),

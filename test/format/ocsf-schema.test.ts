@@ -30,6 +30,8 @@ const records: ReadonlyArray<readonly [string, ConnectionEvent]> = [
   ['ipv4 loopback', egressEvent({ local: { ip: '127.0.0.1', port: 40000 }, remote: { ip: '127.0.0.1', port: 8080 } })],
   ['no process', egressEvent({ process: undefined, attribution: 'unknown' })],
   ['process with only pid and name', egressEvent({ process: { pid: 7, name: 'x' }, tid: undefined })],
+  ['egress to a resolved name', egressEvent({ domain: 'www.example.org' })],
+  ['accepted from a resolved name', ingressEvent({ domain: 'peer.example.org' })],
   ['preexisting, tracefs', ingressEvent({ preexisting: true, capture: 'tracefs', attribution: 'socket-owner' })],
   ['an unlinked executable', egressEvent({ process: { ...curl, executable: '/tmp/implant', executableDeleted: true } })],
 ];

@@ -163,3 +163,14 @@ test('property: community_uid equals ECS network.community_id and endpoints matc
     { numRuns: 500 },
   );
 });
+
+test('a domain goes on the remote endpoint: dst_endpoint for egress, src_endpoint for ingress', () => {
+  const out = ocsf(egressEvent({ domain: 'www.example.org' }));
+  assert.equal(out.dst_endpoint.domain, 'www.example.org');
+  assert.equal(out.src_endpoint.domain, undefined);
+  assert.equal(out.unmapped.packettrail.domain_source, 'dns_answer');
+  const inbound = ocsf(ingressEvent({ domain: 'peer.example.org' }));
+  assert.deepEqual(inbound.src_endpoint, { ip: '10.0.0.7', port: 51000, domain: 'peer.example.org' });
+  assert.equal(inbound.dst_endpoint.domain, undefined);
+  assert.equal(ocsf(egressEvent()).unmapped.packettrail.domain_source, undefined);
+});

@@ -25,6 +25,7 @@ const nc = proc(5200, '/usr/bin/nc');
 const sshd = proc(700, '/usr/sbin/sshd', { uid: 0, userName: 'root' });
 const python = proc(5300, '/usr/bin/python3.11');
 const dig = proc(5400, '/usr/bin/dig');
+const curl = proc(5500, '/usr/bin/curl');
 const rsyslogd = proc(600, '/usr/sbin/rsyslogd', { uid: 0, userName: 'root' });
 const here = env.host.ip;
 const attacker = { ip: '203.0.113.5', port: 4444 };
@@ -57,6 +58,8 @@ const RECORDS: Readonly<Record<string, ConnectionEvent>> = {
   digV6: outbound(dig, { ip: '2001:4860:4860::8888', port: 53 }, { action: 'udp_flow', transport: 'udp', family: 'ipv6', local: { ip: 'fd00::129', port: 41001 } }),
   syslogUdpIn: inbound(rsyslogd, { ip: '10.0.0.9', port: 39000 }, 514, { action: 'udp_flow', transport: 'udp' }),
   rshOut: outbound(bash, { ip: '198.51.100.9', port: 514 }),
+  curlNgrok: outbound(curl, { ip: '198.51.100.44', port: 443 }, { domain: 'c0ffee.ngrok-free.app' }),
+  curlNamed: outbound(curl, { ip: '198.51.100.45', port: 443 }, { domain: 'example.org' }),
 };
 
 const PRIVATE_RANGES = `
@@ -197,8 +200,8 @@ detection:
       - '.ngrok-free.app'
   condition: selection
 level: high`,
-    // No record names its remote host yet (DestinationHostname is '-').
-    fires: [],
+    // DestinationHostname is the name curl resolved the address from.
+    fires: ['curlNgrok'],
   },
 ];
 

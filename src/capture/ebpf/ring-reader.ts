@@ -58,18 +58,23 @@ export class RingReader {
     this.words = new Uint32Array(data);
   }
 
+  /** Where the kernel will write next: a drain given it as `upTo` reads nothing written after this call. */
+  producerPosition(): number {
+    return this.closed ? 0 : Number(Atomics.load(this.producerPos, 0));
+  }
+
   /**
-   * Hands out the records the kernel has committed, at most `maxRecords`, oldest first.
-   * Returns how many samples it handed out, how many ring bytes it consumed, and whether it
-   * stopped at maxRecords with more waiting.
+   * Hands out the records the kernel has committed, at most `maxRecords`, oldest first, and
+   * none past `upTo` (a producerPosition()). Returns how many samples it handed out, how many
+   * ring bytes it consumed, and whether it stopped at maxRecords with more waiting.
    */
-  drain(onSample: SampleHandler, maxRecords: number): { count: number; bytes: number; more: boolean } {
+  drain(onSample: SampleHandler, maxRecords: number, upTo = Number.POSITIVE_INFINITY): { count: number; bytes: number; more: boolean } {
     if (this.closed) return { count: 0, bytes: 0, more: false };
     // Atomics on these (non-shared) views are the acquire/release of libbpf's reader: the
     // engine may not move the data reads before the header read that says they are ready.
     let cons = Number(Atomics.load(this.consumerPos, 0));
     const start = cons;
-    const prod = Number(Atomics.load(this.producerPos, 0));
+    const prod = Math.min(upTo, Number(Atomics.load(this.producerPos, 0)));
     let published = cons;
     let count = 0;
     while (cons < prod && count < maxRecords) {

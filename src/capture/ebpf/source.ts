@@ -5,11 +5,13 @@
 import fs from 'node:fs';
 import type { Building } from '../../core/building';
 import type { Logger } from '../../core/context';
+import type { DnsAnswer } from '../../core/dns-answer';
 import { PtError } from '../../core/errors';
-import type { CaptureSource, ProcessEvent, SourceOutput, SourceStats } from '../../core/stages';
+import type { CaptureSource, DnsTapStats, ProcessEvent, SourceOutput, SourceStats } from '../../core/stages';
 import { DecodeErrorCounts } from '../decode-errors';
 import { BpfObject } from './bpf-object';
 import { decodeCounting } from './decode-counting';
+import { DnsTap } from './dns-tap';
 import { kernelClockNow, RecordDecoder, type DecodedEvents } from './decode-record';
 import { loadLibbpf } from './libbpf';
 import { defaultBpfObjectPath } from './object-path';
@@ -33,6 +35,8 @@ export interface EbpfSourceOptions {
    * reaches a sensor it starts through the CLI.
    */
   walkExePath?: boolean | undefined;
+  /** Read DNS answers (bpf/dns.bpf.c) so connections can carry the name behind the address; absent, no tap. */
+  dns?: { readonly extraPorts?: readonly number[] | undefined; readonly objectPath?: string | undefined } | undefined;
 }
 
 // The drain interval bounds the added latency; the ring holds what arrives meanwhile, and
@@ -65,6 +69,9 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   const decodeErrors = new DecodeErrorCounts(log);
   let obj: BpfObject | undefined;
   let ring: RingReader | undefined;
+  let dnsTap: DnsTap | undefined;
+  /** The tap's last counts, kept for the stats record made after close. */
+  let closedDnsStats: DnsTapStats | undefined;
   let timer: NodeJS.Timeout | undefined;
   let slice: NodeJS.Immediate | undefined;
   let lostTotal = 0;
@@ -94,7 +101,16 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       throw err;
     }
     obj = loaded;
-    const decoder = new RecordDecoder(kernelClockNow());
+    const clock = kernelClockNow();
+    if (opts.dns) dnsTap = openDnsTap(opts.dns, clock.offsetUs);
+    const onAnswer = (answer: DnsAnswer): void => {
+      try {
+        out.dnsAnswer?.(answer);
+      } catch (err) {
+        log.error({ err }, 'pipeline rejected a dns answer');
+      }
+    };
+    const decoder = new RecordDecoder(clock);
     const events = toPipeline(out);
     const onSample = decodeCounting(decoder, events, stats, decodeErrors);
     const fillLimit = loaded.ringBytes * DRAIN_FILL_SHARE;
@@ -104,7 +120,11 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       slice = undefined;
       timer = undefined;
       if (!ring) return;
-      const { bytes, more } = ring.drain(onSample, SLICE_RECORDS);
+      // Answers first, and only the records written before the answers were read: a connection
+      // follows its answer in the kernel, so its answer is known before it in the pipeline.
+      const upTo = ring.producerPosition();
+      dnsTap?.drain(onAnswer);
+      const { bytes, more } = ring.drain(onSample, SLICE_RECORDS, upTo);
       bytesSince += bytes;
       checkLost(out);
       // A full slice goes on at once (after I/O and timers had their turn); otherwise wait.
@@ -117,6 +137,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       }
     };
     drainAll = () => {
+      dnsTap?.drain(onAnswer);
       while (ring?.drain(onSample, SLICE_RECORDS).more);
     };
     timer = setTimeout(drain, DRAIN_MAX_MS);
@@ -141,6 +162,24 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
         }
       },
     };
+  }
+
+  /** The tap is an enrichment: the capture runs without it when it cannot load here. */
+  function openDnsTap(dns: NonNullable<EbpfSourceOptions['dns']>, clockOffsetUs: number): DnsTap | undefined {
+    try {
+      const tap = DnsTap.open(loadLibbpf(), {
+        objectPath: dns.objectPath ?? defaultBpfObjectPath('dns.bpf.o'),
+        extraPorts: dns.extraPorts,
+        cgroupPath: opts.cgroupPath,
+        clockOffsetUs,
+        logger: opts.logger.child({ component: 'dns-tap' }),
+      });
+      log.info({ extraPorts: dns.extraPorts ?? [] }, 'dns tap attached');
+      return tap;
+    } catch (err) {
+      log.warn({ err }, 'dns tap not attached: connections carry no domain');
+      return undefined;
+    }
   }
 
   function checkLost(out: SourceOutput): void {
@@ -170,7 +209,10 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       return Promise.resolve();
     },
 
-    stats: () => ({ ...stats, decodeErrors: decodeErrors.counts() }),
+    stats: () => {
+      const dns = dnsTap?.stats() ?? closedDnsStats;
+      return { ...stats, decodeErrors: decodeErrors.counts(), ...(dns ? { dns } : {}) };
+    },
 
     async close(): Promise<void> {
       if (timer) clearTimeout(timer);
@@ -181,7 +223,10 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       // keeps the ring alive after the object (and its map fd) is closed.
       obj?.close();
       obj = undefined;
+      dnsTap?.close();
       drainAll?.();
+      closedDnsStats = dnsTap?.stats();
+      dnsTap = undefined;
       drainAll = undefined;
       ring?.close();
       ring = undefined;

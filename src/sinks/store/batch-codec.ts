@@ -2,14 +2,15 @@
 // of numbers in one Float64Array (its buffer is transferred, not copied), its two addresses as
 // indexes into the batch's list of distinct addresses (a host talks to the same few addresses
 // over and over, so each is cloned once a batch); each process once,
-// under a small key, the first time a batch refers to it.
+// under a small key, the first time a batch refers to it; a domain likewise as an index into
+// the batch's distinct names.
 // Alerts are rare and go whole.
 import type { ConnectionEvent, ProcessInfo } from '../../core/connection-event';
 import type { ProcessEnd } from '../../core/stages';
 import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, TRANSPORTS, codeOf } from './codes';
 
 /** Numbers per connection, at these offsets. */
-export const FIELDS = 15;
+export const FIELDS = 16;
 export const F = {
   time: 0,
   process: 1,
@@ -26,8 +27,9 @@ export const F = {
   preexisting: 12,
   localAddress: 13,
   remoteAddress: 14,
+  domain: 15,
 } as const;
-/** The process key of a connection without a process; absent tid and errno are NaN. */
+/** The process key of a connection without a process; absent tid, errno and domain are NaN. */
 export const NO_PROCESS = -1;
 
 export interface EncodedBatch {
@@ -35,6 +37,8 @@ export interface EncodedBatch {
   readonly numbers: Float64Array;
   /** The distinct addresses of the batch, which the connections refer to by index. */
   readonly addresses: readonly string[];
+  /** The distinct domains of the batch, which the connections refer to by index. */
+  readonly domains: readonly string[];
   /** The processes first referred to in this batch, by key. */
   readonly processes: ReadonlyArray<readonly [number, ProcessInfo]>;
   /** True when the writer must forget the keys of earlier batches first. */
@@ -48,6 +52,8 @@ export class BatchEncoder {
   private numbers: number[] = [];
   private addresses: string[] = [];
   private addressIndex = new Map<string, number>();
+  private domains: string[] = [];
+  private domainIndex = new Map<string, number>();
   private connections = 0;
   private newProcesses: Array<[number, ProcessInfo]> = [];
   private alerts: ConnectionEvent[] = [];
@@ -88,6 +94,7 @@ export class BatchEncoder {
       ev.preexisting ? 1 : 0,
       this.address(ev.local.ip),
       this.address(ev.remote.ip),
+      ev.domain === undefined ? NaN : this.domain(ev.domain),
     );
     this.connections++;
   }
@@ -102,6 +109,16 @@ export class BatchEncoder {
     return i;
   }
 
+  private domain(name: string): number {
+    let i = this.domainIndex.get(name);
+    if (i === undefined) {
+      i = this.domains.length;
+      this.domains.push(name);
+      this.domainIndex.set(name, i);
+    }
+    return i;
+  }
+
   end(e: ProcessEnd): void {
     this.ends.push(e);
   }
@@ -111,6 +128,7 @@ export class BatchEncoder {
       count: this.connections,
       numbers: Float64Array.from(this.numbers),
       addresses: this.addresses,
+      domains: this.domains,
       processes: this.newProcesses,
       resetProcesses: this.reset,
       alerts: this.alerts,
@@ -119,6 +137,8 @@ export class BatchEncoder {
     this.numbers = [];
     this.addresses = [];
     this.addressIndex = new Map();
+    this.domains = [];
+    this.domainIndex = new Map();
     this.connections = 0;
     this.newProcesses = [];
     this.alerts = [];

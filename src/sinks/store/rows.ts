@@ -8,7 +8,7 @@ import { blobToIp, isV4Blob } from './ip-blob';
 
 /** The columns every read selects: the connection `c`, its process `p` and program `g`. */
 export const EVENT_COLUMNS = `c.id, c.time_us, c.process_id, c.action, c.outcome, c.transport, c.direction, c.capture, c.attribution,
-  c.local_ip, c.local_port, c.remote_ip, c.remote_port, c.tid, c.errno, c.preexisting,
+  c.local_ip, c.local_port, c.remote_ip, c.remote_port, c.tid, c.errno, c.preexisting, c.domain,
   p.entity_id, p.pid, p.command_line, p.args, p.start_ms, p.start_ticks, p.parent_pid, p.parent_name,
   p.parent_executable, p.parent_entity_id, p.container_id, p.exited, g.executable, g.name, g.uid, g.user_name`;
 
@@ -31,6 +31,7 @@ export interface EventRow {
   tid: number | null;
   errno: number | null;
   preexisting: number | null;
+  domain: string | null;
   entity_id: string | null;
   pid: number | null;
   command_line: string | null;
@@ -71,6 +72,7 @@ export class RowReader {
     if (row.tid !== null) ev.tid = row.tid;
     if (row.errno !== null) ev.errno = row.errno;
     if (row.preexisting) ev.preexisting = true;
+    if (row.domain !== null) ev.domain = row.domain;
     return ev;
   }
 

@@ -135,6 +135,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX connection_remote ON connection (time_us / 3600000000, remote_ip, time_us);
   CREATE INDEX connection_process ON connection (time_us / 3600000000, process_id, time_us);
   `,
+  // The name the process resolved the remote address from (a DNS answer), when one was seen.
+  'ALTER TABLE connection ADD COLUMN domain TEXT;',
 ];
 
 /** The span of one index bucket (an hour, in microseconds): queries name it as `time_us / INDEX_BUCKET_US`, as the indexes do. */

@@ -17,7 +17,7 @@ const EGRESS = codeOf(DIRECTIONS, 'egress');
 const CACHE_MAX = 65_536;
 const ZERO_BLOB = Buffer.alloc(16);
 /** Columns of one connection row, and rows per multi-row INSERT. */
-const COLUMNS = 16;
+const COLUMNS = 17;
 /** The meta key under which the next connection number survives a restart. */
 const NEXT_ID_KEY = 'next_connection_id';
 const ROWS_PER_INSERT = 64;
@@ -115,6 +115,7 @@ export class BatchWriter {
       const remote = this.blob(remoteIp);
       const tid = n[o + F.tid]!;
       const errno = n[o + F.errno]!;
+      const domain = n[o + F.domain]!;
       pending.push(
         timeUs,
         this.nextId++,
@@ -132,6 +133,7 @@ export class BatchWriter {
         Number.isNaN(tid) ? null : tid,
         Number.isNaN(errno) ? null : errno,
         n[o + F.preexisting] ? 1 : null,
+        Number.isNaN(domain) ? null : batch.domains[domain]!,
       );
       if (pending.length === ROWS_PER_INSERT * COLUMNS) {
         this.insertRows(ROWS_PER_INSERT).run(pending);
@@ -173,7 +175,7 @@ export class BatchWriter {
       const values = Array.from({ length: rows }, () => `(${Array.from({ length: COLUMNS }, () => '?').join(',')})`).join(',');
       stmt = this.db.prepare(
         `INSERT INTO connection (time_us, id, process_id, action, outcome, transport, direction, capture, attribution,
-           local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting) VALUES ${values}`,
+           local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting, domain) VALUES ${values}`,
       );
       this.inserts.set(rows, stmt);
     }

@@ -26,10 +26,13 @@ test('records read back render the same ECS as the ones written', async () => {
       capture: 'poll',
       attribution: 'socket-owner',
     });
-    const written = [egressEvent(), ingressEvent(), v6, curlEvent(7)];
+    // Two connections to the same name in one batch: the domain goes across once, both keep it.
+    const named = egressEvent({ timeUs: egressEvent().timeUs + 5, domain: 'www.example.org' });
+    const namedAgain = egressEvent({ timeUs: egressEvent().timeUs + 6, domain: 'www.example.org', remote: { ip: '93.184.216.35', port: 443 } });
+    const written = [egressEvent(), ingressEvent(), v6, curlEvent(7), named, namedAgain];
     for (const ev of written) s.sink.write(ev);
     await s.sink.flush();
-    assert.equal(s.sink.stats().written, 4);
+    assert.equal(s.sink.stats().written, 6);
     const db = openStoreReadOnly(s.path);
     const read = [...searchConnections(db, {})];
     db.close();
@@ -37,6 +40,10 @@ test('records read back render the same ECS as the ones written', async () => {
     assert.deepEqual(
       read.map((ev) => ecsLine(ev, ENV)),
       byTime.map((ev) => ecsLine(ev, ENV)),
+    );
+    assert.deepEqual(
+      read.filter((ev) => ev.domain !== undefined).map((ev) => ev.domain),
+      ['www.example.org', 'www.example.org'],
     );
   } finally {
     await s.remove();
