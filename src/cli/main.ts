@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor } from '../core/errors';
 import type { RunFlags } from './run-config';
-import { AGENT_VERSION } from './version';
+import { versionLine } from './version';
 
 const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'query', 'hunt', 'help']);
 
@@ -19,7 +19,7 @@ function buildProgram(): Command {
   const program = new Command('packettrail')
     .description('Records every network connection on this host with the process that made it.')
     .usage('[SYSLOG_HOST SYSLOG_PORT] | <command> [options]')
-    .version(AGENT_VERSION)
+    .version(versionLine())
     .showHelpAfterError()
     .exitOverride();
   program.configureOutput({ outputError: (str, write) => write(str) });
