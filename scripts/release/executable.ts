@@ -24,7 +24,7 @@ export interface BuildInfo {
   readonly commit: string;
 }
 
-export function buildInfo(root: string): BuildInfo {
+function buildInfo(root: string): BuildInfo {
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const git = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
   let commit = git(['rev-parse', '--short=12', 'HEAD']);
