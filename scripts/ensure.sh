@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 need=(clang llvm bpftool libbpf-dev gcc make iproute2)
 case "$mode" in
-  test|bench) need+=(rsyslog rsyslog-gnutls rsyslog-relp gnutls-bin openssl python3-psutil procps) ;;
+  test|bench) need+=(rsyslog rsyslog-gnutls rsyslog-relp gnutls-bin openssl python3-psutil procps lintian strace) ;;
 esac
 
 missing=()

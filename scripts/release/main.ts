@@ -1,5 +1,5 @@
 // npm run release: writes release/packettrail-linux-x64 and release/packettrail_VERSION_amd64.deb
-// (or into the directory given as an argument; --fast: a zstd package, for the tests).
+// (or into the directory given as an argument; --fast: a quickly compressed package, for the tests).
 import { join, resolve } from 'node:path';
 import { buildDeb } from './deb';
 import { buildExecutable } from './executable';
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const workDir = join(outDir, 'build');
   const info = await buildExecutable({ root, output: executable, workDir });
-  const deb = buildDeb(executable, info, workDir, fast ? 'zstd' : 'xz');
+  const deb = buildDeb(executable, info, workDir, fast ? 'fast' : 'xz');
   process.stdout.write(`${executable}\n${deb}\n${info.version} ${info.commit} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
 
