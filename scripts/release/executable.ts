@@ -16,6 +16,10 @@ export interface ExecutableOptions {
   readonly output: string;
   /** Where the bundles and the SEA blob are prepared. */
   readonly workDir: string;
+  /**
+   * V8's compiled code for the bundle, carried too: compiling the 1.5 MB bundle is most of a
+   * short command's start-up (docs/install.md has the figures).
+   */
   readonly useCodeCache?: boolean;
 }
 
@@ -105,7 +109,7 @@ export async function buildExecutable(opts: ExecutableOptions): Promise<BuildInf
       main: join(workDir, 'packettrail.js'),
       output: blob,
       disableExperimentalSEAWarning: true,
-      useCodeCache: opts.useCodeCache ?? false,
+      useCodeCache: opts.useCodeCache ?? true,
       assets: { ...files, [MANIFEST_ASSET]: manifest },
     }),
   );

@@ -36,8 +36,6 @@ After=network.target
 Type=exec
 ExecStart=${exec}
 Environment=PACKETTRAIL_STATE_DIR=${opts.stateDir}
-# A 4 MiB young generation: the sensor's objects are short-lived and few at a time.
-Environment=NODE_OPTIONS=--max-semi-space-size=4
 Restart=on-failure
 RestartSec=5s
 TimeoutStopSec=30s
