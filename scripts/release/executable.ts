@@ -6,7 +6,7 @@ import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { inject } from 'postject';
-import { digestOf, MANIFEST_ASSET } from '../../src/core/sea-assets';
+import { digestOf, MANIFEST_ASSET } from '../../src/config/sea-assets';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 

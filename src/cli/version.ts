@@ -2,7 +2,7 @@
 // single executable was built from (the release build records it in the executable).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildManifest } from '../core/sea-assets';
+import { buildManifest } from '../config/sea-assets';
 
 function readVersion(): string {
   const manifest = buildManifest();

@@ -2,7 +2,7 @@
 // object, the native addons): a root-only directory inside the state directory, so an
 // installed sensor writes nowhere else.
 import { join } from 'node:path';
-import { embeddedFile } from '../core/sea-assets';
+import { embeddedFile } from './sea-assets';
 import { defaultStateDir } from './state-dir';
 
 export function embeddedFilesDir(): string {

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedFilePath, embeddedFilesDir, loadAddonFile, loadEmbeddedAddon } from '../../src/config/embedded-files';
-import { digestOf, materializeAsset } from '../../src/core/sea-assets';
+import { digestOf, materializeAsset } from '../../src/config/sea-assets';
 import { repoRoot } from '../helpers/repo';
 
 test('a checked copy of better-sqlite3 addon loads and opens a database', () => {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isSingleExecutable } from '../../core/sea-assets';
+import { isSingleExecutable } from '../../config/sea-assets';
 import { DEFAULT_SERVICE_CONFIG } from './default-config';
 import { serviceUnit } from './unit';
 

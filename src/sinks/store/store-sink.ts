@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { HostInfo, Logger } from '../../core/context';
 import type { ProcessEnd, Sink, SinkStats } from '../../core/stages';
 import { LogLimit, REPEATED_WARNING } from '../../core/log-limit';
-import { embeddedText } from '../../core/sea-assets';
+import { embeddedText } from '../../config/sea-assets';
 import { BatchEncoder } from './batch-codec';
 import { openStoreForWriting } from './open';
 import { writeHostMeta } from './meta';

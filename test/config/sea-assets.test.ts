@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest, digestOf, embeddedFile, embeddedText, ensurePrivateDir, isSingleExecutable, materializeAsset } from '../../src/core/sea-assets';
+import { buildManifest, digestOf, embeddedFile, embeddedText, ensurePrivateDir, isSingleExecutable, materializeAsset } from '../../src/config/sea-assets';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'pt-sea-'));

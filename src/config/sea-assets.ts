@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sea from 'node:sea';
-import { PtError } from './errors';
+import { PtError } from '../core/errors';
 
 interface AssetDigest {
   readonly size: number;
