@@ -15,11 +15,33 @@ import { releaseFiles } from './release-build';
 
 const WRITING_CALLS = /^(creat|mkdir|mkdirat|rename|renameat2?|unlink|unlinkat|link|linkat|symlink|symlinkat|truncate)\(/;
 
+/** strace lines with each call that another thread interrupted joined back to its result. */
+function wholeCalls(straceLog: string): string[] {
+  const pending = new Map<string, string>();
+  const calls: string[] = [];
+  for (const raw of straceLog.split('\n')) {
+    const m = /^(\d+)\s+(.*)$/.exec(raw);
+    if (!m) continue;
+    const [, pid, rest] = m as unknown as [string, string, string];
+    if (rest.endsWith('<unfinished ...>')) {
+      pending.set(pid, rest.slice(0, -'<unfinished ...>'.length));
+      continue;
+    }
+    const resumed = /^<\.\.\. \w+ resumed>(.*)$/.exec(rest);
+    if (resumed) {
+      calls.push((pending.get(pid) ?? '') + resumed[1]);
+      pending.delete(pid);
+      continue;
+    }
+    calls.push(rest);
+  }
+  return calls;
+}
+
 /** Paths the traced process created, changed or removed (successful calls only). */
 function writtenPaths(straceLog: string, cwd: string): string[] {
   const out: string[] = [];
-  for (const raw of straceLog.split('\n')) {
-    const line = raw.replace(/^\d+\s+/, '');
+  for (const line of wholeCalls(straceLog)) {
     if (/= -1 /.test(line)) continue;
     const isOpen = /^(open|openat)\(/.test(line);
     if (!isOpen && !WRITING_CALLS.test(line)) continue;
@@ -104,7 +126,7 @@ test('the executable copied alone runs: version, doctor, a recorded connection, 
     assert.ok(attempt, query.stdout);
     assert.equal(attempt.process.pid, process.pid, 'attributed to this test process');
 
-    const outside = writtenPaths(readFileSync(trace, 'utf8'), dir).filter((p) => !p.startsWith(`${stateDir}/`) && !/^\/(dev|proc|sys)\//.test(p));
+    const outside = writtenPaths(readFileSync(trace, 'utf8'), dir).filter((p) => p !== stateDir && !p.startsWith(`${stateDir}/`) && !/^\/(dev|proc|sys)\//.test(p));
     assert.deepEqual(outside, [], 'files written outside the state directory');
     assert.deepEqual(readdirSync(dir).sort(), ['packettrail', 'state', 'strace.log']);
   } finally {
@@ -120,6 +142,9 @@ test('the trace reader finds writes, resolves relative paths and skips reads and
     '13 unlink("/tmp/z") = 0',
     '13 mkdir("/nope", 0700) = -1 EACCES (Permission denied)',
     '13 rename("/s/a.tmp", "/s/a") = 0',
+    '14 mkdir("/st", 0777 <unfinished ...>',
+    '15 mkdir("/other", 0700) = 0',
+    '14 <... mkdir resumed>) = -1 EEXIST (File exists)',
   ].join('\n');
-  assert.deepEqual(writtenPaths(log, '/w'), ['/w/rel/x', '/var/lib/y', '/tmp/z', '/s/a.tmp', '/s/a']);
+  assert.deepEqual(writtenPaths(log, '/w'), ['/w/rel/x', '/var/lib/y', '/tmp/z', '/s/a.tmp', '/s/a', '/other']);
 });
