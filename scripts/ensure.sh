@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 need=(clang llvm bpftool libbpf-dev gcc make iproute2)
 case "$mode" in
   # dnsmasq-base: the dnsmasq binary alone, without the Debian service (the DNS tests start their own).
-  test|bench) need+=(rsyslog rsyslog-gnutls rsyslog-relp gnutls-bin openssl python3-psutil procps dnsmasq-base) ;;
+  test|bench) need+=(rsyslog rsyslog-gnutls rsyslog-relp gnutls-bin openssl python3-psutil procps dnsmasq-base lintian strace) ;;
 esac
 
 missing=()

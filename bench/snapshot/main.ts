@@ -5,6 +5,7 @@
 // measured in the same run.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { takeSnapshot, SnapshotProcessCache, SocketTableReader, type SnapshotEnv } from '../../src/capture/snapshot/snapshot';
 import { readBootTimeMs } from '../../src/process/proc-files';
@@ -37,8 +38,8 @@ function repoRoot(): string {
   return dir;
 }
 
-function runCommand(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+function runCommand(cmd: string, args: string[], env?: NodeJS.ProcessEnv): void {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26, ...(env ? { env } : {}) });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
 }
@@ -57,14 +58,23 @@ function median(xs: number[]): number {
   return s.length % 2 ? upper : ((s[m - 1] ?? upper) + upper) / 2;
 }
 
-function parseArgs(argv: string[]): { runs: number; sizes: number[] } {
+interface BenchArgs {
+  runs: number;
+  sizes: number[];
+  /** The single executable (npm run release); its row is skipped when absent. */
+  executable: string;
+}
+
+function parseArgs(argv: string[]): BenchArgs {
   let runs = 7;
   let sizes = [1000, 10000];
+  let executable = path.join(repoRoot(), 'release', 'packettrail-linux-x64');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Math.max(1, Number(argv[++i]));
     else if (argv[i] === '--sizes') sizes = (argv[++i] ?? '').split(',').filter(Boolean).map(Number);
+    else if (argv[i] === '--executable') executable = path.resolve(argv[++i] ?? '');
   }
-  return { runs, sizes };
+  return { runs, sizes, executable };
 }
 
 /**
@@ -82,7 +92,7 @@ async function verify(load: Load, env: SnapshotEnv): Promise<{ sockets: number; 
   }
 }
 
-async function benchSize(connections: number, runs: number, cli: string | undefined): Promise<boolean> {
+async function benchSize(connections: number, runs: number, cli: string | undefined, executable: string | undefined, exeEnv: NodeJS.ProcessEnv): Promise<boolean> {
   const load = await startLoad({ connections });
   try {
     const env: SnapshotEnv = { hostId: 'bench', bootTimeMs: readBootTimeMs() ?? 0, users: new UserNames() };
@@ -93,11 +103,15 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
     const cliRow: Row = cli
       ? { name: 'packettrail snapshot --json (CLI)', run: () => runCommand(process.execPath, [cli, 'snapshot', '--json']), times: [] }
       : { name: 'packettrail snapshot --json (CLI)', run: () => {}, times: [], note: 'skipped: dist/src/cli/main.js not built' };
+    const exeRow: Row = executable
+      ? { name: 'packettrail snapshot --json (executable)', run: () => runCommand(executable, ['snapshot', '--json'], exeEnv), times: [] }
+      : { name: 'packettrail snapshot --json (executable)', run: () => {}, times: [], note: 'skipped: no single executable (npm run release)' };
     const rows: Row[] = [
       ssRow,
       inProcessRow,
       { name: 'packetTrail takeSnapshot() polling (cache)', run: () => void takeSnapshot(polling), times: [] },
       cliRow,
+      exeRow,
       { name: 'psutil net_connections + names', run: () => runCommand(SYSTEM_PYTHON, ['-c', PSUTIL]), times: [] },
     ];
     for (const r of rows) if (!r.note) r.run(); // warm-up: page cache, JIT, dentries
@@ -131,6 +145,11 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
     } else {
       console.log('target CLI <= 2.0x ss: not measured (CLI not built)');
     }
+    if (!exeRow.note) {
+      const e = median(exeRow.times) / ss;
+      ok &&= e <= 1.5;
+      console.log(`target executable <= 1.5x ss: ${e.toFixed(2)}x ${e <= 1.5 ? 'MET' : 'NOT MET'}`);
+    }
     return ok;
   } finally {
     await load.stop();
@@ -138,11 +157,18 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
 }
 
 async function main(): Promise<void> {
-  const { runs, sizes } = parseArgs(process.argv.slice(2));
+  const { runs, sizes, executable } = parseArgs(process.argv.slice(2));
   const cliPath = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   const cli = fs.existsSync(cliPath) ? cliPath : undefined;
+  // The executable unpacks its native addons into its state directory: a scratch one here.
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-bench-state-'));
+  const exeEnv = { ...process.env, PACKETTRAIL_STATE_DIR: stateDir };
   let allMet = true;
-  for (const n of sizes) allMet = (await benchSize(n, runs, cli)) && allMet;
+  try {
+    for (const n of sizes) allMet = (await benchSize(n, runs, cli, fs.existsSync(executable) ? executable : undefined, exeEnv)) && allMet;
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
   console.log(allMet ? '\nall measured targets met' : '\nsome targets not met (see above)');
 }
 

@@ -7,9 +7,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, exitCodeFor } from '../core/errors';
 import type { RunFlags } from './run-config';
-import { AGENT_VERSION } from './version';
+import { versionLine } from './version';
 
-const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'query', 'hunt', 'help']);
+const COMMANDS = new Set(['run', 'snapshot', 'doctor', 'query', 'hunt', 'service', 'help']);
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -19,7 +19,7 @@ function buildProgram(): Command {
   const program = new Command('packettrail')
     .description('Records every network connection on this host with the process that made it.')
     .usage('[SYSLOG_HOST SYSLOG_PORT] | <command> [options]')
-    .version(AGENT_VERSION)
+    .version(versionLine())
     .showHelpAfterError()
     .exitOverride();
   program.configureOutput({ outputError: (str, write) => write(str) });
@@ -96,6 +96,24 @@ function buildProgram(): Command {
     .action(async () => {
       process.exitCode = await (await import('./commands/doctor')).doctorCommand();
     });
+
+  const service = program.command('service').description('the systemd service, for hosts without the package');
+  for (const [action, description] of [
+    ['install', 'write the unit (running this executable) and a config, enable and start it where systemd runs'],
+    ['uninstall', 'stop, disable and remove the unit; --purge also removes the config and the state'],
+    ['status', 'whether the service is installed and runs, and its last stats'],
+  ] as const) {
+    const sub = service
+      .command(action)
+      .description(description)
+      .option('--unit-file <path>', 'unit file (default /etc/systemd/system/packettrail.service)')
+      .option('--config <file>', 'config the service runs with (default /etc/packettrail/packettrail.yaml)')
+      .option('--state-dir <dir>', 'state directory (default /var/lib/packettrail)');
+    if (action === 'uninstall') sub.option('--purge', 'also remove the config and the state directory');
+    sub.action(async (flags: import('./commands/service').ServiceFlags) => {
+      process.exitCode = await (await import('./commands/service')).serviceCommand(action, flags);
+    });
+  }
 
   return program;
 }

@@ -9,11 +9,14 @@ import { Worker } from 'node:worker_threads';
 import type { HostInfo, Logger } from '../../core/context';
 import type { ProcessEnd, Sink, SinkStats } from '../../core/stages';
 import { LogLimit, REPEATED_WARNING } from '../../core/log-limit';
+import { embeddedText } from '../../config/sea-assets';
 import { BatchEncoder } from './batch-codec';
 import { openStoreForWriting } from './open';
 import { writeHostMeta } from './meta';
 import type { RetentionLimits } from './retention';
 import { COUNTS, COUNT_SLOTS, type FromWriter, type ToWriter, type WriterData } from './writer-protocol';
+
+const WRITER_SCRIPT = 'writer-worker.js';
 
 export interface StoreSinkOptions {
   readonly path: string;
@@ -55,7 +58,9 @@ export function createStoreSink(opts: StoreSinkOptions): StoreSink {
   const nowUs = opts.nowUs ?? (() => Date.now() * 1000);
   const counts = new Float64Array(new SharedArrayBuffer(COUNT_SLOTS * Float64Array.BYTES_PER_ELEMENT));
   const data: WriterData = { path: opts.path, retention: opts.retention, counts: counts.buffer as SharedArrayBuffer };
-  const worker = new Worker(join(__dirname, 'writer-worker.js'), { workerData: data });
+  // The single executable carries the thread's bundled script; a source tree has it beside this file.
+  const carried = embeddedText(WRITER_SCRIPT);
+  const worker = carried ? new Worker(carried, { eval: true, workerData: data }) : new Worker(join(__dirname, WRITER_SCRIPT), { workerData: data });
   // The thread keeps no process alive by itself; flush() and close() hold it while they wait.
   worker.unref();
   const commitFailures = new LogLimit(REPEATED_WARNING);
