@@ -1,6 +1,6 @@
 // One release build per test run, shared by the release tests (each test file is its own
-// process, so they meet on the file system): built on first use into dist/, which every full
-// test run starts without.
+// process, so they meet on the file system): built on first use into dist/, in a folder named
+// by the commit, so a build left by an earlier commit's run is never taken for this one.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,8 @@ function found(dir: string): ReleaseFiles | null {
 }
 
 export async function releaseFiles(): Promise<ReleaseFiles> {
-  const dir = join(repoRoot(), 'dist/release-test');
+  const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: repoRoot(), encoding: 'utf8' }).stdout.trim() || 'unknown';
+  const dir = join(repoRoot(), `dist/release-test-${head}`);
   const lock = `${dir}.lock`;
   for (;;) {
     const done = found(dir);
