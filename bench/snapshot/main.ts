@@ -106,12 +106,17 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
     const exeRow: Row = executable
       ? { name: 'packettrail snapshot --json (executable)', run: () => runCommand(executable, ['snapshot', '--json'], exeEnv), times: [] }
       : { name: 'packettrail snapshot --json (executable)', run: () => {}, times: [], note: 'skipped: no single executable (npm run release)' };
+    // The readable table, `snapshot` as typed: the same answer as ss's text.
+    const exeTableRow: Row = executable
+      ? { name: 'packettrail snapshot (executable, table)', run: () => runCommand(executable, ['snapshot'], exeEnv), times: [] }
+      : { name: 'packettrail snapshot (executable, table)', run: () => {}, times: [], note: 'skipped: no single executable (npm run release)' };
     const rows: Row[] = [
       ssRow,
       inProcessRow,
       { name: 'packetTrail takeSnapshot() polling (cache)', run: () => void takeSnapshot(polling), times: [] },
       cliRow,
       exeRow,
+      exeTableRow,
       { name: 'psutil net_connections + names', run: () => runCommand(SYSTEM_PYTHON, ['-c', PSUTIL]), times: [] },
     ];
     for (const r of rows) if (!r.note) r.run(); // warm-up: page cache, JIT, dentries
@@ -145,11 +150,13 @@ async function benchSize(connections: number, runs: number, cli: string | undefi
     } else {
       console.log('target CLI <= 2.0x ss: not measured (CLI not built)');
     }
-    if (!exeRow.note) {
-      const e = median(exeRow.times) / ss;
+    // The target is for `snapshot` as typed (the table); the JSON lines are reported beside it.
+    if (!exeTableRow.note) {
+      const e = median(exeTableRow.times) / ss;
       ok &&= e <= 1.5;
-      console.log(`target executable <= 1.5x ss: ${e.toFixed(2)}x ${e <= 1.5 ? 'MET' : 'NOT MET'}`);
+      console.log(`target executable (table) <= 1.5x ss: ${e.toFixed(2)}x ${e <= 1.5 ? 'MET' : 'NOT MET'}`);
     }
+    if (!exeRow.note) console.log(`executable --json: ${(median(exeRow.times) / ss).toFixed(2)}x ss`);
     return ok;
   } finally {
     await load.stop();
