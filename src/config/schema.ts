@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isHostName, parseHttpUrl, parseSyslogEndpoint } from './endpoint';
 import { detectSchema } from './detect-schema';
+import { hashSchema } from './hash-schema';
 import { byteSize, duration } from './duration';
 import { storeSection } from './store-schema';
 
@@ -68,6 +69,7 @@ export const configSchema = z.strictObject({
   spool: spool.default({}),
   sigma: z.strictObject({ allEvents: z.boolean().default(false) }).default({ allEvents: false }),
   detect: detectSchema,
+  hash: hashSchema,
   store: storeSection,
   sinks: z
     .strictObject({

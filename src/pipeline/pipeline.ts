@@ -12,6 +12,7 @@ import { UdpFlowTracker } from './udp-flows';
 import { RecentKeys } from './recent-keys';
 import type { OwnTraffic } from './own-traffic';
 import { DetectStage } from './detect-stage';
+import { HashWait } from './hash-wait';
 import type { DetectOptions } from '../detect/options';
 import type { DetectSeed } from '../detect/engine';
 
@@ -28,6 +29,10 @@ export interface PipelineOptions {
   detect?: DetectOptions | undefined;
   /** What the detectors know already (the store's history): learnt pairs and listeners, raised alerts. */
   detectSeed?: DetectSeed | undefined;
+  /** How long a record may wait for its process's executable hash (ms); 0 never waits. */
+  hashWaitMs?: number | undefined;
+  /** The executable hasher's counters, for the stats record. */
+  hashStats?: (() => object) | undefined;
 }
 
 interface PipelineStats {
@@ -59,6 +64,15 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   let reconcileTimer: NodeJS.Timeout | undefined;
   let closed = false;
   const detect = new DetectStage(opts.detect, opts.sinks, opts.detectSeed);
+  const hashWait = new HashWait(opts.hashWaitMs ?? 0, {
+    record,
+    processExited: (pid, timeUs) => detect.processExited(pid, timeUs),
+    reattribute: (raw) => attributor.attribute(raw),
+  });
+  opts.processes.onHashed?.((info) => {
+    hashWait.hashArrived();
+    detect.processHashed(info);
+  });
 
   function record(ev: ConnectionEvent): void {
     recent.add(flowHash(ev.transport, ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port));
@@ -79,11 +93,11 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         stats.udpRepeats++;
         return;
       }
-      record(ev);
+      hashWait.connection(raw, ev);
     },
     process(ev) {
       opts.processes.apply(ev);
-      if (ev.type === 'exit') detect.processExited(ev.pid, ev.timeUs);
+      if (ev.type === 'exit') hashWait.processExited(ev.pid, ev.timeUs);
     },
     lost(count) {
       stats.lost += count;
@@ -138,6 +152,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         pipeline: { ...stats, udpFlowsOpen: flows.size, udpFlowsEvicted: flows.evicted },
         sinks: Object.fromEntries(opts.sinks.map((s) => [s.name, s.stats()])),
         ...(detectStats ? { detect: detectStats } : {}),
+        ...(opts.hashStats ? { hash: { ...opts.hashStats(), ...hashWait.stats() } } : {}),
         memory: memoryMb(),
       },
       'stats',
@@ -158,6 +173,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     stats: () => ({ ...stats }),
     async close() {
       await opts.source.close();
+      hashWait.drain();
       closed = true;
       if (statsTimer) clearInterval(statsTimer);
       if (sweepTimer) clearInterval(sweepTimer);
