@@ -35,6 +35,8 @@ const ARGS = utf8(',"args":');
 const START = utf8(',"start":"');
 const ENTITY_ID = utf8(',"entity_id":');
 const PARENT_PID = utf8(',"parent":{"pid":');
+const HASH_SHA256 = utf8(',"hash":{"sha256":"');
+const PROCESS_HASH_STATUS = utf8(',"process":{"hash_status":"');
 const CONTAINER_ID = utf8(',"container":{"id":');
 const CLOSE_BRACE = 0x7d; // }
 
@@ -110,6 +112,12 @@ export class EcsByteEncoder {
     if (ev.errno !== undefined) {
       w.bytes(ERRNO);
       w.number(ev.errno);
+    }
+    if (ev.process?.hashStatus !== undefined) {
+      w.bytes(PROCESS_HASH_STATUS);
+      w.ascii(ev.process.hashStatus);
+      w.byte(QUOTE);
+      w.byte(CLOSE_BRACE);
     }
     w.byte(CLOSE_BRACE);
     if (ev.process) this.process.write(w, ev.process);
@@ -249,6 +257,7 @@ class ProcessBytes {
       w.bytes(ENTITY_ID);
       jsonString(w, p.entityId);
     }
+    if (p.sha256 !== undefined) writeSha256(w, p.sha256);
     if (p.parent) this.writeParent(w, p.parent);
     w.byte(CLOSE_BRACE);
     if (p.uid !== undefined) w.bytes(this.userPart(p.uid, p.userName));
@@ -309,6 +318,7 @@ class ProcessBytes {
       w.bytes(ENTITY_ID);
       jsonString(w, par.entityId);
     }
+    if (par.sha256 !== undefined) writeSha256(w, par.sha256);
     w.byte(CLOSE_BRACE);
     if (this.repeatedParents.writtenAgain(par)) this.repeatedParents.keep(par, w.buf.subarray(start, w.pos));
   }
@@ -479,4 +489,12 @@ function relatedIps(w: ByteWriter, local: string, remote: string): void {
     w.ascii(remote);
     w.byte(QUOTE);
   }
+}
+
+/** `,"hash":{"sha256":"HEX"}`: the hasher's lower-case hex needs no escaping. */
+function writeSha256(w: ByteWriter, sha256: string): void {
+  w.bytes(HASH_SHA256);
+  w.ascii(sha256);
+  w.byte(QUOTE);
+  w.byte(CLOSE_BRACE);
 }

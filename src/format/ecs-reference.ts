@@ -52,6 +52,7 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       ...(ev.preexisting ? { preexisting: true } : {}),
       ...(ev.tid !== undefined ? { tid: ev.tid } : {}),
       ...(ev.errno !== undefined ? { errno: ev.errno } : {}),
+      ...(p?.hashStatus ? { process: { hash_status: p.hashStatus } } : {}),
     },
   };
   if (p) {
@@ -63,7 +64,16 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       args: p.args,
       start: p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined,
       entity_id: p.entityId,
-      parent: p.parent ? compact({ pid: p.parent.pid, name: p.parent.name, executable: p.parent.executable, entity_id: p.parent.entityId }) : undefined,
+      hash: p.sha256 !== undefined ? { sha256: p.sha256 } : undefined,
+      parent: p.parent
+        ? compact({
+            pid: p.parent.pid,
+            name: p.parent.name,
+            executable: p.parent.executable,
+            entity_id: p.parent.entityId,
+            hash: p.parent.sha256 !== undefined ? { sha256: p.parent.sha256 } : undefined,
+          })
+        : undefined,
     });
     if (p.uid !== undefined) doc.user = compact({ id: String(p.uid), name: p.userName });
     if (p.containerId) doc.container = { id: p.containerId };

@@ -78,6 +78,7 @@ export class EcsLineEncoder {
       (ev.preexisting ? ',"preexisting":true' : '') +
       (ev.tid !== undefined ? `,"tid":${ev.tid}` : '') +
       (ev.errno !== undefined ? `,"errno":${ev.errno}` : '') +
+      (ev.process?.hashStatus !== undefined ? `,"process":{"hash_status":"${ev.process.hashStatus}"}` : '') +
       '}';
     const p = ev.process;
     if (p) out += this.processJson(p);
@@ -94,12 +95,15 @@ export class EcsLineEncoder {
     if (p.args !== undefined) out += `,"args":${this.argsJson(p.args)}`;
     if (p.startMs !== undefined) out += `,"start":"${this.times.millis(p.startMs)}"`;
     if (p.entityId !== undefined) out += `,"entity_id":${q(p.entityId)}`;
+    // Hashes are lower-case hex from our own hasher: no escaping.
+    if (p.sha256 !== undefined) out += `,"hash":{"sha256":"${p.sha256}"}`;
     const par = p.parent;
     if (par) {
       out += `,"parent":{"pid":${par.pid}`;
       if (par.name !== undefined) out += `,"name":${this.quoted(par.name)}`;
       if (par.executable !== undefined) out += `,"executable":${this.quoted(par.executable)}`;
       if (par.entityId !== undefined) out += `,"entity_id":${this.quoted(par.entityId)}`;
+      if (par.sha256 !== undefined) out += `,"hash":{"sha256":"${par.sha256}"}`;
       out += '}';
     }
     out += '}';

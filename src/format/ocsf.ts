@@ -129,6 +129,7 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
         remote: { ip: ev.remote.ip, port: ev.remote.port },
         preexisting: ev.preexisting ? true : undefined,
         errno: ev.errno,
+        process: p?.hashStatus ? { hash_status: p.hashStatus } : undefined,
       }),
     },
   };
@@ -143,10 +144,10 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
         name: p.name,
         cmd_line: p.commandLine,
         created_time: p.startMs,
-        file: fileObject(p.executable),
+        file: fileObject(p.executable, p.sha256),
         user,
         container: p.containerId ? { uid: p.containerId } : undefined,
-        parent_process: p.parent ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable) }) : undefined,
+        parent_process: p.parent ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable, p.parent.sha256) }) : undefined,
       }),
       user,
     });
@@ -185,10 +186,12 @@ function endpoint(e: Endpoint, hostname: string | undefined): Record<string, unk
 }
 
 // OCSF's file object requires name and type_id (1 = Regular File).
-function fileObject(path: string | undefined): Record<string, unknown> | undefined {
+function fileObject(path: string | undefined, sha256: string | undefined): Record<string, unknown> | undefined {
   if (!path) return undefined;
   const name = path.slice(path.lastIndexOf('/') + 1) || path;
-  return { path, name, type_id: 1, type: 'Regular File' };
+  const file: Record<string, unknown> = { path, name, type_id: 1, type: 'Regular File' };
+  if (sha256 !== undefined) file.hashes = [{ algorithm_id: 3, algorithm: 'SHA-256', value: sha256 }];
+  return file;
 }
 
 // Deterministic per event, so a re-sent record keeps its id (receivers can de-duplicate).

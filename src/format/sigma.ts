@@ -14,6 +14,8 @@
 //   whether this host's process started it.
 // - Protocol is lower case (tcp/udp); Image is the full executable path; port names are the
 //   protocol's own.
+// - Hashes is `SHA256=<hex>` with upper-case hex, as Sysmon writes its Hashes field (Event 3
+//   has none; rules written for process creation match it unchanged).
 // - Unknown values are '-', as Sysmon writes them.
 // - packettrail.action / packettrail.outcome say which record a line came from.
 import { type ConnectionEvent, initiatorAndResponder } from '../core/connection-event';
@@ -78,6 +80,7 @@ export function toSigma(ev: ConnectionEvent, env: FormatEnv): SigmaRecord {
   if (p?.parent?.executable) rec.ParentImage = p.parent.executable;
   if (p?.parent) rec.ParentProcessId = p.parent.pid;
   if (p?.commandLine) rec.CommandLine = p.commandLine;
+  if (p?.sha256) rec.Hashes = `SHA256=${p.sha256.toUpperCase()}`;
   rec.Computer = env.host.name;
   rec['packettrail.action'] = ev.action;
   rec['packettrail.outcome'] = ev.outcome;
