@@ -120,6 +120,8 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX alert_time ON alert (time_us);
   `,
+  // The SHA-256 of the file the process ran; it may come after the process's first row.
+  'ALTER TABLE process ADD COLUMN executable_sha256 TEXT;',
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
