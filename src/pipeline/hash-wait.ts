@@ -18,8 +18,8 @@ interface HeldExit {
 export interface HashWaitOutput {
   record(ev: ConnectionEvent): void;
   processExited(pid: number, timeUs: number): void;
-  /** The event with the process table's current process (the hash may have come since). */
-  reattribute(raw: ConnectionEvent): ConnectionEvent;
+  /** The event with the process table's current process (the hash may have come since); held is as it was attributed. */
+  reattribute(raw: ConnectionEvent, held: ConnectionEvent): ConnectionEvent;
 }
 
 export interface HashWaitStats {
@@ -82,7 +82,7 @@ export class HashWait {
       if ('exitPid' in item) {
         this.out.processExited(item.exitPid, item.timeUs);
       } else {
-        if (item.ev.process?.hashStatus === 'pending') item.ev = this.out.reattribute(item.raw);
+        if (item.ev.process?.hashStatus === 'pending') item.ev = this.out.reattribute(item.raw, item.ev);
         const pending = item.ev.process?.hashStatus === 'pending';
         if (pending && !all && now < item.dueMs) {
           this.timer = setTimeout(() => this.release(false), item.dueMs - now);

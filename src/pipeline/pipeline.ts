@@ -1,6 +1,7 @@
 // Where the stages meet: source → own-traffic filter → attribution → UDP flows → sinks.
 // Also reconciles with a socket snapshot at start and after a loss, and reports stats.
-import type { ConnectionEvent } from '../core/connection-event';
+import { withProcess, type ConnectionEvent } from '../core/connection-event';
+import { makeProcessInfo } from '../core/process-info';
 import type { Context } from '../core/context';
 import type { CaptureSource, Sink, SourceOutput } from '../core/stages';
 import { entryToEvent, listeningPorts } from '../capture/snapshot/events';
@@ -67,7 +68,13 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   const hashWait = new HashWait(opts.hashWaitMs ?? 0, {
     record,
     processExited: (pid, timeUs) => detect.processExited(pid, timeUs),
-    reattribute: (raw) => attributor.attribute(raw),
+    reattribute(raw, held) {
+      const now = attributor.attribute(raw);
+      // An exit that came while the record waited is not the record's: it stays as it was seen.
+      const p = now.process;
+      if (!p || !held.process || p.exited === held.process.exited) return now;
+      return withProcess(now, makeProcessInfo({ ...p, exited: held.process.exited }));
+    },
   });
   opts.processes.onHashed?.((info) => {
     hashWait.hashArrived();
