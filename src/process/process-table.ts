@@ -319,7 +319,8 @@ export class ProcessTable {
 
   /** info with its executable's hash asked for (a process read from /proc, not seen at exec). */
   private withHash(info: ProcessInfo): ProcessInfo {
-    if (!this.hasher || info.exited) return info;
+    // Kernel threads run no file: nothing to hash, nothing to report missing.
+    if (!this.hasher || info.exited || info.executable === undefined) return info;
     const hash = this.hasher.request(info.pid, info.executable);
     return makeProcessInfo({ ...info, sha256: hash.sha256, hashStatus: hash.status });
   }
