@@ -1,9 +1,9 @@
 // SHA-256 of the executable each process runs, computed once per file version in a thread of
-// its own. The file is opened when the exec is seen — /proc/PID/exe while the process lives, so
-// a binary deleted or replaced since hashes as what actually ran; the path otherwise — and the
-// open descriptor is what gets hashed. A file version is its (device, inode, size, mtime,
-// ctime) from fstat: a cache hit answers at once, a file being hashed collects the processes
-// that wait for it. Bounded everywhere: a size cap, a queue of distinct files, one file at a
+// its own. The file is looked at when the exec is seen — /proc/PID/exe while the process lives,
+// so a binary deleted or replaced since hashes as what actually ran; the path otherwise. A file
+// version is its (device, inode, size, mtime, ctime): a known version answers at once from the
+// cache, a version being hashed collects the processes that wait for it, and a new one is
+// opened there and then, and the open descriptor is what the worker hashes. Bounded everywhere: a size cap, a queue of distinct files, one file at a
 // time at a paced rate, a timeout per file.
 import fs from 'node:fs';
 import { join } from 'node:path';
@@ -90,48 +90,63 @@ export class ExeHasher {
     this.counts.requests++;
     this.waiting.delete(pid);
     if (this.closed) return ERROR;
-    const fd = this.open(pid, path);
-    if (fd === undefined) {
+    // stat first: most execs run a file version already known, and a stat of the magic link
+    // (the file that runs, deleted or not) costs about half of an open, fstat and close.
+    let source = `${this.procRoot}/${pid}/exe`;
+    let st = statQuietly(source);
+    if (st === undefined && path !== undefined && path.startsWith('/')) {
+      // Gone already (a short-lived command) or not ours to read: the path names the file.
+      source = path;
+      st = statQuietly(path);
+    }
+    if (st === undefined) {
       this.counts.errors++;
       return ERROR;
     }
-    let queued = false;
-    try {
-      const st = fs.fstatSync(fd, { bigint: true });
-      const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-      const cached = this.cache.get(key);
-      if (cached !== undefined) {
-        this.counts.cacheHits++;
-        return cached;
-      }
-      if (st.size > BigInt(this.opts.maxSize)) {
-        this.counts.tooLarge++;
-        this.remember(key, TOO_LARGE);
-        return TOO_LARGE;
-      }
-      const job = this.jobsByKey.get(key);
-      if (job !== undefined) {
-        job.waiters.push(pid);
-        this.waiting.set(pid, key);
-        return PENDING;
-      }
-      if (this.jobsByKey.size >= this.opts.maxQueue) {
-        this.counts.busy++;
-        return BUSY;
-      }
-      const fresh: Job = { id: this.nextId++, key, fd, waiters: [pid] };
-      this.jobsByKey.set(key, fresh);
-      this.queue.push(fresh);
+    const key = versionKey(st);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      this.counts.cacheHits++;
+      return cached;
+    }
+    if (st.size > BigInt(this.opts.maxSize)) {
+      this.counts.tooLarge++;
+      this.remember(key, TOO_LARGE);
+      return TOO_LARGE;
+    }
+    const job = this.jobsByKey.get(key);
+    if (job !== undefined) {
+      job.waiters.push(pid);
       this.waiting.set(pid, key);
-      queued = true;
-      this.pump();
       return PENDING;
+    }
+    if (this.jobsByKey.size >= this.opts.maxQueue) {
+      this.counts.busy++;
+      return BUSY;
+    }
+    // The descriptor pins the file version: what the worker reads later is what ran, even once
+    // the path is deleted or names another file. Its own fstat names the version it holds.
+    let fd: number;
+    let held: string;
+    try {
+      fd = fs.openSync(source, 'r');
     } catch {
       this.counts.errors++;
       return ERROR;
-    } finally {
-      if (!queued) closeQuietly(fd);
     }
+    try {
+      held = versionKey(fs.fstatSync(fd, { bigint: true }));
+    } catch {
+      closeQuietly(fd);
+      this.counts.errors++;
+      return ERROR;
+    }
+    const fresh: Job = { id: this.nextId++, key: held, fd, waiters: [pid] };
+    this.jobsByKey.set(held, fresh);
+    this.queue.push(fresh);
+    this.waiting.set(pid, held);
+    this.pump();
+    return PENDING;
   }
 
   /** A forked child runs its parent's file: it waits for the parent's pending hash too. */
@@ -159,20 +174,6 @@ export class ExeHasher {
     this.running = undefined;
     this.jobsByKey.clear();
     this.waiting.clear();
-  }
-
-  private open(pid: number, path: string | undefined): number | undefined {
-    try {
-      return fs.openSync(`${this.procRoot}/${pid}/exe`, 'r');
-    } catch {
-      // Gone already (a short-lived command) or not ours to read: the path names the file.
-    }
-    if (path === undefined || !path.startsWith('/')) return undefined;
-    try {
-      return fs.openSync(path, 'r');
-    } catch {
-      return undefined;
-    }
   }
 
   private remember(key: string, outcome: HashOutcome): void {
@@ -244,6 +245,19 @@ export class ExeHasher {
       this.onResult(pid, outcome);
     }
     this.pump();
+  }
+}
+
+/** A file version: device, inode, size, mtime and ctime, to the nanosecond. */
+function versionKey(st: fs.BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+function statQuietly(path: string): fs.BigIntStats | undefined {
+  try {
+    return fs.statSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return undefined; // not ours to read (EACCES), or not a path at all
   }
 }
 
