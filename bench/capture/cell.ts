@@ -16,6 +16,8 @@ export interface CellOptions {
   loadgen: string;
   tier: string;
   mode: Mode;
+  /** Executable hashing on (the default) or off (hash.enabled: false), to measure its cost. */
+  hash: boolean;
   /** Connections per second; 0 = as fast as the machine forks. */
   rate: number;
   seconds: number;
@@ -40,6 +42,7 @@ export interface CellOptions {
 export interface CellResult {
   tier: string;
   mode: Mode;
+  hash: boolean;
   requestedRate: number;
   /** Which of the --repeat runs (from 1). */
   run?: number;
@@ -50,6 +53,8 @@ export interface CellResult {
   join?: JoinResult;
   completePct?: number;
   seenPct?: number;
+  /** Of the complete records, those carrying process.hash.sha256. */
+  hashedPct?: number;
   cpu?: { idleMsPerSecond: number; loadCpuMs: number; msPer1000: number; method: string; warmupMsPer1000?: number };
   peakRssMB?: number;
   records?: number;
@@ -109,11 +114,17 @@ async function idleWindow(pid: number, ms: number): Promise<{ delta: ReturnType<
 const pct = (a: number, b: number): number => (b === 0 ? 0 : Math.round((a / b) * 100_000) / 1000);
 
 export async function runCell(o: CellOptions): Promise<CellResult> {
-  const base: CellResult = { tier: o.tier, mode: o.mode, requestedRate: o.rate, status: 'ok' };
+  const base: CellResult = { tier: o.tier, mode: o.mode, hash: o.hash, requestedRate: o.rate, status: 'ok' };
   fs.mkdirSync(o.workDir, { recursive: true });
   const outFile = path.join(o.workDir, 'sensor.jsonl');
   const variant = sensorVariant(o.tier);
-  const started = await startSensor({ cli: o.cli, tier: variant.source, env: variant.env, outFile, readyTimeoutMs: o.readyTimeoutMs });
+  const extraArgs: string[] = [];
+  if (!o.hash) {
+    const config = path.join(o.workDir, 'hash-off.yaml');
+    fs.writeFileSync(config, 'hash: { enabled: false }\n');
+    extraArgs.push('--config', config);
+  }
+  const started = await startSensor({ cli: o.cli, tier: variant.source, env: variant.env, outFile, readyTimeoutMs: o.readyTimeoutMs, extraArgs });
   if (!started.ok) return { ...base, status: 'failed-to-start', reason: started.reason, sensorTail: started.tail };
   const sensor = started.sensor;
   try {
@@ -198,6 +209,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
       join,
       completePct: pct(join.complete, join.truth),
       seenPct: pct(join.seen, join.truth),
+      hashedPct: pct(join.hashed, join.complete),
       records: records.length,
       badLines: bad,
       sensorExit: { code: exit.code, signal: exit.signal, killedAfterGrace: exit.killed },

@@ -12,6 +12,8 @@ export interface SensorRecord {
   remotePort: number;
   pid?: number | undefined;
   executable?: string | undefined;
+  /** process.hash.sha256 */
+  sha256?: string | undefined;
   name?: string | undefined;
   attribution?: string | undefined;
   capture?: string | undefined;
@@ -69,6 +71,7 @@ export function parseSensorLine(line: string): SensorRecord | Error {
     remotePort,
     pid: n(d, 'process.pid'),
     executable: s(d, 'process.executable'),
+    sha256: s(d, 'process.hash.sha256'),
     name: s(d, 'process.name'),
     attribution: s(d, 'packettrail.attribution'),
     capture: s(d, 'packettrail.capture'),

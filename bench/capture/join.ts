@@ -21,6 +21,8 @@ export interface JoinResult {
   complete: number;
   /** Recorded at all: with any process or none. */
   seen: number;
+  /** Of the complete: the record carries process.hash.sha256. */
+  hashed: number;
   /** Of the seen-but-not-complete: which way the process was wrong. */
   wrongPid: number;
   wrongExecutable: number;
@@ -84,6 +86,7 @@ export function joinTruth(truth: readonly TruthRecord[], records: readonly Senso
     truth: 0,
     complete: 0,
     seen: 0,
+    hashed: 0,
     wrongPid: 0,
     wrongExecutable: 0,
     noProcess: 0,
@@ -113,6 +116,7 @@ export function joinTruth(truth: readonly TruthRecord[], records: readonly Senso
     if (good) {
       res.complete++;
       kc.complete++;
+      if (good.sha256 !== undefined) res.hashed++;
       const a = good.attribution ?? 'unset';
       res.attribution[a] = (res.attribution[a] ?? 0) + 1;
       continue;

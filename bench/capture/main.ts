@@ -1,7 +1,7 @@
 // Capture-completeness benchmark: for each tier and rate, run the sensor against the ground-truth
 // load generator and report completeness, CPU per 1,000 connections and peak RSS.
 // Usage: node dist/bench/capture/main.js [--tiers ebpf,tracefs,poll] [--rates 100,1000,5000,10000]
-//        [--seconds 5] [--modes fork,exec] [--mix tcp4,tcp6,udp4] [--cli PATH] [--json PATH] [--keep]
+//        [--seconds 5] [--modes fork,exec] [--hash on,off] [--mix tcp4,tcp6,udp4] [--cli PATH] [--json PATH] [--keep]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,8 @@ interface Options {
   rates: number[];
   seconds: number;
   modes: Mode[];
+  /** Executable hashing on, off, or both (cells side by side, for its cost). */
+  hash: boolean[];
   mix: string;
   cli: string;
   json: string;
@@ -63,6 +65,7 @@ function parseOptions(argv: string[], root: string): Options {
       rates: { type: 'string', default: '100,1000,5000,10000' },
       seconds: { type: 'string', default: '5' },
       modes: { type: 'string', default: 'fork,exec' },
+      hash: { type: 'string', default: 'on' },
       mix: { type: 'string', default: 'tcp4,tcp6,udp4' },
       cli: { type: 'string', default: path.join(root, 'dist', 'src', 'cli', 'main.js') },
       json: { type: 'string', default: path.join(root, 'bench', 'capture', 'build', 'capture-results.json') },
@@ -83,12 +86,15 @@ function parseOptions(argv: string[], root: string): Options {
   const rates = list(values.rates!, 'rates').map((r) => (r === 'max' ? 0 : positive(r, 'rates')));
   const modes = list(values.modes!, 'modes');
   for (const m of modes) if (m !== 'fork' && m !== 'exec') usageError(`--modes: expected fork and/or exec, got ${m}`);
+  const hash = list(values.hash!, 'hash');
+  for (const h of hash) if (h !== 'on' && h !== 'off') usageError(`--hash: expected on and/or off, got ${h}`);
   for (const k of list(values.mix!, 'mix')) if (!['tcp4', 'tcp6', 'udp4', 'udp6'].includes(k)) usageError(`--mix: unknown kind ${k}`);
   return {
     tiers: list(values.tiers!, 'tiers'),
     rates,
     seconds: positive(values.seconds!, 'seconds'),
     modes: modes as Mode[],
+    hash: hash.map((h) => h === 'on'),
     mix: values.mix!,
     cli: path.resolve(values.cli!),
     json: path.resolve(values.json!),
@@ -138,45 +144,47 @@ async function main(): Promise<number> {
     for (let run = 1; run <= o.repeat; run++) {
       for (const mode of o.modes) {
         for (const rate of o.rates) {
-          for (const tier of o.tiers) {
-            const base = { tier, mode, requestedRate: rate, run };
-            const startFailure = startFailures.get(tier);
-            let cell: CellResult;
-            if (cliMissing) cell = { ...base, status: 'failed-to-start', reason: `sensor CLI not found at ${o.cli} (build it with npm run build)` };
-            else if (startFailure) cell = { ...base, status: 'failed-to-start', reason: `skipped: ${startFailure.reason}` };
-            else {
-              cell = {
-                ...(await runCell({
-                  cli: o.cli,
-                  loadgen,
-                  tier,
-                  mode,
-                  rate,
-                  seconds: o.seconds,
-                  mix: o.mix,
-                  workDir: path.join(runDir, `${tier}-${mode}-${rate || 'max'}-${run}`),
-                  settleMs: 1000,
-                  idleMs: o.idleSeconds * 1000,
-                  drainMs: o.drainSeconds * 1000,
-                  warmupConnections: o.warmupConnections,
-                  graceMs: o.graceSeconds * 1000,
-                  readyTimeoutMs: o.readyTimeoutSeconds * 1000,
-                  stopGraceMs: 15_000,
-                })),
-                run,
-              };
-              if (cell.status === 'failed-to-start') startFailures.set(tier, cell);
+          for (const tier of o.tiers)
+            for (const hash of o.hash) {
+              const base = { tier, mode, hash, requestedRate: rate, run };
+              const startFailure = startFailures.get(tier);
+              let cell: CellResult;
+              if (cliMissing) cell = { ...base, status: 'failed-to-start', reason: `sensor CLI not found at ${o.cli} (build it with npm run build)` };
+              else if (startFailure) cell = { ...base, status: 'failed-to-start', reason: `skipped: ${startFailure.reason}` };
+              else {
+                cell = {
+                  ...(await runCell({
+                    cli: o.cli,
+                    loadgen,
+                    tier,
+                    mode,
+                    hash,
+                    rate,
+                    seconds: o.seconds,
+                    mix: o.mix,
+                    workDir: path.join(runDir, `${tier}-${mode}-${rate || 'max'}-hash-${hash ? 'on' : 'off'}-${run}`),
+                    settleMs: 1000,
+                    idleMs: o.idleSeconds * 1000,
+                    drainMs: o.drainSeconds * 1000,
+                    warmupConnections: o.warmupConnections,
+                    graceMs: o.graceSeconds * 1000,
+                    readyTimeoutMs: o.readyTimeoutSeconds * 1000,
+                    stopGraceMs: 15_000,
+                  })),
+                  run,
+                };
+                if (cell.status === 'failed-to-start') startFailures.set(tier, cell);
+              }
+              cells.push(cell);
+              const j = cell.join;
+              process.stdout.write(
+                `  ${tier}/${mode}/${rate || 'max'}/hash-${hash ? 'on' : 'off'}${o.repeat > 1 ? ` run ${run}` : ''}: ${cell.status}` +
+                  (j ? ` complete ${cell.completePct}% seen ${cell.seenPct}% hashed ${cell.hashedPct}% of ${j.truth} at ${Math.round(cell.loadgen!.achievedRate)}/s` : '') +
+                  (cell.cpu ? `, ${cell.cpu.msPer1000} ms cpu/1k, ${cell.peakRssMB} MB` : '') +
+                  (cell.reason ? ` (${cell.reason})` : '') +
+                  '\n',
+              );
             }
-            cells.push(cell);
-            const j = cell.join;
-            process.stdout.write(
-              `  ${tier}/${mode}/${rate || 'max'}${o.repeat > 1 ? ` run ${run}` : ''}: ${cell.status}` +
-                (j ? ` complete ${cell.completePct}% seen ${cell.seenPct}% of ${j.truth} at ${Math.round(cell.loadgen!.achievedRate)}/s` : '') +
-                (cell.cpu ? `, ${cell.cpu.msPer1000} ms cpu/1k, ${cell.peakRssMB} MB` : '') +
-                (cell.reason ? ` (${cell.reason})` : '') +
-                '\n',
-            );
-          }
         }
       }
     }
@@ -191,6 +199,7 @@ async function main(): Promise<number> {
     machine: machine(),
     options: { ...o, rates: o.rates.map((r) => r || 'max') },
     method: {
+      hashed: 'of the complete truth connections, the share whose record carries process.hash.sha256',
       completeness:
         'truth connection counted when a record has the same transport, local port+ip, remote port+ip, the child pid AND the loadgen executable; seen = tuple match with any or no process',
       cpu: 'utime+stime of the sensor (per-thread schedstat sum, ns precision; /proc/PID/stat when threads exited) from the end of an idle window to just before SIGTERM (the window starts --grace-seconds after the warm-up drained, so the warm-up\'s deferred work, its processes swept from the table and V8 shrinking the heap, is over; the measured run\'s own sweep, 10 s after it, is not in the window), minus the idle rate (measured over --idle-seconds after a 1 s settle past "ready", and again after the warm-up, the smaller used) times that wall time, divided by successful truth connections',

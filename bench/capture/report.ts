@@ -7,6 +7,8 @@ export const TARGETS = {
   cpuMsPer1000: 20,
   stretchCpuMsPer1000: 15,
   peakRssMB: 150,
+  /** Of the complete records of a kernel tier with hashing on, those carrying process.hash.sha256. */
+  hashedPct: 99,
   /** CPU per connection is judged only where the load is large enough to dwarf the idle noise. */
   cpuJudgedFromRate: 1000,
 } as const;
@@ -15,6 +17,7 @@ export const TARGET_TEXT = [
   `ebpf completeness (right pid AND executable) >= ${TARGETS.completeAt5000Pct}% at 5,000 connections/s (stretch: ${TARGETS.stretchCompleteAt10000Pct}% at 10,000/s)`,
   `sensor CPU <= ${TARGETS.cpuMsPer1000} ms per 1,000 connections (stretch <= ${TARGETS.stretchCpuMsPer1000}), judged on cells at >= ${TARGETS.cpuJudgedFromRate}/s`,
   `sensor peak RSS (VmHWM) <= ${TARGETS.peakRssMB} MB`,
+  `ebpf records carrying process.hash.sha256 >= ${TARGETS.hashedPct}% (cells with hashing on)`,
   'poll is measured alongside so the gap to kernel-event capture is visible (no target)',
 ];
 
@@ -53,6 +56,11 @@ export function verdicts(cells: readonly CellResult[]): Verdict[] {
         out.push({ target: name, tier, pass, detail: at.map((c) => `${c.mode} ${fmt(c.completePct, 3)}%${rateNote(c)}`).join('; ') });
       }
     }
+    const hashCells = okCells.filter((c) => c.hash && tier === 'ebpf');
+    if (hashCells.length > 0) {
+      const worst = Math.min(...hashCells.map((c) => c.hashedPct ?? 0));
+      out.push({ target: `hashed>=${TARGETS.hashedPct}%`, tier, pass: worst >= TARGETS.hashedPct, detail: `worst ${fmt(worst, 3)}%` });
+    }
     const cpuCells = okCells.filter((c) => c.cpu && (c.requestedRate === 0 || c.requestedRate >= TARGETS.cpuJudgedFromRate));
     if (cpuCells.length > 0) {
       const worst = Math.max(...cpuCells.map((c) => c.cpu!.msPer1000));
@@ -77,11 +85,13 @@ export function renderTable(cells: readonly CellResult[]): string {
     'tier',
     'run',
     'mode',
+    'hash',
     'rate',
     'achieved',
     'truth',
     'complete%',
     'seen%',
+    'hashed%',
     'wrongPid',
     'wrongExe',
     'noProc',
@@ -95,11 +105,13 @@ export function renderTable(cells: readonly CellResult[]): string {
     c.tier,
     String(c.run ?? 1),
     c.mode,
+    c.hash ? 'on' : 'off',
     c.requestedRate === 0 ? 'max' : String(c.requestedRate),
     fmt(c.loadgen?.achievedRate, 0),
     String(c.join?.truth ?? '-'),
     fmt(c.completePct, 3),
     fmt(c.seenPct, 3),
+    c.hash ? fmt(c.hashedPct, 3) : '-',
     String(c.join?.wrongPid ?? '-'),
     String(c.join?.wrongExecutable ?? '-'),
     String(c.join?.noProcess ?? '-'),
@@ -110,7 +122,7 @@ export function renderTable(cells: readonly CellResult[]): string {
     c.status === 'ok' ? (c.reason ? `ok, ${c.reason}` : 'ok') : `${c.status}: ${c.reason ?? ''}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (r: string[]): string => r.map((v, i) => pad(v, Math.min(widths[i] ?? 0, 60), i >= 3 && i < 14)).join('  ');
+  const line = (r: string[]): string => r.map((v, i) => pad(v, Math.min(widths[i] ?? 0, 60), i >= 4 && i < 17)).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(Math.min(w, 60)))), ...rows.map(line)].map((l) => l.trimEnd()).join('\n');
 }
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isHostName, parseHttpUrl, parseSyslogEndpoint } from './endpoint';
 import { detectSchema } from './detect-schema';
+import { hashSchema } from './hash-schema';
 import { byteSize, duration } from './duration';
 import { storeSection } from './store-schema';
 
@@ -83,6 +84,7 @@ export const configSchema = z.strictObject({
   sigma: z.strictObject({ allEvents: z.boolean().default(false) }).default({ allEvents: false }),
   dns: dnsSection,
   detect: detectSchema,
+  hash: hashSchema,
   store: storeSection,
   sinks: z
     .strictObject({

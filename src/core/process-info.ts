@@ -3,7 +3,13 @@
 // without importing each other.
 
 /** What an event tells of a parent: the process's identity fields, the name too only when known. */
-export type ParentInfo = Pick<ProcessInfo, 'pid' | 'executable' | 'entityId'> & { readonly name?: string | undefined };
+export type ParentInfo = Pick<ProcessInfo, 'pid' | 'executable' | 'entityId'> & { readonly name?: string | undefined; readonly sha256?: string | undefined };
+
+/**
+ * Why a process carries no executable hash: still being computed when the record left, the file
+ * above the size cap, the hash queue full, the hash slower than its timeout, or the file unreadable.
+ */
+export type HashStatus = 'pending' | 'too_large' | 'busy' | 'timeout' | 'error';
 
 /** Never changed once handed out (replace, do not mutate): formatters cache their rendering per object. */
 export interface ProcessInfo {
@@ -25,6 +31,10 @@ export interface ProcessInfo {
   readonly containerId?: string | undefined;
   /** Set when the process had exited before we looked it up (kept from exec time). */
   readonly exited?: boolean | undefined;
+  /** SHA-256 (lower-case hex) of the executable file the process runs. */
+  readonly sha256?: string | undefined;
+  /** Set when sha256 is absent and a hash was asked for: why it is missing. */
+  readonly hashStatus?: HashStatus | undefined;
 }
 
 // ProcessInfo and ParentInfo objects built in one place, with every field present (absent
@@ -48,9 +58,11 @@ export function makeProcessInfo(f: ProcessInfo): ProcessInfo {
     userName: f.userName,
     containerId: f.containerId,
     exited: f.exited,
+    sha256: f.sha256,
+    hashStatus: f.hashStatus,
   };
 }
 
 export function makeParentInfo(f: ParentInfo): ParentInfo {
-  return { pid: f.pid, name: f.name, executable: f.executable, entityId: f.entityId };
+  return { pid: f.pid, name: f.name, executable: f.executable, entityId: f.entityId, sha256: f.sha256 };
 }

@@ -90,12 +90,20 @@ export interface ProcessEnd {
   readonly timeUs: number;
 }
 
+/** A reported process's executable hash, known only after its first records left. */
+export interface ProcessHash {
+  readonly entityId: string;
+  readonly sha256: string;
+}
+
 export interface Sink {
   readonly name: string;
   /** Never throws and never blocks: a sink queues (bounded) and counts what it drops. */
   write(ev: ConnectionEvent): void;
   /** Optional: told when a process that may have been written exits. Never throws. */
   processEnded?(end: ProcessEnd): void;
+  /** Optional: told of a hash that came after the process's first records. Never throws. */
+  processHashed?(hash: ProcessHash): void;
   /** Resolves when everything written so far is delivered or durably queued. */
   flush(): Promise<void>;
   stats(): SinkStats;

@@ -10,7 +10,7 @@ import { BoundedCache } from './bounded-cache';
 import { RepeatBytes } from './repeat-bytes';
 import type { ByteWriter } from '../core/byte-writer';
 import { CommunityIds, communityIdDigest, writeCommunityId } from './community-id';
-import { EXECUTABLE_DELETED, envJson, eventAndNetworkHead } from './ecs';
+import { envJson, eventAndNetworkHead, packettrailProcessJson } from './ecs';
 import { toEcs } from './ecs-reference';
 import type { FormatEnv } from './env';
 import { isoMicros, isoMillis, SecondText } from './timestamp';
@@ -26,7 +26,6 @@ const REMOTE_IP = utf8('},"remote":{"ip":"');
 const PREEXISTING = utf8(',"preexisting":true');
 const TID = utf8(',"tid":');
 const ERRNO = utf8(',"errno":');
-const EXECUTABLE_DELETED_BYTES = utf8(EXECUTABLE_DELETED);
 const QUOTE_COMMA_QUOTE = utf8('","');
 const PROCESS_PID = utf8(',"process":{"pid":');
 const NAME = utf8(',"name":');
@@ -36,6 +35,7 @@ const ARGS = utf8(',"args":');
 const START = utf8(',"start":"');
 const ENTITY_ID = utf8(',"entity_id":');
 const PARENT_PID = utf8(',"parent":{"pid":');
+const HASH_SHA256 = utf8(',"hash":{"sha256":"');
 const CONTAINER_ID = utf8(',"container":{"id":');
 const DOMAIN = utf8(',"domain":');
 const DOMAIN_SOURCE = utf8(',"domain_source":"dns_answer"');
@@ -117,7 +117,8 @@ export class EcsByteEncoder {
       w.bytes(ERRNO);
       w.number(ev.errno);
     }
-    if (ev.process?.executableDeleted) w.bytes(EXECUTABLE_DELETED_BYTES);
+    // Rare (an unlinked executable, a missing hash): the text is made only then.
+    if (ev.process?.executableDeleted || ev.process?.hashStatus !== undefined) w.ascii(packettrailProcessJson(ev.process));
     if (ev.domain !== undefined) w.bytes(DOMAIN_SOURCE);
     w.byte(CLOSE_BRACE);
     if (ev.process) this.process.write(w, ev.process);
@@ -268,6 +269,7 @@ class ProcessBytes {
       w.bytes(ENTITY_ID);
       jsonString(w, p.entityId);
     }
+    if (p.sha256 !== undefined) writeSha256(w, p.sha256);
     if (p.parent) this.writeParent(w, p.parent);
     w.byte(CLOSE_BRACE);
     if (p.uid !== undefined) w.bytes(this.userPart(p.uid, p.userName));
@@ -328,6 +330,7 @@ class ProcessBytes {
       w.bytes(ENTITY_ID);
       jsonString(w, par.entityId);
     }
+    if (par.sha256 !== undefined) writeSha256(w, par.sha256);
     w.byte(CLOSE_BRACE);
     if (this.repeatedParents.writtenAgain(par)) this.repeatedParents.keep(par, w.buf.subarray(start, w.pos));
   }
@@ -498,4 +501,12 @@ function relatedIps(w: ByteWriter, local: string, remote: string): void {
     w.ascii(remote);
     w.byte(QUOTE);
   }
+}
+
+/** `,"hash":{"sha256":"HEX"}`: the hasher's lower-case hex needs no escaping. */
+function writeSha256(w: ByteWriter, sha256: string): void {
+  w.bytes(HASH_SHA256);
+  w.ascii(sha256);
+  w.byte(QUOTE);
+  w.byte(CLOSE_BRACE);
 }

@@ -55,8 +55,10 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       ...(ev.preexisting ? { preexisting: true } : {}),
       ...(ev.tid !== undefined ? { tid: ev.tid } : {}),
       ...(ev.errno !== undefined ? { errno: ev.errno } : {}),
-      // ECS has no field for an unlinked executable.
-      ...(p?.executableDeleted ? { process: { executable_deleted: true } } : {}),
+      // ECS has no field for an unlinked executable nor for why a hash is missing.
+      ...(p?.executableDeleted || p?.hashStatus
+        ? { process: { ...(p.executableDeleted ? { executable_deleted: true } : {}), ...(p.hashStatus ? { hash_status: p.hashStatus } : {}) } }
+        : {}),
       ...(domain !== undefined ? { domain_source: 'dns_answer' } : {}),
     },
   };
@@ -69,7 +71,16 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       args: p.args,
       start: p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined,
       entity_id: p.entityId,
-      parent: p.parent ? compact({ pid: p.parent.pid, name: p.parent.name, executable: p.parent.executable, entity_id: p.parent.entityId }) : undefined,
+      hash: p.sha256 !== undefined ? { sha256: p.sha256 } : undefined,
+      parent: p.parent
+        ? compact({
+            pid: p.parent.pid,
+            name: p.parent.name,
+            executable: p.parent.executable,
+            entity_id: p.parent.entityId,
+            hash: p.parent.sha256 !== undefined ? { sha256: p.parent.sha256 } : undefined,
+          })
+        : undefined,
     });
     if (p.uid !== undefined) doc.user = compact({ id: String(p.uid), name: p.userName });
     if (p.containerId) doc.container = { id: p.containerId };

@@ -19,8 +19,16 @@ const PROCESS_CACHE_MAX = 1024;
 // strings are not kept.
 const QUOTED_MAX = 512;
 const QUOTED_MAX_LENGTH = 4096;
-/** packettrail.process, written only for an unlinked executable (ECS has no such field). */
-export const EXECUTABLE_DELETED = ',"process":{"executable_deleted":true}';
+/**
+ * packettrail.process: what ECS has no field for, written only when there is something to say
+ * (an unlinked executable, the reason a record has no executable hash); '' otherwise.
+ */
+export function packettrailProcessJson(p: ProcessInfo | undefined): string {
+  if (p === undefined || (!p.executableDeleted && p.hashStatus === undefined)) return '';
+  const deleted = p.executableDeleted ? '"executable_deleted":true' : '';
+  const status = p.hashStatus !== undefined ? `"hash_status":"${p.hashStatus}"` : '';
+  return `,"process":{${deleted}${deleted && status ? ',' : ''}${status}}`;
+}
 
 export class EcsLineEncoder {
   private readonly ids = new CommunityIds();
@@ -82,7 +90,7 @@ export class EcsLineEncoder {
       (ev.preexisting ? ',"preexisting":true' : '') +
       (ev.tid !== undefined ? `,"tid":${ev.tid}` : '') +
       (ev.errno !== undefined ? `,"errno":${ev.errno}` : '') +
-      (ev.process?.executableDeleted ? EXECUTABLE_DELETED : '') +
+      packettrailProcessJson(ev.process) +
       (domain ? ',"domain_source":"dns_answer"' : '') +
       '}';
     const p = ev.process;
@@ -101,12 +109,15 @@ export class EcsLineEncoder {
     if (p.args !== undefined) out += `,"args":${this.argsJson(p.args)}`;
     if (p.startMs !== undefined) out += `,"start":"${this.times.millis(p.startMs)}"`;
     if (p.entityId !== undefined) out += `,"entity_id":${q(p.entityId)}`;
+    // Hashes are lower-case hex from our own hasher: no escaping.
+    if (p.sha256 !== undefined) out += `,"hash":{"sha256":"${p.sha256}"}`;
     const par = p.parent;
     if (par) {
       out += `,"parent":{"pid":${par.pid}`;
       if (par.name !== undefined) out += `,"name":${this.quoted(par.name)}`;
       if (par.executable !== undefined) out += `,"executable":${this.quoted(par.executable)}`;
       if (par.entityId !== undefined) out += `,"entity_id":${this.quoted(par.entityId)}`;
+      if (par.sha256 !== undefined) out += `,"hash":{"sha256":"${par.sha256}"}`;
       out += '}';
     }
     out += '}';

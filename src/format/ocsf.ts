@@ -132,6 +132,7 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
         preexisting: ev.preexisting ? true : undefined,
         errno: ev.errno,
         domain_source: ev.domain !== undefined ? 'dns_answer' : undefined,
+        process: p?.hashStatus ? { hash_status: p.hashStatus } : undefined,
       }),
     },
   };
@@ -146,10 +147,10 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
         name: p.name,
         cmd_line: p.commandLine,
         created_time: p.startMs,
-        file: fileObject(p.executable, p.executableDeleted),
+        file: fileObject(p.executable, p.sha256, p.executableDeleted),
         user,
         container: p.containerId ? { uid: p.containerId } : undefined,
-        parent_process: p.parent ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable) }) : undefined,
+        parent_process: p.parent ? compact({ pid: p.parent.pid, uid: p.parent.entityId, name: p.parent.name, file: fileObject(p.parent.executable, p.parent.sha256) }) : undefined,
       }),
       user,
     });
@@ -189,10 +190,13 @@ function endpoint(e: Endpoint, hostname: string | undefined, domain: string | un
 
 // OCSF's file object requires name and type_id (1 = Regular File); is_deleted says the file
 // had been unlinked when the process ran it (written only when true).
-function fileObject(path: string | undefined, deleted?: boolean): Record<string, unknown> | undefined {
+function fileObject(path: string | undefined, sha256: string | undefined, deleted?: boolean): Record<string, unknown> | undefined {
   if (!path) return undefined;
   const name = path.slice(path.lastIndexOf('/') + 1) || path;
-  return deleted ? { path, name, type_id: 1, type: 'Regular File', is_deleted: true } : { path, name, type_id: 1, type: 'Regular File' };
+  const file: Record<string, unknown> = { path, name, type_id: 1, type: 'Regular File' };
+  if (sha256 !== undefined) file.hashes = [{ algorithm_id: 3, algorithm: 'SHA-256', value: sha256 }];
+  if (deleted) file.is_deleted = true;
+  return file;
 }
 
 // Deterministic per event, so a re-sent record keeps its id (receivers can de-duplicate).

@@ -57,6 +57,7 @@ function pairs(ev: ConnectionEvent, ids: CommunityIds): Array<[string, string, (
   add('uid', p?.uid);
   add('user', p?.userName);
   add('exe', p?.executable);
+  add('sha256', p?.sha256);
   add('cmd', p?.commandLine ?? p?.args?.join(' '), true);
   add('cid', ids.ofEvent(ev));
   add('capture', ev.capture);

@@ -154,6 +154,7 @@ function procParams(p: ProcessInfo): SdParam[] {
   add('proc', 'pid', p.pid);
   add('proc', 'name', p.name);
   add('proc', 'exe', p.executable);
+  add('proc', 'sha256', p.sha256);
   add('proc', 'cmd', p.commandLine ?? (p.args ? p.args.join(' ') : undefined), true);
   add('proc', 'entityId', p.entityId);
   add('proc', 'start', p.startMs !== undefined ? new Date(p.startMs).toISOString() : undefined);

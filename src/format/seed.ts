@@ -33,6 +33,7 @@ function seedFields(ev: ConnectionEvent): string {
     ['uid', p?.uid],
     ['user', p?.userName],
     ['exe', p?.executable],
+    ['sha256', p?.sha256],
     ['capture', ev.capture],
     ['attribution', ev.attribution],
     ['domain', ev.domain],

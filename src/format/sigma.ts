@@ -17,6 +17,8 @@
 // - The remote end's hostname is the name the process resolved its address from (a DNS
 //   answer seen by the sensor, never a reverse lookup): DestinationHostname of an initiated
 //   connection, SourceHostname of an accepted one. This host's end has the host's name.
+// - Hashes is `SHA256=<hex>` with upper-case hex, as Sysmon writes its Hashes field (Event 3
+//   has none; rules written for process creation match it unchanged).
 // - Unknown values are '-', as Sysmon writes them.
 // - packettrail.action / packettrail.outcome say which record a line came from.
 import { type ConnectionEvent, initiatorAndResponder } from '../core/connection-event';
@@ -81,6 +83,7 @@ export function toSigma(ev: ConnectionEvent, env: FormatEnv): SigmaRecord {
   if (p?.parent?.executable) rec.ParentImage = p.parent.executable;
   if (p?.parent) rec.ParentProcessId = p.parent.pid;
   if (p?.commandLine) rec.CommandLine = p.commandLine;
+  if (p?.sha256) rec.Hashes = `SHA256=${p.sha256.toUpperCase()}`;
   rec.Computer = env.host.name;
   rec['packettrail.action'] = ev.action;
   rec['packettrail.outcome'] = ev.outcome;

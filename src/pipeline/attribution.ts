@@ -13,6 +13,8 @@ interface LookupHint {
 export interface ProcessLookup {
   apply(ev: ProcessEvent): void;
   lookup(pid: number, hint?: LookupHint): ProcessInfo | undefined;
+  /** Tells listener of each process whose executable hash came after its exec. */
+  onHashed?(listener: (info: ProcessInfo) => void): void;
 }
 
 /** Joins each raw event with the process table; one per pipeline (it owns its lookup hint). */

@@ -6,6 +6,7 @@ import { errorMessage } from '../core/errors';
 import type { Config } from '../config/schema';
 import { cgroup2Root } from '../process/cgroup2';
 import { ProcessTable } from '../process/process-table';
+import { ExeHasher } from '../process/exe-hasher';
 import { UserNames } from '../process/users';
 import { SnapshotProcessCache, SocketTableReader, takeSnapshot, type SnapshotEnv } from '../capture/snapshot/snapshot';
 import { createPollSource } from '../capture/poll/poll-source';
@@ -28,7 +29,9 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
   const snapEnv: SnapshotEnv = { hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users, socketTable: new SocketTableReader() };
   const own = new OwnTraffic(process.pid);
   const sinks = await buildSinks(config, ctx, own);
-  const processes = new ProcessTable({ hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users }, { cgroupRoot: cgroup2Root() });
+  const h = config.hash;
+  const hasher = h.enabled ? new ExeHasher({ maxSize: h.maxSize, maxQueue: h.maxQueue, timeoutMs: h.timeout, bytesPerSecond: h.rate }) : undefined;
+  const processes = new ProcessTable({ hostId: ctx.host.id, bootTimeMs: ctx.host.bootTimeMs, users }, { cgroupRoot: cgroup2Root(), hasher });
   // A tier that passes its probe can still fail to start; `auto` then moves on to the next.
   const failed = new Map<CaptureTier, string>();
   for (;;) {
@@ -49,6 +52,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
       });
     } catch (err) {
       await Promise.allSettled(sinks.map((s) => s.close()));
+      await hasher?.close();
       throw err;
     }
     const { source, tier } = selected;
@@ -65,6 +69,8 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
         detect: config.detect.enabled ? detectOptionsFrom(config.detect) : undefined,
         domains: config.dns.enabled ? { linkage: config.dns.linkage, maxEntries: config.dns.maxNames, minTtlMs: config.dns.minTtl } : undefined,
         detectSeed: config.detect.enabled && config.store.enabled && config.store.path ? readDetectSeed(config.store.path, ctx.logger) : undefined,
+        hashWaitMs: hasher ? h.waitMs : 0,
+        hashStats: hasher ? () => hasher.stats() : undefined,
       },
       ctx,
     );
@@ -74,6 +80,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
       await source.close().catch(() => undefined);
       if (config.source !== 'auto' || tier === 'poll') {
         await Promise.allSettled(sinks.map((s) => s.close()));
+        await hasher?.close();
         throw err;
       }
       ctx.logger.warn({ component: 'daemon', tier, err }, 'capture tier failed to start; trying the next one');
@@ -83,7 +90,11 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
     const why = [...[...failed].map(([t, r]) => `${t}: ${r}`), selected.why].join('; ');
     ctx.logger.info({ component: 'daemon', tier, why }, 'capture tier chosen');
     let stopping: Promise<void> | undefined;
-    return { tier, why, pipeline, stop: () => (stopping ??= pipeline.close()) };
+    const stop = async (): Promise<void> => {
+      await pipeline.close();
+      await hasher?.close();
+    };
+    return { tier, why, pipeline, stop: () => (stopping ??= stop()) };
   }
 }
 

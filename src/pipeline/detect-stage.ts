@@ -3,7 +3,7 @@
 // process exit the stage tells the engine and the sinks, for the processes it saw connect (the
 // only ones a sink was given and the only ones a hand-off can start from). With the detectors
 // off it still tells the sinks of those exits: the store records each process's end.
-import type { ConnectionEvent } from '../core/connection-event';
+import type { ConnectionEvent, ProcessInfo } from '../core/connection-event';
 import type { ProcessEnd, Sink } from '../core/stages';
 import { DetectEngine, type DetectSeed, type DetectStats } from '../detect/engine';
 import type { DetectOptions } from '../detect/options';
@@ -49,6 +49,13 @@ export class DetectStage {
     if (this.engine) this.deliver(this.engine.observe({ kind: 'process_end', end }));
     if (entityId === '') return;
     for (const sink of this.sinks) sink.processEnded?.(end);
+  }
+
+  /** A late executable hash: sinks that keep processes hear of it when the process was recorded. */
+  processHashed(p: ProcessInfo): void {
+    if (p.sha256 === undefined || p.entityId === undefined || this.connectors.get(p.pid) !== p.entityId) return;
+    const hash = { entityId: p.entityId, sha256: p.sha256 };
+    for (const sink of this.sinks) sink.processHashed?.(hash);
   }
 
   /** Undefined with the detectors off. */

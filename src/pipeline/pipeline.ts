@@ -1,6 +1,7 @@
 // Where the stages meet: source → own-traffic filter → attribution → UDP flows → sinks.
 // Also reconciles with a socket snapshot at start and after a loss, and reports stats.
-import type { ConnectionEvent } from '../core/connection-event';
+import { withDomain, withProcess, type ConnectionEvent } from '../core/connection-event';
+import { makeProcessInfo } from '../core/process-info';
 import type { Context } from '../core/context';
 import type { CaptureSource, Sink, SourceOutput } from '../core/stages';
 import { entryToEvent, listeningPorts } from '../capture/snapshot/events';
@@ -12,6 +13,7 @@ import { UdpFlowTracker } from './udp-flows';
 import { RecentKeys } from './recent-keys';
 import type { OwnTraffic } from './own-traffic';
 import { DetectStage } from './detect-stage';
+import { HashWait } from './hash-wait';
 import type { DetectOptions } from '../detect/options';
 import type { DetectSeed } from '../detect/engine';
 import { DomainStage, type DomainOptions } from './domain-stage';
@@ -31,6 +33,10 @@ export interface PipelineOptions {
   detectSeed?: DetectSeed | undefined;
   /** Names connections from the DNS answers the source hands over; absent, answers are ignored. */
   domains?: DomainOptions | undefined;
+  /** How long a record may wait for its process's executable hash (ms); 0 never waits. */
+  hashWaitMs?: number | undefined;
+  /** The executable hasher's counters, for the stats record. */
+  hashStats?: (() => object) | undefined;
 }
 
 interface PipelineStats {
@@ -63,6 +69,23 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
   let closed = false;
   const detect = new DetectStage(opts.detect, opts.sinks, opts.detectSeed);
   const domains = opts.domains ? new DomainStage(opts.domains) : undefined;
+  const hashWait = new HashWait(opts.hashWaitMs ?? 0, {
+    record,
+    processExited: (pid, timeUs) => detect.processExited(pid, timeUs),
+    reattribute(raw, held) {
+      // Attributed again from the raw event: the name the domain stage gave the held record stays.
+      const again = attributor.attribute(raw);
+      const now = held.domain !== undefined && again.domain === undefined ? withDomain(again, held.domain) : again;
+      // An exit that came while the record waited is not the record's: it stays as it was seen.
+      const p = now.process;
+      if (!p || !held.process || p.exited === held.process.exited) return now;
+      return withProcess(now, makeProcessInfo({ ...p, exited: held.process.exited }));
+    },
+  });
+  opts.processes.onHashed?.((info) => {
+    hashWait.hashArrived();
+    detect.processHashed(info);
+  });
 
   function record(ev: ConnectionEvent): void {
     recent.add(flowHash(ev.transport, ev.local.ip, ev.local.port, ev.remote.ip, ev.remote.port));
@@ -84,11 +107,11 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         stats.udpRepeats++;
         return;
       }
-      record(ev);
+      hashWait.connection(raw, ev);
     },
     process(ev) {
       opts.processes.apply(ev);
-      if (ev.type === 'exit') detect.processExited(ev.pid, ev.timeUs);
+      if (ev.type === 'exit') hashWait.processExited(ev.pid, ev.timeUs);
     },
     dnsAnswer(answer) {
       if (!closed) domains?.answer(answer);
@@ -147,6 +170,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
         sinks: Object.fromEntries(opts.sinks.map((s) => [s.name, s.stats()])),
         ...(detectStats ? { detect: detectStats } : {}),
         ...(domains ? { domains: domains.stats() } : {}),
+        ...(opts.hashStats ? { hash: { ...opts.hashStats(), ...hashWait.stats() } } : {}),
         memory: memoryMb(),
       },
       'stats',
@@ -167,6 +191,7 @@ export function createPipeline(opts: PipelineOptions, ctx: Context): Pipeline {
     stats: () => ({ ...stats }),
     async close() {
       await opts.source.close();
+      hashWait.drain();
       closed = true;
       if (statsTimer) clearInterval(statsTimer);
       if (sweepTimer) clearInterval(sweepTimer);

@@ -11,6 +11,7 @@ import { makeParentInfo, makeProcessInfo } from '../core/process-info';
 import { CgroupPaths } from './cgroup-paths';
 import { containerIdFromCgroup } from './container';
 import { EntityIds } from './entity-id';
+import type { ExeHasher, HashOutcome } from './exe-hasher';
 import { ProcFileReader } from './proc-files';
 import { readProcessInfo, startMsFromTicks, type ProcEnv } from './proc-reader';
 
@@ -26,6 +27,8 @@ export interface ProcessTableOptions {
   maxEntries?: number;
   /** Where cgroup v2 is mounted: the container of a process gone before its exec was applied is found from its cgroup id there. */
   cgroupRoot?: string | undefined;
+  /** Hashes each process's executable; absent, records carry no hash. */
+  hasher?: ExeHasher | undefined;
 }
 
 export interface ProcessTableStats {
@@ -69,6 +72,8 @@ export class ProcessTable {
   /** Kernel cgroup id → container id (null: no container). */
   private readonly cgroupContainers = new Map<string, string | null>();
   private readonly cgroupPaths: CgroupPaths | undefined;
+  private readonly hasher: ExeHasher | undefined;
+  private readonly hashListeners: ((info: ProcessInfo) => void)[] = [];
   private evictions = 0;
   private expired = 0;
   private procReads = 0;
@@ -80,6 +85,13 @@ export class ProcessTable {
     this.graceMs = opts.graceMs ?? 10_000;
     this.maxEntries = Math.max(1, opts.maxEntries ?? 65_536);
     this.cgroupPaths = opts.cgroupRoot !== undefined ? new CgroupPaths(opts.cgroupRoot) : undefined;
+    this.hasher = opts.hasher;
+    if (this.hasher) this.hasher.onResult = (pid, outcome) => this.applyHash(pid, outcome);
+  }
+
+  /** Tells listener of each process whose hash came after its exec (its entry revised). */
+  onHashed(listener: (info: ProcessInfo) => void): void {
+    this.hashListeners.push(listener);
   }
 
   /** Loads every process /proc shows now. Returns how many were read. */
@@ -98,7 +110,7 @@ export class ProcessTable {
       if (this.entries.has(pid)) continue;
       const info = this.readProc(pid);
       if (info) {
-        this.put(pid, info);
+        this.put(pid, this.withHash(info));
         n++;
       }
     }
@@ -154,11 +166,13 @@ export class ProcessTable {
         }
         return known;
       }
-      this.put(pid, fresh);
-      return fresh;
+      const hashed = this.withHash(fresh);
+      this.put(pid, hashed);
+      return hashed;
     }
-    const info = this.readProc(pid);
-    if (info) {
+    const read = this.readProc(pid);
+    if (read) {
+      const info = this.withHash(read);
       this.put(pid, info);
       return info;
     }
@@ -204,6 +218,7 @@ export class ProcessTable {
       const p = this.entries.get(ev.ppid);
       parent = p ? this.parentView(p) : makeParentInfo({ pid: ev.ppid });
     }
+    const hash = this.hasher?.request(ev.pid, ev.executableDeleted ? undefined : ev.executable);
     const info = makeProcessInfo({
       pid: ev.pid,
       name: ev.comm,
@@ -220,6 +235,8 @@ export class ProcessTable {
       uid: ev.uid,
       userName: this.env.users.name(ev.uid),
       containerId: this.containerAtExec(ev, prevLive ? prev : undefined),
+      sha256: hash?.sha256,
+      hashStatus: hash?.status,
     });
     this.put(ev.pid, info);
   }
@@ -273,7 +290,10 @@ export class ProcessTable {
       uid: parent.uid,
       userName: parent.userName,
       containerId: parent.containerId,
+      sha256: parent.sha256,
+      hashStatus: parent.hashStatus,
     });
+    if (parent.hashStatus === 'pending') this.hasher?.inherit(ev.pid, ev.ppid);
     this.put(ev.pid, info);
   }
 
@@ -281,7 +301,7 @@ export class ProcessTable {
   private parentView(parent: ProcessInfo): ParentInfo {
     const last = this.lastParent;
     if (last?.info === parent) return last.view;
-    const view = makeParentInfo({ pid: parent.pid, name: parent.name, executable: parent.executable, entityId: parent.entityId });
+    const view = makeParentInfo({ pid: parent.pid, name: parent.name, executable: parent.executable, entityId: parent.entityId, sha256: parent.sha256 });
     this.lastParent = { info: parent, view };
     return view;
   }
@@ -293,10 +313,29 @@ export class ProcessTable {
       // Prefer the table's parent record: it may hold exec-time data /proc no longer has.
       const p = this.entries.get(info.parent.pid);
       if (p && info.parent.name === undefined) {
-        return makeProcessInfo({ ...info, parent: makeParentInfo({ pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId }) });
+        return makeProcessInfo({ ...info, parent: makeParentInfo({ pid: p.pid, name: p.name, executable: p.executable, entityId: p.entityId, sha256: p.sha256 }) });
       }
     }
     return info;
+  }
+
+  /** info with its executable's hash asked for (a process read from /proc, not seen at exec). */
+  private withHash(info: ProcessInfo): ProcessInfo {
+    // Kernel threads run no file: nothing to hash, nothing to report missing.
+    if (!this.hasher || info.exited || info.executable === undefined) return info;
+    const hash = this.hasher.request(info.pid, info.executable);
+    return makeProcessInfo({ ...info, sha256: hash.sha256, hashStatus: hash.status });
+  }
+
+  /** A hash that came after the exec: the waiting entry is revised (a new value) and listeners told. */
+  private applyHash(pid: number, outcome: HashOutcome): void {
+    let revised: ProcessInfo | undefined;
+    this.entries.revise(pid, (known) => {
+      if (known.hashStatus !== 'pending') return known;
+      revised = makeProcessInfo({ ...known, sha256: outcome.sha256, hashStatus: outcome.status });
+      return revised;
+    });
+    if (revised) for (const listener of this.hashListeners) listener(revised);
   }
 
   /** Deletes pid if its entry is the exit queued at time at (one probe); false when the pid was reused since. */

@@ -4,6 +4,7 @@ import type { ConnectionEvent } from '../../src/core/connection-event';
 
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const sha256 = fc.stringMatching(/^[0-9a-f]{64}$/);
 const endpoint = fc.record({ ip: fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant('0.0.0.0'), fc.constant('::')), port: fc.integer({ min: 0, max: 65535 }) });
 
 export const eventArb: fc.Arbitrary<ConnectionEvent> = fc.record({
@@ -31,10 +32,12 @@ export const eventArb: fc.Arbitrary<ConnectionEvent> = fc.record({
       args: maybe(fc.array(text, { maxLength: 4 })),
       startMs: maybe(fc.integer({ min: 0, max: 4_000_000_000_000 })),
       entityId: maybe(text),
-      parent: maybe(fc.record({ pid: fc.nat(), name: maybe(text), executable: maybe(text), entityId: maybe(text) })),
+      parent: maybe(fc.record({ pid: fc.nat(), name: maybe(text), executable: maybe(text), entityId: maybe(text), sha256: maybe(sha256) })),
       uid: maybe(fc.nat()),
       userName: maybe(text),
       containerId: maybe(text),
+      sha256: maybe(sha256),
+      hashStatus: maybe(fc.constantFrom('pending', 'too_large', 'busy', 'timeout', 'error')),
     }),
   ),
 }) as fc.Arbitrary<ConnectionEvent>;

@@ -6,7 +6,7 @@
 // the batch's distinct names.
 // Alerts are rare and go whole.
 import type { ConnectionEvent, ProcessInfo } from '../../core/connection-event';
-import type { ProcessEnd } from '../../core/stages';
+import type { ProcessEnd, ProcessHash } from '../../core/stages';
 import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, TRANSPORTS, codeOf } from './codes';
 
 /** Numbers per connection, at these offsets. */
@@ -45,6 +45,8 @@ export interface EncodedBatch {
   readonly resetProcesses: boolean;
   readonly alerts: readonly ConnectionEvent[];
   readonly ends: readonly ProcessEnd[];
+  /** Hashes that came after their process's row. */
+  readonly hashes: readonly ProcessHash[];
 }
 
 /** Collects records on the sensor's thread until a batch is taken. */
@@ -58,6 +60,7 @@ export class BatchEncoder {
   private newProcesses: Array<[number, ProcessInfo]> = [];
   private alerts: ConnectionEvent[] = [];
   private ends: ProcessEnd[] = [];
+  private hashes: ProcessHash[] = [];
   private keys = new WeakMap<ProcessInfo, number>();
   private nextKey = 0;
   private reset = false;
@@ -71,6 +74,10 @@ export class BatchEncoder {
 
   get endCount(): number {
     return this.ends.length;
+  }
+
+  get hashCount(): number {
+    return this.hashes.length;
   }
 
   add(ev: ConnectionEvent): void {
@@ -123,6 +130,10 @@ export class BatchEncoder {
     this.ends.push(e);
   }
 
+  hash(h: ProcessHash): void {
+    this.hashes.push(h);
+  }
+
   take(): EncodedBatch {
     const batch: EncodedBatch = {
       count: this.connections,
@@ -133,6 +144,7 @@ export class BatchEncoder {
       resetProcesses: this.reset,
       alerts: this.alerts,
       ends: this.ends,
+      hashes: this.hashes,
     };
     this.numbers = [];
     this.addresses = [];
@@ -143,6 +155,7 @@ export class BatchEncoder {
     this.newProcesses = [];
     this.alerts = [];
     this.ends = [];
+    this.hashes = [];
     this.reset = false;
     if (this.nextKey >= this.maxKeys) {
       // The writer's table of keys stays bounded: from the next batch on, both sides start over.

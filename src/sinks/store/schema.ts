@@ -137,6 +137,8 @@ const MIGRATIONS: readonly string[] = [
   `,
   // The name the process resolved the remote address from (a DNS answer), when one was seen.
   'ALTER TABLE connection ADD COLUMN domain TEXT;',
+  // The SHA-256 of the file the process ran; it may come after the process's first row.
+  'ALTER TABLE process ADD COLUMN executable_sha256 TEXT;',
 ];
 
 /** The span of one index bucket (an hour, in microseconds): queries name it as `time_us / INDEX_BUCKET_US`, as the indexes do. */

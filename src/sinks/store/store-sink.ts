@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HostInfo, Logger } from '../../core/context';
-import type { ProcessEnd, Sink, SinkStats } from '../../core/stages';
+import type { ProcessEnd, ProcessHash, Sink, SinkStats } from '../../core/stages';
 import { LogLimit, REPEATED_WARNING } from '../../core/log-limit';
 import { embeddedText } from '../../config/sea-assets';
 import { BatchEncoder } from './batch-codec';
@@ -120,7 +120,7 @@ export function createStoreSink(opts: StoreSinkOptions): StoreSink {
 
   function commit(): void {
     commitSoon = false;
-    if (encoder.size === 0 && encoder.endCount === 0) return;
+    if (encoder.size === 0 && encoder.endCount === 0 && encoder.hashCount === 0) return;
     const batch = encoder.take();
     if (dead) {
       droppedHere += batch.count + batch.alerts.length;
@@ -176,6 +176,10 @@ export function createStoreSink(opts: StoreSinkOptions): StoreSink {
     processEnded(end: ProcessEnd) {
       if (closed || encoder.endCount >= maxQueue) return;
       encoder.end(end);
+    },
+    processHashed(hash: ProcessHash) {
+      if (closed || encoder.hashCount >= maxQueue) return;
+      encoder.hash(hash);
     },
     async flush() {
       if (closed) return;

@@ -40,6 +40,8 @@ export class BatchWriter {
   private readonly insertAlert: Database.Statement;
   private readonly endProcess: Database.Statement;
   private readonly setLastHour: Database.Statement;
+  private readonly hashProcess: Database.Statement;
+  private readonly hashProcessById: Database.Statement;
   private readonly saveNextId: Database.Statement;
   /**
    * The number the next connection row gets: with its time it is the row's key. Numbers only
@@ -63,8 +65,9 @@ export class BatchWriter {
     );
     this.upsertProcess = db.prepare(
       `INSERT INTO process (entity_id, program_id, pid, command_line, args, start_ms, start_ticks, parent_pid, parent_name,
-         parent_executable, parent_entity_id, container_id, exited) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-       ON CONFLICT (entity_id, program_id) DO UPDATE SET pid = excluded.pid RETURNING id`,
+         parent_executable, parent_entity_id, container_id, exited, executable_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+       ON CONFLICT (entity_id, program_id) DO UPDATE SET pid = excluded.pid,
+         executable_sha256 = coalesce(process.executable_sha256, excluded.executable_sha256) RETURNING id`,
     );
     this.upsertRollup = db.prepare(
       `INSERT INTO rollup (day, program_id, remote_ip, remote_port, local_port, direction, transport, action, count, first_us, last_us)
@@ -83,6 +86,8 @@ export class BatchWriter {
     );
     this.endProcess = db.prepare('UPDATE process SET end_us = ? WHERE entity_id = ? AND end_us IS NULL');
     this.setLastHour = db.prepare('UPDATE process SET last_hour = ? WHERE id = ? AND (last_hour IS NULL OR last_hour < ?)');
+    this.hashProcess = db.prepare('UPDATE process SET executable_sha256 = ? WHERE entity_id = ? AND executable_sha256 IS NULL');
+    this.hashProcessById = db.prepare('UPDATE process SET executable_sha256 = ? WHERE id = ? AND executable_sha256 IS NULL');
     this.saveNextId = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     const saved = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(NEXT_ID_KEY) as string | undefined;
     this.nextId = saved === undefined ? 1 : Number(saved);
@@ -166,6 +171,7 @@ export class BatchWriter {
       this.setLastHour.run(hour, id, hour);
       setBounded(this.lastHours, id, hour, CACHE_MAX);
     }
+    for (const h of batch.hashes) this.hashProcess.run(h.sha256, h.entityId);
   }
 
   /** One statement inserting `rows` connections: per row, SQLite's statement overhead is paid once per statement. */
@@ -266,9 +272,13 @@ export class BatchWriter {
         parent?.entityId ?? null,
         p.containerId ?? null,
         p.exited ? 1 : null,
+        p.sha256 ?? null,
       ) as { id: number };
       id = row.id;
       setBounded(this.processIds, key, id, CACHE_MAX);
+    } else if (p.sha256 !== undefined) {
+      // A process revised with its hash after its row was written: a new object, the same row.
+      this.hashProcessById.run(p.sha256, id);
     }
     this.processIdsByObject.set(p, id);
     return id;

