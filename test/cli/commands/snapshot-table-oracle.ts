@@ -30,5 +30,12 @@ export function renderSnapshotTableOracle(entries: readonly SnapshotEntry[]): st
   const rows = [HEADER, ...entries.map(row)];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const last = HEADER.length - 1;
-  return `${rows.map((r) => r.map((c, i) => (i === last ? c : c.padEnd(widths[i]!))).join(' ').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === last ? c : c.padEnd(widths[i]!)))
+        .join(' ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
