@@ -10,7 +10,7 @@ import { blobToIp, isV4Blob } from './ip-blob';
 export const EVENT_COLUMNS = `c.id, c.time_us, c.process_id, c.action, c.outcome, c.transport, c.direction, c.capture, c.attribution,
   c.local_ip, c.local_port, c.remote_ip, c.remote_port, c.tid, c.errno, c.preexisting, c.domain,
   p.entity_id, p.pid, p.command_line, p.args, p.start_ms, p.start_ticks, p.parent_pid, p.parent_name,
-  p.parent_executable, p.parent_entity_id, p.container_id, p.exited, p.executable_sha256, g.executable, g.name, g.uid, g.user_name`;
+  p.parent_executable, p.parent_entity_id, p.container_id, p.exited, p.executable_sha256, p.executable_deleted, g.executable, g.name, g.uid, g.user_name`;
 
 export const EVENT_JOINS = 'LEFT JOIN process p ON p.id = c.process_id LEFT JOIN program g ON g.id = p.program_id';
 
@@ -45,6 +45,7 @@ export interface EventRow {
   container_id: string | null;
   exited: number | null;
   executable_sha256: string | null;
+  executable_deleted: number | null;
   executable: string | null;
   name: string | null;
   uid: number | null;
@@ -114,5 +115,6 @@ function processFromRow(row: Omit<EventRow, 'id'>): ProcessInfo {
     containerId: orUndefined(row.container_id),
     exited: row.exited ? true : undefined,
     sha256: orUndefined(row.executable_sha256),
+    executableDeleted: row.executable_deleted ? true : undefined,
   });
 }

@@ -139,6 +139,8 @@ const MIGRATIONS: readonly string[] = [
   'ALTER TABLE connection ADD COLUMN domain TEXT;',
   // The SHA-256 of the file the process ran; it may come after the process's first row.
   'ALTER TABLE process ADD COLUMN executable_sha256 TEXT;',
+  // 1 when the file the process ran had been unlinked (the path is the one it had).
+  'ALTER TABLE process ADD COLUMN executable_deleted INTEGER;',
 ];
 
 /** The span of one index bucket (an hour, in microseconds): queries name it as `time_us / INDEX_BUCKET_US`, as the indexes do. */

@@ -65,7 +65,7 @@ export class BatchWriter {
     );
     this.upsertProcess = db.prepare(
       `INSERT INTO process (entity_id, program_id, pid, command_line, args, start_ms, start_ticks, parent_pid, parent_name,
-         parent_executable, parent_entity_id, container_id, exited, executable_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+         parent_executable, parent_entity_id, container_id, exited, executable_sha256, executable_deleted) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
        ON CONFLICT (entity_id, program_id) DO UPDATE SET pid = excluded.pid,
          executable_sha256 = coalesce(process.executable_sha256, excluded.executable_sha256) RETURNING id`,
     );
@@ -273,6 +273,7 @@ export class BatchWriter {
         p.containerId ?? null,
         p.exited ? 1 : null,
         p.sha256 ?? null,
+        p.executableDeleted ? 1 : null,
       ) as { id: number };
       id = row.id;
       setBounded(this.processIds, key, id, CACHE_MAX);

@@ -29,10 +29,12 @@ test('records read back render the same ECS as the ones written', async () => {
     // Two connections to the same name in one batch: the domain goes across once, both keep it.
     const named = egressEvent({ timeUs: egressEvent().timeUs + 5, domain: 'www.example.org' });
     const namedAgain = egressEvent({ timeUs: egressEvent().timeUs + 6, domain: 'www.example.org', remote: { ip: '93.184.216.35', port: 443 } });
-    const written = [egressEvent(), ingressEvent(), v6, curlEvent(7), named, namedAgain];
+    // A process whose executable had been unlinked: the flag comes back with the process.
+    const deleted = curlEvent(8, { entityId: 'e-deleted', executableDeleted: true });
+    const written = [egressEvent(), ingressEvent(), v6, curlEvent(7), named, namedAgain, deleted];
     for (const ev of written) s.sink.write(ev);
     await s.sink.flush();
-    assert.equal(s.sink.stats().written, 6);
+    assert.equal(s.sink.stats().written, 7);
     const db = openStoreReadOnly(s.path);
     const read = [...searchConnections(db, {})];
     db.close();
