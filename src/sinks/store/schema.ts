@@ -167,4 +167,12 @@ export function checkReadable(db: Database.Database, path: string): void {
   const v = db.pragma('user_version', { simple: true }) as number;
   if (v === 0) throw new PtError('E_USAGE', `store ${path}: not a packettrail store (no schema)`);
   if (v > SCHEMA_VERSION) throw new PtError('E_USAGE', `store ${path}: schema version ${v} is newer than this packettrail (${SCHEMA_VERSION})`);
+  // A reader never migrates: a migration can rebuild indexes for minutes and would hold up the
+  // sensor still writing the file. The sensor of this version upgrades it when it starts.
+  if (v < SCHEMA_VERSION) {
+    throw new PtError(
+      'E_USAGE',
+      `store ${path}: schema version ${v} is older than this packettrail (${SCHEMA_VERSION}); start this version's sensor on it once to upgrade it`,
+    );
+  }
 }

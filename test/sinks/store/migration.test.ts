@@ -29,6 +29,8 @@ test('a first-schema store is migrated: hour-led indexes, last_hour filled, ever
     for (let i = 0; i < 600; i++) insert.run(T0 + i * 60_000_000, i + 1, 1 + (i % 2), local, ipToBlob(`10.0.0.${1 + (i % 3)}`)!);
     old.close();
 
+    // A reader does not migrate: it says what to do instead of failing on a missing column.
+    assert.throws(() => openStoreReadOnly(path), /schema version 1 is older than this packettrail .*start this version's sensor/);
     openStoreForWriting(path).close();
     const db = openStoreReadOnly(path);
     try {
