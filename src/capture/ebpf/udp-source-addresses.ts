@@ -70,10 +70,6 @@ export class UdpSourceAddresses {
     }
   }
 
-  get heldCount(): number {
-    return this.held.length;
-  }
-
   stats(): UdpSourceStats {
     return { ...this.counters };
   }
