@@ -10,7 +10,11 @@
  * - The receiver is found through the socket: cgroup connect4/6 and sendmsg4/6 run in the
  *   caller's context when a query leaves for a DNS port (connected UDP, as glibc and c-ares use,
  *   unconnected sendto, TCP connect) and note socket cookie -> tgid; the answer's socket cookie
- *   finds it again. Socket cookies are never reused while the kernel runs. */
+ *   finds it again. Socket cookies are never reused while the kernel runs.
+ * - cgroup_skb/egress sees the IP header of every packet a local socket sends: a UDP datagram
+ *   from a socket bound to no address (or to the wildcard) carries the source address the route
+ *   chose, which the socket itself never holds. The first datagram of each (source, destination)
+ *   pair is reported; the rest cost one map lookup. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -25,13 +29,31 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
+/* Both record kinds start with their kind, so one ring carries both. */
+#define TAP_DNS_ANSWER 1
+#define TAP_UDP_SOURCE 2
+
 struct dns_record {
-	__u64 ts_ns;
-	__u32 tgid;
-	__u16 len;       /* bytes in payload */
+	__u8 kind;       /* TAP_DNS_ANSWER */
 	__u8 transport;  /* IPPROTO_UDP or IPPROTO_TCP */
 	__u8 truncated;  /* the payload was longer than DNS_PAYLOAD_MAX */
+	__u8 pad;
+	__u32 tgid;
+	__u64 ts_ns;
+	__u16 len;       /* bytes in payload */
 	__u8 payload[DNS_PAYLOAD_MAX];
+};
+
+/* A UDP datagram's addresses, from a socket whose own address is the wildcard. Also the key of
+ * the map that reports each pair once. */
+struct udp_source_record {
+	__u8 kind;       /* TAP_UDP_SOURCE */
+	__u8 family;     /* 4 or 6: the IP version of the packet */
+	__u16 sport;     /* host byte order */
+	__u16 dport;
+	__u16 pad;
+	__u8 saddr[16];  /* network byte order; IPv4 in the first 4 bytes */
+	__u8 daddr[16];
 };
 
 /* Records carry only the payload's bytes (most answers are under 200 bytes, not the 1,232 the
@@ -72,6 +94,15 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } dns_askers SEC(".maps");
+
+/* UDP address pairs already reported. LRU: a pair evicted by newer ones is reported again, which
+ * user space takes as a refresh. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct udp_source_record);
+	__type(value, __u8);
+} udp_sources_seen SEC(".maps");
 
 static __always_inline int is_dns_port(__u16 port)
 {
@@ -166,6 +197,7 @@ int pt_dns_ingress(struct __sk_buff *skb)
 	struct dns_record *rec = bpf_map_lookup_elem(&dns_scratch, &zero);
 	if (!rec)
 		return 1;
+	rec->kind = TAP_DNS_ANSWER;
 	rec->ts_ns = bpf_ktime_get_ns();
 	__u64 cookie = bpf_get_socket_cookie(skb);
 	__u32 *tgid = bpf_map_lookup_elem(&dns_askers, &cookie);
@@ -180,6 +212,63 @@ int pt_dns_ingress(struct __sk_buff *skb)
 	if (len < 1 || len > DNS_PAYLOAD_MAX || bpf_skb_load_bytes(skb, data, rec->payload, len) < 0)
 		return 1;
 	if (bpf_ringbuf_output(&dns_events, rec, offsetof(struct dns_record, payload) + len, BPF_RB_NO_WAKEUP) < 0)
+		count_lost();
+	return 1;
+}
+
+/* True when the sending socket's own address is the wildcard of the packet's family. */
+static __always_inline int sent_from_wildcard(struct __sk_buff *skb, int v6)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 0;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return 0;
+	if (!v6)
+		return sk->src_ip4 == 0;
+	return (sk->src_ip6[0] | sk->src_ip6[1] | sk->src_ip6[2] | sk->src_ip6[3]) == 0;
+}
+
+SEC("cgroup_skb/egress")
+int pt_udp_source_egress(struct __sk_buff *skb)
+{
+	struct udp_source_record r = {};
+	__u32 l4;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		__u8 vihl, proto;
+		if (bpf_skb_load_bytes(skb, 9, &proto, 1) < 0 || proto != IPPROTO_UDP)
+			return 1;
+		if (bpf_skb_load_bytes(skb, 0, &vihl, 1) < 0 || !sent_from_wildcard(skb, 0))
+			return 1;
+		if (bpf_skb_load_bytes(skb, 12, r.saddr, 4) < 0 || bpf_skb_load_bytes(skb, 16, r.daddr, 4) < 0)
+			return 1;
+		r.family = 4;
+		l4 = (vihl & 0x0f) * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		/* Extension headers before UDP are rare on a datagram a socket sends: not followed. */
+		__u8 proto;
+		if (bpf_skb_load_bytes(skb, 6, &proto, 1) < 0 || proto != IPPROTO_UDP || !sent_from_wildcard(skb, 1))
+			return 1;
+		if (bpf_skb_load_bytes(skb, 8, r.saddr, 16) < 0 || bpf_skb_load_bytes(skb, 24, r.daddr, 16) < 0)
+			return 1;
+		r.family = 6;
+		l4 = 40;
+	} else {
+		return 1;
+	}
+	__be16 ports[2];
+	if (bpf_skb_load_bytes(skb, l4, ports, 4) < 0)
+		return 1;
+	r.kind = TAP_UDP_SOURCE;
+	r.sport = bpf_ntohs(ports[0]);
+	r.dport = bpf_ntohs(ports[1]);
+	if (bpf_map_lookup_elem(&udp_sources_seen, &r))
+		return 1;
+	__u8 one = 1;
+	/* Marked first, so a record the ring had no room for is not retried on every datagram. */
+	bpf_map_update_elem(&udp_sources_seen, &r, &one, BPF_ANY);
+	if (bpf_ringbuf_output(&dns_events, &r, sizeof(r), BPF_RB_NO_WAKEUP) < 0)
 		count_lost();
 	return 1;
 }

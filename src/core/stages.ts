@@ -55,6 +55,8 @@ export interface DnsTapStats {
   lost: number;
   /** Payloads that gave no answer, by kind (malformed, tcp_partial, ...). */
   parseErrors: Record<string, number>;
+  /** UDP flows of wildcard sockets: given their datagram's source address, or left with the wildcard. */
+  udpSources?: { readonly filled: number; readonly unknown: number };
 }
 
 export interface SourceOutput {

@@ -1,7 +1,8 @@
 // The DNS answer tap (bpf/dns.bpf.c): a BPF object of its own that copies DNS answers arriving
 // at local sockets to its own ring, with the process that asked. Loaded beside the capture
 // programs by the ebpf source, which drains this ring before its own on every tick: an answer
-// always reaches the pipeline before the connection it led to.
+// always reaches the pipeline before the connection it led to. The same ring carries the source
+// address of UDP datagrams sent from wildcard sockets (udp-source-addresses.ts).
 import fs from 'node:fs';
 import type { DnsAnswer } from '../../core/dns-answer';
 import type { DnsTapStats } from '../../core/stages';
@@ -10,14 +11,20 @@ import { DecodeErrorCounts } from '../decode-errors';
 import { parseDnsAnswer } from '../dns/parse-answer';
 import type { Logger } from '../../core/context';
 import type { Libbpf, Ptr } from './libbpf';
+import { ipFromBytes } from './ip-bytes';
+import { AF_INET, AF_INET6 } from '../../core/kernel-constants';
 import { RingReader, type SampleHandler } from './ring-reader';
+import type { UdpSourceSighting } from './udp-source-addresses';
 
 const DNS_PORT = 53;
 /** The kernel's map holds this many ports (53 included). */
 const MAX_PORTS = 8;
 const IPPROTO_TCP = 6;
-// struct dns_record in bpf/dns.bpf.c.
-const REC = { tsNs: 0, tgid: 8, len: 12, transport: 14, truncated: 15, payload: 16 } as const;
+// The record kinds and layouts of bpf/dns.bpf.c: struct dns_record and struct udp_source_record.
+const KIND_DNS_ANSWER = 1;
+const KIND_UDP_SOURCE = 2;
+const REC = { kind: 0, transport: 1, truncated: 2, tgid: 4, tsNs: 8, len: 16, payload: 18 } as const;
+const SRC = { family: 1, sport: 2, dport: 4, saddr: 8, daddr: 24, size: 40 } as const;
 /** Answers per drain at most: DNS is a trickle, a flood of it waits for the next tick. */
 const DRAIN_MAX = 4096;
 
@@ -42,6 +49,7 @@ export class DnsTap {
   private readonly counters = { answers: 0, withoutAddress: 0, lost: 0 };
   private readonly onSample: SampleHandler;
   private emit: (answer: DnsAnswer) => void = () => {};
+  private emitSource: ((s: UdpSourceSighting) => void) | undefined;
 
   private constructor(
     private readonly lib: Libbpf,
@@ -106,14 +114,40 @@ export class DnsTap {
     }
   }
 
-  /** Hands every answer the kernel copied since the last call to `onAnswer`, oldest first. */
-  drain(onAnswer: (answer: DnsAnswer) => void): void {
+  /**
+   * Hands every answer the kernel copied since the last call to `onAnswer`, and every UDP source
+   * sighting to `onUdpSource` (dropped without one), oldest first.
+   */
+  drain(onAnswer: (answer: DnsAnswer) => void, onUdpSource?: (s: UdpSourceSighting) => void): void {
     if (!this.ring) return;
     this.emit = onAnswer;
+    this.emitSource = onUdpSource;
     while (this.ring.drain(this.onSample, DRAIN_MAX).more);
   }
 
   private decode(bytes: Uint8Array, view: DataView, at: number, len: number): void {
+    const kind = len > 0 ? bytes[at + REC.kind] : undefined;
+    if (kind === KIND_UDP_SOURCE) this.decodeUdpSource(bytes, view, at, len);
+    else if (kind === KIND_DNS_ANSWER) this.decodeAnswer(bytes, view, at, len);
+    else this.errors.note('bad_kind', `dns tap record of kind ${kind}`);
+  }
+
+  private decodeUdpSource(bytes: Uint8Array, view: DataView, at: number, len: number): void {
+    if (len < SRC.size) {
+      this.errors.note('truncated', `udp source record of ${len} bytes`);
+      return;
+    }
+    if (!this.emitSource) return;
+    const af = bytes[at + SRC.family] === 6 ? AF_INET6 : AF_INET;
+    this.emitSource({
+      sourceIp: ipFromBytes(bytes.subarray(at + SRC.saddr, at + SRC.saddr + 16), af).ip,
+      sourcePort: view.getUint16(at + SRC.sport, true),
+      destinationIp: ipFromBytes(bytes.subarray(at + SRC.daddr, at + SRC.daddr + 16), af).ip,
+      destinationPort: view.getUint16(at + SRC.dport, true),
+    });
+  }
+
+  private decodeAnswer(bytes: Uint8Array, view: DataView, at: number, len: number): void {
     if (len < REC.payload) {
       this.errors.note('truncated', `dns record of ${len} bytes`);
       return;

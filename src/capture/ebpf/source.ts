@@ -16,6 +16,7 @@ import { kernelClockNow, RecordDecoder, type DecodedEvents } from './decode-reco
 import { loadLibbpf } from './libbpf';
 import { defaultBpfObjectPath } from './object-path';
 import { RingReader } from './ring-reader';
+import { UdpSourceAddresses, type UdpSourceSighting } from './udp-source-addresses';
 
 export interface EbpfSourceOptions {
   logger: Logger;
@@ -74,6 +75,8 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   let closedDnsStats: DnsTapStats | undefined;
   let timer: NodeJS.Timeout | undefined;
   let slice: NodeJS.Immediate | undefined;
+  /** Fills the wildcard local address of UDP flows from the datagrams the tap saw leave. */
+  let udpSources: UdpSourceAddresses | undefined;
   let lostTotal = 0;
   let lastLostCheck = 0;
   /** Drains everything left (used once more at close, after the programs are detached). */
@@ -110,8 +113,13 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
         log.error({ err }, 'pipeline rejected a dns answer');
       }
     };
+    const sources = dnsTap ? new UdpSourceAddresses() : undefined;
+    udpSources = sources;
+    const onUdpSource = sources ? (s: UdpSourceSighting): void => sources.learn(s) : undefined;
     const decoder = new RecordDecoder(clock);
-    const events = toPipeline(out);
+    const toSinks = toPipeline(out);
+    const passConnection = toSinks.connection;
+    const events: DecodedEvents = sources ? { ...toSinks, connection: (ev) => sources.complete(ev, passConnection) } : toSinks;
     const onSample = decodeCounting(decoder, events, stats, decodeErrors);
     const fillLimit = loaded.ringBytes * DRAIN_FILL_SHARE;
     let since = performance.now();
@@ -123,7 +131,9 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       // Answers first, and only the records written before the answers were read: a connection
       // follows its answer in the kernel, so its answer is known before it in the pipeline.
       const upTo = ring.producerPosition();
-      dnsTap?.drain(onAnswer);
+      dnsTap?.drain(onAnswer, onUdpSource);
+      // Sends held by the last drain: their datagrams, if any left, are read by now.
+      sources?.release(passConnection);
       const { bytes, more } = ring.drain(onSample, SLICE_RECORDS, upTo);
       bytesSince += bytes;
       checkLost(out);
@@ -137,8 +147,9 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       }
     };
     drainAll = () => {
-      dnsTap?.drain(onAnswer);
+      dnsTap?.drain(onAnswer, onUdpSource);
       while (ring?.drain(onSample, SLICE_RECORDS).more);
+      sources?.release(passConnection);
     };
     timer = setTimeout(drain, DRAIN_MAX_MS);
   }
@@ -210,7 +221,8 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
     },
 
     stats: () => {
-      const dns = dnsTap?.stats() ?? closedDnsStats;
+      const tap = dnsTap?.stats() ?? closedDnsStats;
+      const dns = tap && udpSources ? { ...tap, udpSources: udpSources.stats() } : tap;
       return { ...stats, decodeErrors: decodeErrors.counts(), ...(dns ? { dns } : {}) };
     },
 
