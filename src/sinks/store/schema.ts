@@ -170,9 +170,6 @@ export function checkReadable(db: Database.Database, path: string): void {
   // A reader never migrates: a migration can rebuild indexes for minutes and would hold up the
   // sensor still writing the file. The sensor of this version upgrades it when it starts.
   if (v < SCHEMA_VERSION) {
-    throw new PtError(
-      'E_USAGE',
-      `store ${path}: schema version ${v} is older than this packettrail (${SCHEMA_VERSION}); start this version's sensor on it once to upgrade it`,
-    );
+    throw new PtError('E_USAGE', `store ${path}: schema version ${v} is older than this packettrail (${SCHEMA_VERSION}); start this version's sensor on it once to upgrade it`);
   }
 }
