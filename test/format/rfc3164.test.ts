@@ -11,7 +11,7 @@ function parsePairs(body: string): Map<string, string> | Error {
     const eq = body.indexOf('=', i);
     if (eq < 0) return new Error(`no = after ${i}`);
     const key = body.slice(i, eq);
-    if (!/^[a-z]+$/.test(key)) return new Error(`bad key ${JSON.stringify(key)}`);
+    if (!/^[a-z][a-z0-9]*$/.test(key)) return new Error(`bad key ${JSON.stringify(key)}`);
     if (out.has(key)) return new Error(`key ${key} twice`);
     i = eq + 1;
     let value = '';

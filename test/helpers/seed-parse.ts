@@ -20,7 +20,7 @@ export function parseSeedLine(line: string): SeedRecord {
     const eq = body.indexOf('=', i);
     if (eq < 0) throw new Error(`dangling text at ${i}: ${JSON.stringify(body.slice(i))}`);
     const key = body.slice(i, eq);
-    if (!/^[a-z]+$/.test(key)) throw new Error(`bad key ${JSON.stringify(key)}`);
+    if (!/^[a-z][a-z0-9]*$/.test(key)) throw new Error(`bad key ${JSON.stringify(key)}`);
     i = eq + 1;
     let value = '';
     if (body[i] === '"') {
