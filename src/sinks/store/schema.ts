@@ -137,6 +137,15 @@ const MIGRATIONS: readonly string[] = [
   `,
   // The name the process resolved the remote address from (a DNS answer), when one was seen.
   'ALTER TABLE connection ADD COLUMN domain TEXT;',
+  // A connection_closed row: how long the connection lasted and what it carried each way
+  // (out: sent by this host); NULL where the capture tier does not know.
+  `
+  ALTER TABLE connection ADD COLUMN duration_ns INTEGER;
+  ALTER TABLE connection ADD COLUMN bytes_out INTEGER;
+  ALTER TABLE connection ADD COLUMN bytes_in INTEGER;
+  ALTER TABLE connection ADD COLUMN packets_out INTEGER;
+  ALTER TABLE connection ADD COLUMN packets_in INTEGER;
+  `,
 ];
 
 /** The span of one index bucket (an hour, in microseconds): queries name it as `time_us / INDEX_BUCKET_US`, as the indexes do. */
