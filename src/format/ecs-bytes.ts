@@ -67,8 +67,9 @@ export class EcsByteEncoder {
 
   /** Appends the record's line (without a newline) to w. */
   encode(ev: ConnectionEvent, w: ByteWriter): void {
-    // Alerts are rare and carry more fields: the reference renders them, around the fast path.
-    if (ev.alert) {
+    // Alerts are rare and carry more fields, as does a close (its duration sits inside the
+    // shared event head): the reference renders them, around the fast path.
+    if (ev.alert || ev.end) {
       w.utf8(JSON.stringify(toEcs(ev, this.env, this.ids)));
       return;
     }

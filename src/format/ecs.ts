@@ -41,8 +41,9 @@ export class EcsLineEncoder {
   }
 
   line(ev: ConnectionEvent): string {
-    // Alerts are rare and carry more fields: the reference renders them.
-    if (ev.alert) return JSON.stringify(toEcs(ev, this.env, this.ids));
+    // Alerts are rare and carry more fields, and so does a close (its duration sits inside the
+    // event head this path shares between records): the reference renders them.
+    if (ev.alert || ev.end) return JSON.stringify(toEcs(ev, this.env, this.ids));
     // initiatorAndResponder without its object: this runs for every record.
     const egress = ev.direction === 'egress';
     const source = egress ? ev.local : ev.remote;
