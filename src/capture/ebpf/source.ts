@@ -26,6 +26,8 @@ export interface EbpfSourceOptions {
   ignorePid?: number | undefined;
   /** A UDP flow is reported again after this many seconds of existence. Default 60. */
   udpReemitSecs?: number | undefined;
+  /** Send a connection_closed record, with duration and the socket's counters, for each TCP connection reported. Default false. */
+  closes?: boolean | undefined;
   /** Where the cgroup sock_addr (UDP) hooks attach. Default: the cgroup v2 root. */
   cgroupPath?: string;
   /**
@@ -75,6 +77,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   let timer: NodeJS.Timeout | undefined;
   let slice: NodeJS.Immediate | undefined;
   let lostTotal = 0;
+  let closeStartsLost = 0;
   let lastLostCheck = 0;
   /** Drains everything left (used once more at close, after the programs are detached). */
   let drainAll: (() => void) | undefined;
@@ -86,6 +89,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       ringBufferBytes: opts.ringBufferBytes ?? DEFAULT_RING_BYTES,
       ignorePid: opts.ignorePid,
       udpReemitSecs: opts.udpReemitSecs,
+      closes: opts.closes,
       walkExePath,
     });
     if (!walkExePath) log.warn('executable paths are recorded as typed (path walk off)');
@@ -192,6 +196,11 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
     if (delta > 0) {
       stats.lost += delta;
       out.lost(delta);
+    }
+    const missed = obj.closeStartsLost();
+    if (missed > closeStartsLost) {
+      log.warn({ missed: missed - closeStartsLost, total: missed }, 'open-connection table full: closes of these connections are not reported');
+      closeStartsLost = missed;
     }
   }
 
