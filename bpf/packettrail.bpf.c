@@ -27,7 +27,11 @@
 #define SOCK_DGRAM 2
 #define PT_TCP_ESTABLISHED 1
 #define PT_TCP_SYN_SENT 2
+#define PT_TCP_FIN_WAIT1 4
+#define PT_TCP_FIN_WAIT2 5
 #define PT_TCP_CLOSE 7
+#define PT_TCP_LAST_ACK 9
+#define PT_TCP_CLOSING 11
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -263,8 +267,25 @@ static __always_inline void emit_close(struct trace_event_raw_inet_sock_set_stat
 		__builtin_memcpy(e->c.raddr, ctx->daddr, 4);
 	}
 	e->start_ns = st->o.ts_ns;
-	e->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
-	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	/* The kernel counts sequence space: bytes_acked has 1 for the connecting side's SYN and 1
+	 * for this end's FIN once acknowledged, bytes_received 1 for the peer's FIN. Payload is
+	 * what the record carries, so those come off. This end's FIN was sent in the closing
+	 * states and is acknowledged when nothing sent is left unacknowledged; the peer's FIN was
+	 * received when tcp_fin() marked the socket SOCK_DONE (a reset does not, and the flag is
+	 * read here before tcp_done() runs on). */
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 received = BPF_CORE_READ(tp, bytes_received);
+	int oldstate = ctx->oldstate;
+	if (st->action == PT_ACT_CONNECT && acked > 0)
+		acked--;
+	if ((oldstate == PT_TCP_FIN_WAIT1 || oldstate == PT_TCP_FIN_WAIT2 || oldstate == PT_TCP_LAST_ACK || oldstate == PT_TCP_CLOSING) &&
+	    BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq) && acked > 0)
+		acked--;
+	unsigned long sk_flags = BPF_CORE_READ((struct sock *)sk, __sk_common.skc_flags);
+	if ((sk_flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))) && received > 0)
+		received--;
+	e->bytes_out = acked;
+	e->bytes_in = received;
 	e->segs_out = BPF_CORE_READ(tp, segs_out);
 	e->segs_in = BPF_CORE_READ(tp, segs_in);
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);

@@ -62,8 +62,8 @@ struct pt_conn {
 struct pt_close {
 	struct pt_conn c;
 	__u64 start_ns;           /* the start record's ts_ns: duration = c.h.ts_ns - start_ns */
-	__u64 bytes_acked;        /* payload bytes sent and acknowledged by the peer */
-	__u64 bytes_received;     /* payload bytes received in sequence */
+	__u64 bytes_out;          /* payload bytes sent and acknowledged by the peer (tcp_sock.bytes_acked less SYN and FIN) */
+	__u64 bytes_in;           /* payload bytes received in sequence (tcp_sock.bytes_received less FIN) */
 	__u32 segs_out;           /* segments sent, pure ACKs and retransmissions included */
 	__u32 segs_in;            /* segments received, pure ACKs included */
 };

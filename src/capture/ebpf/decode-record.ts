@@ -168,8 +168,8 @@ export class RecordDecoder {
     if (err > 0) ev.errno = err;
     ev.end = {
       durationNs: Math.max(0, u64(dv, at + HEADER.tsNs) - u64(dv, at + CLOSE.startNs)),
-      bytesOut: u64(dv, at + CLOSE.bytesAcked),
-      bytesIn: u64(dv, at + CLOSE.bytesReceived),
+      bytesOut: u64(dv, at + CLOSE.bytesOut),
+      bytesIn: u64(dv, at + CLOSE.bytesIn),
       packetsOut: dv.getUint32(at + CLOSE.segsOut, true),
       packetsIn: dv.getUint32(at + CLOSE.segsIn, true),
     };

@@ -42,8 +42,8 @@ export const CONN = {
 /** A CONN record (the start's action and owner, the close's time and tuple) and the socket's counters. */
 export const CLOSE = {
   startNs: 104,
-  bytesAcked: 112,
-  bytesReceived: 120,
+  bytesOut: 112,
+  bytesIn: 120,
   segsOut: 128,
   segsIn: 132,
   size: 136,

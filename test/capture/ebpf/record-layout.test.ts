@@ -31,7 +31,7 @@ int main(void) {
   F(pt_exec, args_truncated); F(pt_exec, path_flags); F(pt_exec, path); F(pt_exec, args); S(pt_exec);
   F(pt_rename, newcomm); S(pt_rename);
   F(pt_fork, start_ticks); F(pt_fork, child_pid); F(pt_fork, ppid); S(pt_fork);
-  F(pt_close, start_ns); F(pt_close, bytes_acked); F(pt_close, bytes_received); F(pt_close, segs_out);
+  F(pt_close, start_ns); F(pt_close, bytes_out); F(pt_close, bytes_in); F(pt_close, segs_out);
   F(pt_close, segs_in); S(pt_close);
   F(pt_config, ignore_pid); F(pt_config, udp_reemit_secs); F(pt_config, closes); S(pt_config);
   printf("\\"consts\\": [%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d]\\n}\\n",
@@ -112,8 +112,8 @@ describe('ring-buffer record layout', () => {
   it('close record offsets and size match, after a whole connection record', () => {
     const fields = [
       ['start_ns', L.CLOSE.startNs],
-      ['bytes_acked', L.CLOSE.bytesAcked],
-      ['bytes_received', L.CLOSE.bytesReceived],
+      ['bytes_out', L.CLOSE.bytesOut],
+      ['bytes_in', L.CLOSE.bytesIn],
       ['segs_out', L.CLOSE.segsOut],
       ['segs_in', L.CLOSE.segsIn],
       ['size', L.CLOSE.size],
@@ -318,8 +318,8 @@ describe('RecordDecoder', () => {
       b[L.CONN.protocol] = 6;
       b[L.CONN.ok] = 1;
       b.writeBigUInt64LE(123456789012n - 2_500_000_000n, L.CLOSE.startNs);
-      b.writeBigUInt64LE(1000n, L.CLOSE.bytesAcked);
-      b.writeBigUInt64LE(2n ** 40n, L.CLOSE.bytesReceived);
+      b.writeBigUInt64LE(1000n, L.CLOSE.bytesOut);
+      b.writeBigUInt64LE(2n ** 40n, L.CLOSE.bytesIn);
       b.writeUInt32LE(7, L.CLOSE.segsOut);
       b.writeUInt32LE(9, L.CLOSE.segsIn);
       return b;
