@@ -32,7 +32,9 @@ test('a first-schema store is migrated: hour-led indexes, last_hour filled, ever
     openStoreForWriting(path).close();
     const db = openStoreReadOnly(path);
     try {
-      assert.equal(db.pragma('user_version', { simple: true }), 3);
+      assert.equal(db.pragma('user_version', { simple: true }), 4);
+      const columns = (db.prepare("SELECT name FROM pragma_table_info('connection')").pluck().all() as string[]).join(',');
+      assert.match(columns, /duration_ns,bytes_out,bytes_in,packets_out,packets_in$/, 'the close columns are added');
       const indexSql = db.prepare("SELECT sql FROM sqlite_master WHERE name IN ('connection_remote', 'connection_process')").pluck().all() as string[];
       assert.equal(indexSql.length, 2);
       for (const sql of indexSql) assert.match(sql, new RegExp(`time_us / ${INDEX_BUCKET_US}`));
