@@ -162,7 +162,8 @@ test('executable globs: * spans slashes, ? one character, the rest literal', () 
 test('closes are not new connections: no detector counts or raises on them, and they change nothing that follows', () => {
   const opts = options({ beacon: { ...DEFAULT_DETECT_OPTIONS.beacon, minCount: 3 }, maxKeys: 32 });
   const dropper = proc(7, '/tmp/dropper');
-  const closeOf = (s: number, ip: string) => connect(dropper, s, ip, 443, { action: 'connection_closed', end: { durationNs: 1e9, bytesOut: 10, bytesIn: 10, packetsOut: 2, packetsIn: 2 } });
+  const closeOf = (s: number, ip: string) =>
+    connect(dropper, s, ip, 443, { action: 'connection_closed', end: { durationNs: 1e9, bytesOut: 10, bytesIn: 10, packetsOut: 2, packetsIn: 2 } });
   const inbound = (s: number) => connect(dropper, s, '198.51.100.9', 50000, { action: 'connection_closed', direction: 'ingress', local: { ip: '192.0.2.10', port: 8443 } });
   // Closes alone, many and regular: neither first-seen nor a beacon nor anything tracked.
   const only = new DetectEngine(opts);

@@ -54,17 +54,16 @@ test('the store keeps a close with its bytes and query --json prints them; syslo
     clientPort = cp;
     const mine = (l: string) => l.includes(`sport="${clientPort}"`);
     for (let i = 0; i < 60 && !lines.some(mine); i++) await sleep(250);
-    assert.ok(lines.some((l) => mine(l) && l.includes('action="connection_attempted"')), 'syslog has the connection');
+    assert.ok(
+      lines.some((l) => mine(l) && l.includes('action="connection_attempted"')),
+      'syslog has the connection',
+    );
     await sleep(1000); // the close was drained with the connect or soon after: give it time to arrive, if it were sent
   } finally {
     assert.equal(await sensor.stop(), 0);
     receiver.close();
   }
-  assert.equal(
-    lines.filter((l) => l.includes(`sport="${clientPort}"`) && l.includes('connection_closed')).length,
-    0,
-    'syslog, closes off by default, got no close',
-  );
+  assert.equal(lines.filter((l) => l.includes(`sport="${clientPort}"`) && l.includes('connection_closed')).length, 0, 'syslog, closes off by default, got no close');
 
   const r = runCliSync(['query', '--store', store, '--action', 'connection_closed', '--port', String(serverPort), '--json']);
   assert.equal(r.status, 0, r.stderr);
@@ -94,5 +93,5 @@ test('the store keeps a close with its bytes and query --json prints them; syslo
   assert.deepEqual([inn[0].network.direction, inn[0].source.port, inn[0].source.bytes, inn[0].destination.bytes], ['ingress', clientPort, 50_000, 700]);
   // The table shows the duration and the bytes on the close's line.
   const table = runCliSync(['query', '--store', store, '--action', 'connection_closed', '--port', String(serverPort)]);
-  assert.match(table.stdout, new RegExp(`connection_closed \\d+\\.\\d\\ds out=50000B in=700B`));
+  assert.match(table.stdout, /connection_closed \d+\.\d\ds out=50000B in=700B/);
 });

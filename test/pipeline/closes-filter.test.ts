@@ -38,10 +38,7 @@ test('defaults: the store takes closes, syslog, file, elasticsearch and console 
     console: { enabled: true },
     sinks: { syslog: [{ url: 'udp://127.0.0.1:514' }], file: [{ path: '/tmp/a.jsonl' }], elasticsearch: [{ url: 'http://127.0.0.1:9200' }] },
   });
-  assert.deepEqual(
-    [others.console.closes, others.sinks.syslog[0]!.closes, others.sinks.file[0]!.closes, others.sinks.elasticsearch[0]!.closes],
-    [false, false, false, false],
-  );
+  assert.deepEqual([others.console.closes, others.sinks.syslog[0]!.closes, others.sinks.file[0]!.closes, others.sinks.elasticsearch[0]!.closes], [false, false, false, false]);
   assert.equal(anySinkWantsCloses(others), false, 'no sink wants them: the kernel sends none');
   assert.equal(anySinkWantsCloses(parse({ store: { enabled: false }, sinks: { syslog: [{ url: 'udp://127.0.0.1:514', closes: true }] } })), true);
   assert.equal(anySinkWantsCloses(parse({ store: { enabled: true, path: '/tmp/x.db', closes: false } })), false);

@@ -90,9 +90,7 @@ describe('connection end (real kernel, closes on)', { skip }, () => {
   });
 
   function closeOf(pid: number, localPort: number): Promise<ConnectionEvent> {
-    return waitForValue(`close of pid ${pid} port ${localPort}`, () =>
-      conns.find((c) => c.action === 'connection_closed' && c.process?.pid === pid && c.local.port === localPort),
-    );
+    return waitForValue(`close of pid ${pid} port ${localPort}`, () => conns.find((c) => c.action === 'connection_closed' && c.process?.pid === pid && c.local.port === localPort));
   }
 
   /** A transfer of n bytes up and m down through a pause; both ends' close records and the client's figures. */
@@ -120,7 +118,7 @@ describe('connection end (real kernel, closes on)', { skip }, () => {
       assert.equal(out.process?.name, 'python3');
       assert.deepEqual(out.remote, { ip: host, port });
       assert.ok(out.end, 'the client close has an end');
-      console.log("DBG", JSON.stringify(out.end), JSON.stringify(inn.end));
+      console.log('DBG', JSON.stringify(out.end), JSON.stringify(inn.end));
       // Payload only: no headers, and the SYN and FIN the kernel's counters include come off.
       assert.equal(out.end.bytesOut, n, 'sent and acknowledged: the payload exactly');
       assert.equal(out.end.bytesIn, m, 'received: the payload exactly');

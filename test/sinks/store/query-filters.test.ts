@@ -55,7 +55,12 @@ function events(): ConnectionEvent[] {
     // Some TCP connections close half a millisecond later: a record of its own, not counted again.
     const opened = out[out.length - 1]!;
     if (opened.transport === 'tcp' && rnd(3) === 0) {
-      out.push({ ...opened, timeUs: opened.timeUs + 500, action: 'connection_closed', end: { durationNs: 500_000, bytesOut: rnd(5000), bytesIn: rnd(5000), packetsOut: 3, packetsIn: 3 } });
+      out.push({
+        ...opened,
+        timeUs: opened.timeUs + 500,
+        action: 'connection_closed',
+        end: { durationNs: 500_000, bytesOut: rnd(5000), bytesIn: rnd(5000), packetsOut: 3, packetsIn: 3 },
+      });
     }
   }
   return out;
