@@ -113,7 +113,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   fs.mkdirSync(o.workDir, { recursive: true });
   const outFile = path.join(o.workDir, 'sensor.jsonl');
   const variant = sensorVariant(o.tier);
-  const started = await startSensor({ cli: o.cli, tier: variant.source, env: variant.env, outFile, readyTimeoutMs: o.readyTimeoutMs });
+  const started = await startSensor({ cli: o.cli, tier: variant.source, env: variant.env, extraArgs: [...(variant.args ?? [])], outFile, readyTimeoutMs: o.readyTimeoutMs });
   if (!started.ok) return { ...base, status: 'failed-to-start', reason: started.reason, sensorTail: started.tail };
   const sensor = started.sensor;
   try {
