@@ -315,7 +315,8 @@ int pt_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *args)
 		return 0;
 	}
 	if (newstate == PT_TCP_CLOSE && oldstate != PT_TCP_SYN_SENT) {
-		emit_close(ctx, sk);
+		if (closes_on())
+			emit_close(ctx, sk);
 		return 0;
 	}
 	if (oldstate != PT_TCP_SYN_SENT)
@@ -346,10 +347,11 @@ int pt_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *args)
 			__builtin_memcpy(e->laddr, ctx->saddr, 4);
 			__builtin_memcpy(e->raddr, ctx->daddr, 4);
 		}
+		/* Only a start that was sent gets a close: remembered before the owner goes. */
+		if (e->ok && closes_on())
+			remember_start(sk, o, PT_ACT_CONNECT);
 		emit_from_owner(e, o);
 	}
-	if (newstate == PT_TCP_ESTABLISHED && closes_on())
-		remember_start(sk, o, PT_ACT_CONNECT);
 	bpf_map_delete_elem(&connecting, &sk);
 	return 0;
 }
