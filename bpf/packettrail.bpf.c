@@ -27,7 +27,11 @@
 #define SOCK_DGRAM 2
 #define PT_TCP_ESTABLISHED 1
 #define PT_TCP_SYN_SENT 2
+#define PT_TCP_FIN_WAIT1 4
+#define PT_TCP_FIN_WAIT2 5
 #define PT_TCP_CLOSE 7
+#define PT_TCP_LAST_ACK 9
+#define PT_TCP_CLOSING 11
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -45,10 +49,14 @@ struct {
 	__type(value, struct pt_exec);
 } exec_scratch SEC(".maps");
 
-/* Records that did not fit in the ring buffer (index 0). */
+/* Records that did not fit in the ring buffer (index PT_LOST_RING); connections whose start
+ * could not be remembered because conn_starts was full, so their close is never sent
+ * (index PT_LOST_CLOSE_START). */
+#define PT_LOST_RING 0
+#define PT_LOST_CLOSE_START 1
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -77,6 +85,22 @@ struct {
 	__type(key, __u64);
 	__type(value, struct owner);
 } connecting SEC(".maps");
+
+struct conn_start {
+	struct owner o;           /* who connected or accepted, and when (ts_ns) */
+	__u8 action;              /* PT_ACT_CONNECT or PT_ACT_ACCEPT */
+	__u8 pad[7];
+};
+
+/* Reported TCP connections still open -> their start, for the close record. A plain hash, not
+ * an LRU: evicting a long-lived connection would lose its close silently; a full map is
+ * counted instead (lost[PT_LOST_CLOSE_START]). Every entry goes at TCP_CLOSE. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct conn_start);
+} conn_starts SEC(".maps");
 
 /* listen(fd) in flight, per thread. */
 struct {
@@ -116,12 +140,32 @@ static __always_inline int ignored(__u32 pid)
 	return c && c->ignore_pid != 0 && c->ignore_pid == pid;
 }
 
-static __always_inline void count_lost(void)
+static __always_inline void count_lost_at(__u32 index)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	__u64 *n = bpf_map_lookup_elem(&lost, &index);
 	if (n)
 		__sync_fetch_and_add(n, 1);
+}
+
+static __always_inline void count_lost(void)
+{
+	count_lost_at(PT_LOST_RING);
+}
+
+static __always_inline int closes_on(void)
+{
+	struct pt_config *c = get_config();
+	return c && c->closes;
+}
+
+/* Remembers a reported connection's start so its close can be sent with its owner. */
+static __always_inline void remember_start(__u64 sk, const struct owner *o, __u8 action)
+{
+	struct conn_start st = {};
+	__builtin_memcpy(&st.o, o, sizeof(st.o));
+	st.action = action;
+	if (bpf_map_update_elem(&conn_starts, &sk, &st, BPF_ANY))
+		count_lost_at(PT_LOST_CLOSE_START);
 }
 
 /* Reads the calling task: only ever call this from task context. */
@@ -187,7 +231,66 @@ static __always_inline void emit_from_owner(struct pt_conn *e, const struct owne
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
-/* ---------------------------------------------------------------- TCP connect */
+/* ---------------------------------------------------------------- TCP connect, close */
+
+/* The socket's last state change: sends the close of a connection whose start was reported,
+ * with the kernel's counters read from the socket while they are still there. May run in
+ * softirq (a reset, the TIME_WAIT hand-over): the owner comes from conn_starts only. */
+static __always_inline void emit_close(struct trace_event_raw_inet_sock_set_state *ctx, __u64 sk)
+{
+	struct conn_start *st = bpf_map_lookup_elem(&conn_starts, &sk);
+	if (!st)
+		return;
+	struct pt_close *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		bpf_map_delete_elem(&conn_starts, &sk);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	header_from_owner(&e->c.h, PT_KIND_CLOSE, &st->o);
+	e->c.h.ts_ns = bpf_ktime_get_ns();
+	__builtin_memcpy(e->c.tcomm, st->o.tcomm, sizeof(e->c.tcomm));
+	e->c.action = st->action;
+	e->c.protocol = IPPROTO_TCP;
+	e->c.family = ctx->family;
+	e->c.ok = 1;
+	e->c.err = BPF_CORE_READ((struct sock *)sk, sk_err);
+	e->c.lport = ctx->sport;
+	e->c.rport = ctx->dport;
+	if (ctx->family == AF_INET6) {
+		__builtin_memcpy(e->c.laddr, ctx->saddr_v6, 16);
+		__builtin_memcpy(e->c.raddr, ctx->daddr_v6, 16);
+	} else {
+		__builtin_memcpy(e->c.laddr, ctx->saddr, 4);
+		__builtin_memcpy(e->c.raddr, ctx->daddr, 4);
+	}
+	e->start_ns = st->o.ts_ns;
+	/* The kernel counts sequence space: bytes_acked has 1 for the connecting side's SYN and 1
+	 * for this end's FIN once acknowledged, bytes_received 1 for the peer's FIN. Payload is
+	 * what the record carries, so those come off. This end's FIN was sent in the closing
+	 * states and is acknowledged when nothing sent is left unacknowledged; the peer's FIN was
+	 * received when tcp_fin() marked the socket SOCK_DONE (a reset does not, and the flag is
+	 * read here before tcp_done() runs on). */
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 received = BPF_CORE_READ(tp, bytes_received);
+	int oldstate = ctx->oldstate;
+	if (st->action == PT_ACT_CONNECT && acked > 0)
+		acked--;
+	if ((oldstate == PT_TCP_FIN_WAIT1 || oldstate == PT_TCP_FIN_WAIT2 || oldstate == PT_TCP_LAST_ACK || oldstate == PT_TCP_CLOSING) &&
+	    BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq) && acked > 0)
+		acked--;
+	unsigned long sk_flags = BPF_CORE_READ((struct sock *)sk, __sk_common.skc_flags);
+	if ((sk_flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))) && received > 0)
+		received--;
+	e->bytes_out = acked;
+	e->bytes_in = received;
+	e->segs_out = BPF_CORE_READ(tp, segs_out);
+	e->segs_in = BPF_CORE_READ(tp, segs_in);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	bpf_map_delete_elem(&conn_starts, &sk);
+}
 
 SEC("tracepoint/sock/inet_sock_set_state")
 int pt_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *args)
@@ -209,6 +312,11 @@ int pt_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *args)
 		if (ignored(o.pid))
 			return 0;
 		bpf_map_update_elem(&connecting, &sk, &o, BPF_ANY);
+		return 0;
+	}
+	if (newstate == PT_TCP_CLOSE && oldstate != PT_TCP_SYN_SENT) {
+		if (closes_on())
+			emit_close(ctx, sk);
 		return 0;
 	}
 	if (oldstate != PT_TCP_SYN_SENT)
@@ -239,6 +347,9 @@ int pt_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *args)
 			__builtin_memcpy(e->laddr, ctx->saddr, 4);
 			__builtin_memcpy(e->raddr, ctx->daddr, 4);
 		}
+		/* Only a start that was sent gets a close: remembered before the owner goes. */
+		if (e->ok && closes_on())
+			remember_start(sk, o, PT_ACT_CONNECT);
 		emit_from_owner(e, o);
 	}
 	bpf_map_delete_elem(&connecting, &sk);
@@ -285,6 +396,8 @@ static __always_inline int emit_sock_event(struct sock *sk, __u8 action)
 	e->ok = 1;
 	read_sock_tuple(sk, e);
 	emit_from_owner(e, &o);
+	if (action == PT_ACT_ACCEPT && closes_on())
+		remember_start((__u64)sk, &o, PT_ACT_ACCEPT);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #define PT_KIND_EXIT 3
 #define PT_KIND_RENAME 4
 #define PT_KIND_FORK 5
+#define PT_KIND_CLOSE 6
 
 /* pt_conn.action */
 #define PT_ACT_CONNECT 1  /* outbound TCP connect, outcome known */
@@ -52,6 +53,19 @@ struct pt_conn {
 	__u8 laddr[16];           /* IPv4 in the first 4 bytes */
 	__u8 raddr[16];
 	char tcomm[PT_COMM_LEN];  /* comm of the calling thread */
+};
+
+/* A TCP connection the sensor reported (connected or accepted) reached TCP_CLOSE. c.h is the
+ * owner of the start (its process, not whatever task runs the close) with the close's time;
+ * c.action is the start's (PT_ACT_CONNECT or PT_ACT_ACCEPT) and so gives the direction; c.err
+ * is sk_err (ECONNRESET for a reset), c.ok is 1. Counters are the kernel's tcp_sock ones. */
+struct pt_close {
+	struct pt_conn c;
+	__u64 start_ns;           /* the start record's ts_ns: duration = c.h.ts_ns - start_ns */
+	__u64 bytes_out;          /* payload bytes sent and acknowledged by the peer (tcp_sock.bytes_acked less SYN and FIN) */
+	__u64 bytes_in;           /* payload bytes received in sequence (tcp_sock.bytes_received less FIN) */
+	__u32 segs_out;           /* segments sent, pure ACKs and retransmissions included */
+	__u32 segs_in;            /* segments received, pure ACKs included */
 };
 
 struct pt_exec {
@@ -90,6 +104,8 @@ struct pt_rename {
 struct pt_config {
 	__u32 ignore_pid;         /* the sensor's own tgid: its sockets are not reported */
 	__u32 udp_reemit_secs;    /* a UDP flow is reported again after this long */
+	__u32 closes;             /* 1: remember reported TCP connections and send PT_KIND_CLOSE */
+	__u32 pad;
 };
 
 #endif

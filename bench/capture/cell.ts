@@ -118,7 +118,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   fs.mkdirSync(o.workDir, { recursive: true });
   const outFile = path.join(o.workDir, 'sensor.jsonl');
   const variant = sensorVariant(o.tier);
-  const extraArgs: string[] = [];
+  const extraArgs: string[] = [...(variant.args ?? [])];
   if (!o.hash) {
     const config = path.join(o.workDir, 'hash-off.yaml');
     fs.writeFileSync(config, 'hash: { enabled: false }\n');

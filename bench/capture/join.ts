@@ -66,7 +66,8 @@ export function joinTruth(truth: readonly TruthRecord[], records: readonly Senso
   let considered = 0;
   let matchedRecords = 0;
   for (const r of records) {
-    if (r.action === 'listen') continue;
+    // A listen is no connection; a close is a second record of one already credited.
+    if (r.action === 'listen' || r.action === 'connection_closed') continue;
     considered++;
     const cands = (byKey.get(key(r.transport, r.localPort, r.remotePort)) ?? []).filter(
       (t) => ipMatches(t.remoteIp, r.remoteIp) && ipMatches(t.localIp, r.localIp) && (r.timeMs === undefined || Math.abs(r.timeMs - truthMs(t)) <= windowMs),

@@ -7,11 +7,16 @@ interface SensorVariant {
   readonly source: string;
   /** Added to the sensor's environment. */
   readonly env: Readonly<Record<string, string>>;
+  /** Added to the sensor's command line. */
+  readonly args?: readonly string[];
 }
 
 const VARIANTS: Readonly<Record<string, SensorVariant>> = {
   // The ebpf tier recording the exec filename as typed: the kernel's executable path walk off.
   'ebpf-nowalk': { source: 'ebpf', env: { PACKETTRAIL_EXE_PATH_WALK: '0' } },
+  // The ebpf tier with connection ends on for its file sink: the kernel's close path, and each
+  // close decoded, attributed, formatted and written, on top of the tier as it runs by default.
+  'ebpf-closes': { source: 'ebpf', env: {}, args: ['--closes'] },
 };
 
 /** What `--tiers` entry `tier` starts: a variant, or the tier itself with the environment unchanged. */

@@ -22,6 +22,8 @@ export interface SelectDeps {
   ignorePid?: number;
   /** Read DNS answers (ebpf tier): server ports besides 53; absent, no DNS tap. */
   dns?: { readonly extraPorts: readonly number[] } | undefined;
+  /** Whether a sink takes connection_closed records: the ebpf tier then sends them from the kernel. */
+  closes?: boolean | undefined;
   createPoll(): CaptureSource;
   /** Replace a kernel tier (tests, other builds); default: the tier in this folder, loaded lazily. */
   ebpf?: TierFactory;
@@ -36,7 +38,7 @@ export interface Selected {
   why: string;
 }
 
-function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid' | 'dns'>): TierFactory {
+function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid' | 'dns' | 'closes'>): TierFactory {
   return {
     async probe() {
       try {
@@ -48,7 +50,7 @@ function defaultEbpfTier(deps: Pick<SelectDeps, 'logger' | 'ignorePid' | 'dns'>)
     },
     async create() {
       const m = await import('./ebpf');
-      return m.createEbpfSource({ logger: deps.logger, ignorePid: deps.ignorePid, dns: deps.dns });
+      return m.createEbpfSource({ logger: deps.logger, ignorePid: deps.ignorePid, dns: deps.dns, closes: deps.closes });
     },
   };
 }

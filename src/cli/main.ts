@@ -41,6 +41,7 @@ function buildProgram(): Command {
     .option('--no-console', 'do not print a line per connection')
     .addOption(new Option('--console-format <format>', 'console line format').choices(['text', 'ecs', 'ocsf', 'sigma', 'seed']))
     .addOption(new Option('--log-level <level>', 'diagnostics on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
+    .option('--closes', 'the file, syslog, Elasticsearch and console sinks named here also get connection_closed records (the store has them unless told)')
     .option('--config <file>', 'YAML config; flags override it')
     .action(async (flags: RunFlags) => {
       process.exitCode = await (await import('./commands/run')).runCommand(flags);

@@ -21,6 +21,8 @@ export interface RunFlags {
   consoleFormat?: string;
   logLevel?: string;
   config?: string;
+  /** The sinks these flags name (file, syslog, Elasticsearch, console) also get connection_closed records. */
+  closes?: boolean;
 }
 
 // The config file's object before validation: any shape, checked by the schema afterwards.
@@ -44,19 +46,21 @@ export function mergeFlags(raw: Raw, flags: RunFlags): Raw {
     if (flags.store.trim() === '') throw usageError('--store: expected a file path for the SQLite store');
     Object.assign(section('store'), { path: flags.store, enabled: true });
   }
+  const closes = flags.closes ? { closes: true } : {};
+  if (flags.closes) section('console').closes = true;
   const sinks = section('sinks');
   if (flags.syslog?.length) {
     sinks.syslog = flags.syslog.map((url) => {
       const checked = parseSyslogEndpoint(url);
       if (!checked.ok) throw usageError(`--syslog ${url}: ${checked.problem}`);
-      return { url, format: flags.syslogFormat ?? 'rfc5424', ...(flags.syslogCa ? { tls: { caFile: flags.syslogCa } } : {}) };
+      return { url, format: flags.syslogFormat ?? 'rfc5424', ...(flags.syslogCa ? { tls: { caFile: flags.syslogCa } } : {}), ...closes };
     });
   }
-  if (flags.file?.length) sinks.file = flags.file.map((path) => ({ path, format: flags.fileFormat ?? 'ecs' }));
+  if (flags.file?.length) sinks.file = flags.file.map((path) => ({ path, format: flags.fileFormat ?? 'ecs', ...closes }));
   if (flags.elasticsearch) {
     const checked = parseHttpUrl(flags.elasticsearch);
     if (!checked.ok) throw usageError(`--elasticsearch ${flags.elasticsearch}: ${checked.problem}`);
-    sinks.elasticsearch = [{ url: flags.elasticsearch }];
+    sinks.elasticsearch = [{ url: flags.elasticsearch, ...closes }];
   }
   return out;
 }

@@ -34,9 +34,13 @@ const httpUrl = z.string().superRefine((url, ctx) => {
   if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.problem });
 });
 
+/** Whether a sink gets the connection_closed records (one more record per TCP connection). */
+const closes = z.boolean().default(false);
+
 const syslogSink = z.strictObject({
   url: syslogUrl,
   format: z.enum(['rfc5424', 'rfc3164', 'seed']).default('rfc5424'),
+  closes,
   tls: tls.optional(),
   spool: spool.optional(),
 });
@@ -46,12 +50,14 @@ const recordFormat = z.enum(['ecs', 'ocsf', 'sigma', 'seed']);
 const fileSink = z.strictObject({
   path: z.string().min(1),
   format: recordFormat.default('ecs'),
+  closes,
 });
 
 const elasticsearchSink = z.strictObject({
   url: httpUrl,
   dataStream: z.string().default('logs-packettrail.connection-default'),
   format: recordFormat.exclude(['seed']).default('ecs'),
+  closes,
   apiKey: z.string().optional(),
   username: z.string().optional(),
   password: z.string().optional(),
@@ -79,7 +85,9 @@ export const configSchema = z.strictObject({
   udp: z.strictObject({ idleTimeout: duration.default(60_000) }).default({ idleTimeout: 60_000 }),
   stats: z.strictObject({ interval: duration.default(60_000) }).default({ interval: 60_000 }),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
-  console: z.strictObject({ enabled: z.boolean().optional(), format: z.enum(['text', 'ecs', 'ocsf', 'sigma', 'seed']).default('text') }).default({ format: 'text' }),
+  console: z
+    .strictObject({ enabled: z.boolean().optional(), format: z.enum(['text', 'ecs', 'ocsf', 'sigma', 'seed']).default('text'), closes })
+    .default({ format: 'text', closes: false }),
   spool: spool.default({}),
   sigma: z.strictObject({ allEvents: z.boolean().default(false) }).default({ allEvents: false }),
   dns: dnsSection,

@@ -17,6 +17,8 @@ export const storeSection = z
     path: z.string().min(1).optional(),
     /** Absent: on when no other sink is named (or a path is given), off otherwise. */
     enabled: z.boolean().optional(),
+    /** Keep connection_closed records (duration, bytes, packets): on for the store, which is where they are looked up. */
+    closes: z.boolean().default(true),
     retention: z.strictObject({ maxAge: age.default(DEFAULT_STORE_RETENTION.maxAge), maxSize: size.default(DEFAULT_STORE_RETENTION.maxSize) }).default(DEFAULT_STORE_RETENTION),
   })
-  .default({ retention: DEFAULT_STORE_RETENTION });
+  .default({ closes: true, retention: DEFAULT_STORE_RETENTION });

@@ -26,6 +26,20 @@ export interface Endpoint {
 }
 
 /**
+ * What a closed connection carried, from the local end's point of view (out: sent by this
+ * host). Bytes are payload only, without headers; packets count every segment or datagram.
+ * A tier that cannot see a counter leaves it out.
+ */
+export interface ConnectionEnd {
+  /** From the connection's start record to its close. */
+  readonly durationNs: number;
+  readonly bytesOut?: number | undefined;
+  readonly bytesIn?: number | undefined;
+  readonly packetsOut?: number | undefined;
+  readonly packetsIn?: number | undefined;
+}
+
+/**
  * Never changed once it leaves its source: the pipeline, attribution and the sinks replace,
  * they do not mutate (attribution returns a new event). A capture decoder that fills an event
  * in step by step builds a Building<ConnectionEvent> and hands it out as this type.
@@ -56,6 +70,8 @@ export interface ConnectionEvent {
    * name, lower case); absent when no answer was seen. Never from a reverse lookup.
    */
   readonly domain?: string | undefined;
+  /** On a connection_closed record: how long it lasted and what it carried, where the tier knows. */
+  readonly end?: ConnectionEnd | undefined;
 }
 
 /** ev with another process: a new event of the same shape (every field, one order). */
@@ -77,6 +93,7 @@ export function withProcess(ev: ConnectionEvent, process: ProcessInfo): Connecti
     errno: ev.errno,
     alert: ev.alert,
     domain: ev.domain,
+    end: ev.end,
   };
 }
 
@@ -99,6 +116,7 @@ export function withDomain(ev: ConnectionEvent, domain: string): ConnectionEvent
     errno: ev.errno,
     alert: ev.alert,
     domain,
+    end: ev.end,
   };
 }
 

@@ -40,6 +40,10 @@ const CONTAINER_ID = utf8(',"container":{"id":');
 const DOMAIN = utf8(',"domain":');
 const DOMAIN_SOURCE = utf8(',"domain_source":"dns_answer"');
 const DNS_QUESTION_NAME = utf8(',"dns":{"question":{"name":');
+const COMMUNITY_ID = utf8(',"community_id":"');
+const BRACE_SOURCE_IP = utf8('},"source":{"ip":"');
+const BYTES = utf8(',"bytes":');
+const PACKETS = utf8(',"packets":');
 const CLOSE_BRACE = 0x7d; // }
 
 const CLOSE_BRACKET = 0x5d; // ]
@@ -79,7 +83,20 @@ export class EcsByteEncoder {
     w.bytes(TIMESTAMP);
     writeIsoMicros(w, ev.timeUs, this.eventSecond);
     const heads = this.heads(ev);
-    if (hasCommunityId) {
+    const end = ev.end;
+    if (end !== undefined) {
+      // A close: its duration inside the event head, its counts at the end of network, source and destination.
+      w.bytes(heads.untilDuration);
+      w.number(end.durationNs);
+      w.bytes(heads.afterDuration);
+      if (hasCommunityId) {
+        w.bytes(COMMUNITY_ID);
+        writeCommunityId(w, this.digest);
+        w.byte(QUOTE);
+      }
+      writeCounts(w, sum(end.bytesOut, end.bytesIn), sum(end.packetsOut, end.packetsIn));
+      w.bytes(ev.action !== 'listen' ? BRACE_SOURCE_IP : BRACE_DESTINATION_IP);
+    } else if (hasCommunityId) {
       w.bytes(heads.withCommunityId);
       writeCommunityId(w, this.digest);
       if (ev.action !== 'listen') w.bytes(QUOTE_BRACE_SOURCE_IP);
@@ -91,12 +108,15 @@ export class EcsByteEncoder {
       w.bytes(PORT);
       w.number(source.port);
       if (!egress && ev.domain !== undefined) writeDomain(w, ev.domain);
+      // The initiator's sending: this host's for egress, the peer's for ingress.
+      if (end !== undefined) writeCounts(w, egress ? end.bytesOut : end.bytesIn, egress ? end.packetsOut : end.packetsIn);
       w.bytes(BRACE_DESTINATION_IP);
     }
     w.ascii(destination.ip);
     w.bytes(PORT);
     w.number(destination.port);
     if (egress && ev.domain !== undefined) writeDomain(w, ev.domain);
+    if (end !== undefined) writeCounts(w, egress ? end.bytesIn : end.bytesOut, egress ? end.packetsIn : end.packetsOut);
     w.bytes(this.envRelated);
     relatedIps(w, ev.local.ip, ev.remote.ip);
     w.bytes(this.captureHeadOf(ev));
@@ -139,10 +159,13 @@ export class EcsByteEncoder {
     const text = eventAndNetworkHead(ev);
     let h = this.headsByText.get(text);
     if (h === undefined) {
+      const split = text.indexOf(NETWORK_OPEN);
       h = {
         withCommunityId: utf8(`${text},"community_id":"`),
         withSource: utf8(`${text}},"source":{"ip":"`),
         withDestination: utf8(`${text}},"destination":{"ip":"`),
+        untilDuration: utf8(`${text.slice(0, split)},"duration":`),
+        afterDuration: utf8(text.slice(split)),
       };
       if (this.headsByText.size < 1024) this.headsByText.set(text, h);
     }
@@ -186,6 +209,25 @@ function sameCombo(ev: ConnectionEvent, c: Combo): boolean {
   return ev.action === c.action && ev.outcome === c.outcome && ev.transport === c.transport && ev.family === c.family && ev.direction === c.direction;
 }
 
+/** Where the event object ends and network begins in a head: a close's duration goes before it. */
+const NETWORK_OPEN = '},"network":{';
+
+/** Both ways together, known only when both are. */
+function sum(a: number | undefined, b: number | undefined): number | undefined {
+  return a !== undefined && b !== undefined ? a + b : undefined;
+}
+
+function writeCounts(w: ByteWriter, bytes: number | undefined, packets: number | undefined): void {
+  if (bytes !== undefined) {
+    w.bytes(BYTES);
+    w.number(bytes);
+  }
+  if (packets !== undefined) {
+    w.bytes(PACKETS);
+    w.number(packets);
+  }
+}
+
 function writeDomain(w: ByteWriter, domain: string): void {
   w.bytes(DOMAIN);
   jsonString(w, domain);
@@ -196,6 +238,9 @@ interface Heads {
   withCommunityId: Buffer;
   withSource: Buffer;
   withDestination: Buffer;
+  /** A close's head, split where its duration goes; network is left open for its counts. */
+  untilDuration: Buffer;
+  afterDuration: Buffer;
 }
 
 /**

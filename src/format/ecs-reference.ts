@@ -22,6 +22,7 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
   // The domain names the remote end: the destination of an outgoing connection, the source of an accepted one.
   const domain = ev.domain;
   const egress = ev.direction === 'egress';
+  const counts = endCounts(ev);
   const doc: Record<string, unknown> = {
     '@timestamp': isoMicros(ev.timeUs),
     event: {
@@ -32,6 +33,7 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       outcome: ev.outcome,
       module: 'packettrail',
       dataset: 'packettrail.connection',
+      ...(ev.end ? { duration: ev.end.durationNs } : {}),
     },
     network: {
       transport: ev.transport,
@@ -39,10 +41,11 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
       iana_number: String(ianaNumber(ev.transport)),
       direction: ev.direction,
       community_id: ids.ofEvent(ev),
+      ...counts.network,
     },
     // A listening socket has no peer: it is only the destination end.
-    ...(ev.action === 'listen' ? {} : { source: { ip: source.ip, port: source.port, ...(domain !== undefined && !egress ? { domain } : {}) } }),
-    destination: { ip: destination.ip, port: destination.port, ...(domain !== undefined && egress ? { domain } : {}) },
+    ...(ev.action === 'listen' ? {} : { source: { ip: source.ip, port: source.port, ...(domain !== undefined && !egress ? { domain } : {}), ...counts.source } }),
+    destination: { ip: destination.ip, port: destination.port, ...(domain !== undefined && egress ? { domain } : {}), ...counts.destination },
     host: { name: env.host.name, hostname: env.host.name, id: env.host.id, ip: env.host.ips },
     agent: { name: 'packetTrail', type: 'packettrail', version: env.agentVersion },
     ecs: { version: '8.11.0' },
@@ -90,12 +93,36 @@ export function toEcs(ev: ConnectionEvent, env: FormatEnv, ids: CommunityIds = n
   return doc;
 }
 
+interface Counts {
+  bytes?: number | undefined;
+  packets?: number | undefined;
+}
+
+/**
+ * A close's counters as ECS places them: source is the initiator, so what an accepted
+ * connection received is what its source sent. network.* is both ways together, present only
+ * when both ways are known.
+ */
+function endCounts(ev: ConnectionEvent): { source: Counts; destination: Counts; network: Counts } {
+  const end = ev.end;
+  if (!end) return { source: {}, destination: {}, network: {} };
+  const out: Counts = compact({ bytes: end.bytesOut, packets: end.packetsOut });
+  const inn: Counts = compact({ bytes: end.bytesIn, packets: end.packetsIn });
+  const egress = ev.direction === 'egress';
+  const network: Counts = compact({
+    bytes: end.bytesOut !== undefined && end.bytesIn !== undefined ? end.bytesOut + end.bytesIn : undefined,
+    packets: end.packetsOut !== undefined && end.packetsIn !== undefined ? end.packetsOut + end.packetsIn : undefined,
+  });
+  return egress ? { source: out, destination: inn, network } : { source: inn, destination: out, network };
+}
+
 function relatedIps(ev: ConnectionEvent): string[] {
   return unique([ev.local.ip, ev.remote.ip].filter((ip) => ip !== '0.0.0.0' && ip !== '::'));
 }
 
-function compact(o: Record<string, unknown>): Record<string, unknown> {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+function compact<T extends object>(o: T): T {
+  const r = o as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
   return o;
 }
 

@@ -2,7 +2,7 @@
 // JSON.stringify(toEcs(ev, env)) (ecs-reference.ts), without building the object first (the
 // file and network sinks format every record, and the object doubled the cost). One
 // EcsLineEncoder per sink: it owns the caches of parts that repeat.
-import { type ConnectionEvent, ianaNumber, type ProcessInfo } from '../core/connection-event';
+import { type ConnectionEnd, type ConnectionEvent, ianaNumber, type ProcessInfo } from '../core/connection-event';
 import { BoundedCache } from './bounded-cache';
 import { CommunityIds } from './community-id';
 import { EVENT_TYPE, toEcs } from './ecs-reference';
@@ -57,18 +57,25 @@ export class EcsLineEncoder {
     const destination = egress ? ev.remote : ev.local;
     const cid = this.ids.ofEvent(ev);
     const domain = ev.domain === undefined ? '' : `,"domain":${this.quoted(ev.domain)}`;
+    const end = ev.end;
+    // A close: its duration inside the event head, its counts at the end of network, source and destination.
+    const head = end === undefined ? eventAndNetworkHead(ev) : withDuration(eventAndNetworkHead(ev), end.durationNs);
+    const counts = end === undefined ? NO_COUNTS : endCountsJson(end, egress);
     // Addresses and the Community ID come from our own code (digits, hex, ':', '.', base64): no escaping.
     let out =
       '{"@timestamp":"' +
       this.times.micros(ev.timeUs) +
-      eventAndNetworkHead(ev) +
-      (cid !== undefined ? `,"community_id":"${cid}"}` : '}') +
-      (ev.action === 'listen' ? '' : `,"source":{"ip":"${source.ip}","port":${source.port}${egress ? '' : domain}}`) +
+      head +
+      (cid !== undefined ? `,"community_id":"${cid}"` : '') +
+      counts.network +
+      '}' +
+      (ev.action === 'listen' ? '' : `,"source":{"ip":"${source.ip}","port":${source.port}${egress ? '' : domain}${counts.source}}`) +
       ',"destination":{"ip":"' +
       destination.ip +
       '","port":' +
       destination.port +
       (egress ? domain : '') +
+      counts.destination +
       '}' +
       this.envPart +
       ',"related":{"ip":' +
@@ -145,6 +152,35 @@ export class EcsLineEncoder {
     }
     return out;
   }
+}
+
+interface CountsJson {
+  readonly network: string;
+  readonly source: string;
+  readonly destination: string;
+}
+const NO_COUNTS: CountsJson = { network: '', source: '', destination: '' };
+
+/** The head with a close's event.duration where the event object ends. */
+function withDuration(head: string, durationNs: number): string {
+  const split = head.indexOf('},"network":{');
+  return `${head.slice(0, split)},"duration":${durationNs}${head.slice(split)}`;
+}
+
+function countsJson(bytes: number | undefined, packets: number | undefined): string {
+  return (bytes !== undefined ? `,"bytes":${bytes}` : '') + (packets !== undefined ? `,"packets":${packets}` : '');
+}
+
+/** A close's counts as ECS places them (source is the initiator), as the reference writes them. */
+function endCountsJson(end: ConnectionEnd, egress: boolean): CountsJson {
+  const both = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? a + b : undefined);
+  const out = countsJson(end.bytesOut, end.packetsOut);
+  const inn = countsJson(end.bytesIn, end.packetsIn);
+  return {
+    network: countsJson(both(end.bytesOut, end.bytesIn), both(end.packetsOut, end.packetsIn)),
+    source: egress ? out : inn,
+    destination: egress ? inn : out,
+  };
 }
 
 /** One record's line with nothing kept between calls, for one-off use (a snapshot, a test): the reference's JSON. */

@@ -22,7 +22,7 @@
 //   endpoint's `domain`: dst_endpoint for egress, src_endpoint for an accepted connection.
 import { createHash } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { ianaNumber, initiatorAndResponder, type ConnectionEvent, type Endpoint } from '../core/connection-event';
+import { ianaNumber, initiatorAndResponder, type ConnectionEnd, type ConnectionEvent, type Endpoint } from '../core/connection-event';
 import { toOcsfDetectionFinding } from './alert-ocsf';
 import { CommunityIds } from './community-id';
 import type { FormatEnv } from './env';
@@ -99,6 +99,7 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
     severity: 'Informational',
     time: timeMs,
     ...(ev.action === 'connection_closed' ? { end_time: timeMs } : { start_time: timeMs }),
+    ...closeTiming(ev, timeMs),
     status_id: status.id,
     status: status.name,
     ...(ev.errno !== undefined ? { status_code: String(ev.errno), status_detail: ERRNO_NAMES[ev.errno] ?? `errno ${ev.errno}` } : {}),
@@ -120,6 +121,7 @@ function toOcsfNetworkActivity(ev: ConnectionEvent, env: FormatEnv, ids: Communi
       ...(isLoopback ? { boundary_id: 1, boundary: 'Localhost' } : {}),
     }),
     ...(ev.action === 'listen' ? {} : { is_src_dst_assignment_known: true }),
+    ...(ev.end ? { traffic: traffic(ev.end, egress) } : {}),
     ...observationPoint(egress, isLoopback),
     device: compact({ hostname: env.host.name, ip: env.host.ip || undefined, uid: env.host.id || undefined, type_id: 0, type: 'Unknown' }),
     unmapped: {
@@ -172,6 +174,27 @@ export class OcsfLineEncoder {
 /** One record's line with nothing kept between calls. */
 export function ocsfLine(ev: ConnectionEvent, env: FormatEnv): string {
   return JSON.stringify(toOcsf(ev, env));
+}
+
+/** A close's duration (OCSF counts it in milliseconds) and its start, so both ends of the connection are on the record. */
+function closeTiming(ev: ConnectionEvent, timeMs: number): { start_time?: number; duration?: number } {
+  if (!ev.end) return {};
+  const durationMs = Math.round(ev.end.durationNs / 1e6);
+  return { start_time: timeMs - durationMs, duration: durationMs };
+}
+
+/** OCSF's out is source to destination: the initiator's sending, which for an accepted connection is the peer's. */
+function traffic(end: ConnectionEnd, egress: boolean): Record<string, unknown> {
+  const out = egress ? { bytes: end.bytesOut, packets: end.packetsOut } : { bytes: end.bytesIn, packets: end.packetsIn };
+  const inn = egress ? { bytes: end.bytesIn, packets: end.packetsIn } : { bytes: end.bytesOut, packets: end.packetsOut };
+  return compact({
+    bytes: out.bytes !== undefined && inn.bytes !== undefined ? out.bytes + inn.bytes : undefined,
+    bytes_in: inn.bytes,
+    bytes_out: out.bytes,
+    packets: out.packets !== undefined && inn.packets !== undefined ? out.packets + inn.packets : undefined,
+    packets_in: inn.packets,
+    packets_out: out.packets,
+  });
 }
 
 function direction(egress: boolean, isLoopback: boolean): { direction_id: number; direction: string } {

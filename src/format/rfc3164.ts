@@ -63,6 +63,11 @@ function pairs(ev: ConnectionEvent, ids: CommunityIds): Array<[string, string, (
   add('capture', ev.capture);
   add('attribution', ev.attribution);
   add('domain', ev.domain);
+  add('duration_ns', ev.end?.durationNs);
+  add('bytes_out', ev.end?.bytesOut);
+  add('bytes_in', ev.end?.bytesIn);
+  add('pkts_out', ev.end?.packetsOut);
+  add('pkts_in', ev.end?.packetsIn);
   if (ev.alert) for (const [k, v] of alertPairs(ev.alert)) add(k, v);
   return out;
 }

@@ -9,7 +9,7 @@
 // (C0, DEL, C1) become the text `\xHH`: a generic RFC 5424 parser shows them as that text,
 // and a packetTrail-aware reader can decode them exactly, since a literal backslash is sent
 // as `\\`. Lone UTF-16 surrogates become U+FFFD, so the frame is always valid UTF-8.
-import { initiatorAndResponder, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
+import { initiatorAndResponder, type ConnectionEnd, type ConnectionEvent, type ProcessInfo } from '../core/connection-event';
 import type { FormatEnv } from './env';
 import { alertPairs } from './alert-fields';
 import { BoundedCache } from './bounded-cache';
@@ -145,6 +145,11 @@ function connParams(ev: ConnectionEvent, ids: CommunityIds): SdParam[] {
   add('conn', 'errno', ev.errno);
   if (ev.preexisting) add('conn', 'preexisting', true);
   add('conn', 'domain', ev.domain);
+  add('conn', 'durationNs', ev.end?.durationNs);
+  add('conn', 'bytesOut', ev.end?.bytesOut);
+  add('conn', 'bytesIn', ev.end?.bytesIn);
+  add('conn', 'packetsOut', ev.end?.packetsOut);
+  add('conn', 'packetsIn', ev.end?.packetsIn);
   return out;
 }
 
@@ -205,7 +210,19 @@ function connSd(ev: ConnectionEvent, ids: CommunityIds): string {
     (ev.errno !== undefined ? ` errno="${ev.errno}"` : '') +
     (ev.preexisting ? ' preexisting="true"' : '') +
     (ev.domain ? ` domain="${sdValue(ev.domain)}"` : '') +
+    (ev.end ? endSd(ev.end) : '') +
     ']'
+  );
+}
+
+/** A close's duration and counters (out: sent by this host), each where the tier knows it. */
+function endSd(end: ConnectionEnd): string {
+  return (
+    ` durationNs="${end.durationNs}"` +
+    (end.bytesOut !== undefined ? ` bytesOut="${end.bytesOut}"` : '') +
+    (end.bytesIn !== undefined ? ` bytesIn="${end.bytesIn}"` : '') +
+    (end.packetsOut !== undefined ? ` packetsOut="${end.packetsOut}"` : '') +
+    (end.packetsIn !== undefined ? ` packetsIn="${end.packetsIn}"` : '')
   );
 }
 

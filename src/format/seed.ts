@@ -37,6 +37,12 @@ function seedFields(ev: ConnectionEvent): string {
     ['capture', ev.capture],
     ['attribution', ev.attribution],
     ['domain', ev.domain],
+    // A close: how long and how much, from this host's side (out: sent by it).
+    ['duration_ns', ev.end?.durationNs],
+    ['bytes_out', ev.end?.bytesOut],
+    ['bytes_in', ev.end?.bytesIn],
+    ['pkts_out', ev.end?.packetsOut],
+    ['pkts_in', ev.end?.packetsIn],
     // A finding's rule and reason (and the rest) follow the connection's pairs.
     ...(ev.alert ? alertPairs(ev.alert) : []),
   ];

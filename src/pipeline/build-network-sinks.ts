@@ -10,6 +10,7 @@ import { createRecordFormatter } from '../format/registry';
 import { createSyslogFormatter, createSyslogTransport, MAX_RECORD_BYTES, parseSyslogUrl } from '../sinks/syslog';
 import { createSpooledSink } from '../sinks/spool/spooled-sink';
 import type { OwnTraffic } from './own-traffic';
+import { closesIf } from './closes-filter';
 import { defaultStateDir } from '../config/state-dir';
 
 type SpoolConfig = Config['spool'];
@@ -21,7 +22,14 @@ function spoolDirName(kind: string, url: string): string {
 
 export async function createNetworkSinks(config: Config, ctx: Context, env: FormatEnv, own: OwnTraffic): Promise<Sink[]> {
   const sinks: Sink[] = [];
-  const spooled = (name: string, dirName: string, transport: BatchTransport, format: (ev: Parameters<Sink['write']>[0]) => string, spool: SpoolConfig | undefined) => {
+  const spooled = (
+    name: string,
+    dirName: string,
+    transport: BatchTransport,
+    format: (ev: Parameters<Sink['write']>[0]) => string,
+    spool: SpoolConfig | undefined,
+    closes: boolean,
+  ) => {
     const merged = { ...config.spool, ...spool };
     const sink = createSpooledSink({
       name,
@@ -33,13 +41,13 @@ export async function createNetworkSinks(config: Config, ctx: Context, env: Form
       logger: ctx.logger,
     });
     own.addEndpoints(() => sink.ownEndpoints());
-    sinks.push(sink);
+    sinks.push(closesIf(closes, sink));
   };
   try {
     for (const s of config.sinks.syslog) {
       const { scheme } = parseSyslogUrl(s.url);
       const transport = createSyslogTransport(s.url, { tls: s.tls, logger: ctx.logger });
-      spooled(`syslog:${s.url}`, spoolDirName('syslog', s.url), transport, createSyslogFormatter(s.format, env, MAX_RECORD_BYTES[scheme]), s.spool);
+      spooled(`syslog:${s.url}`, spoolDirName('syslog', s.url), transport, createSyslogFormatter(s.format, env, MAX_RECORD_BYTES[scheme]), s.spool, s.closes);
     }
     for (const e of config.sinks.elasticsearch) {
       // undici is loaded only for an Elasticsearch sink.
@@ -53,7 +61,7 @@ export async function createNetworkSinks(config: Config, ctx: Context, env: Form
         caFile: e.caFile,
         logger: ctx.logger,
       });
-      spooled(`elasticsearch:${e.url}`, spoolDirName('elasticsearch', e.url), transport, createRecordFormatter(e.format, env).line, e.spool);
+      spooled(`elasticsearch:${e.url}`, spoolDirName('elasticsearch', e.url), transport, createRecordFormatter(e.format, env).line, e.spool, e.closes);
     }
   } catch (err) {
     await Promise.allSettled(sinks.map((s) => s.close()));

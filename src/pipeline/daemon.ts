@@ -16,6 +16,7 @@ import { buildSinks } from './build-sinks';
 import { OwnTraffic } from './own-traffic';
 import { detectOptionsFrom } from '../detect/options-from-config';
 import { readDetectSeed } from './detect-seed';
+import { anySinkWantsCloses } from './closes-filter';
 
 export interface RunningSensor {
   tier: string;
@@ -41,6 +42,7 @@ export async function startSensor(config: Config, ctx: Context): Promise<Running
         logger: ctx.logger,
         ignorePid: process.pid,
         dns: config.dns.enabled ? { extraPorts: config.dns.ports } : undefined,
+        closes: anySinkWantsCloses(config),
         createPoll: () =>
           createPollSource({
             intervalMs: config.poll.interval,

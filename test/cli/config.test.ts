@@ -15,7 +15,7 @@ test('flags override the file', () => {
   const raw = { source: 'ebpf', sinks: { file: [{ path: '/tmp/a.jsonl' }] } };
   const c = validateConfig(mergeFlags(raw, { source: 'poll', file: ['/tmp/b.jsonl'], fileFormat: 'sigma' }));
   assert.equal(c.source, 'poll');
-  assert.deepEqual(c.sinks.file, [{ path: '/tmp/b.jsonl', format: 'sigma' }]);
+  assert.deepEqual(c.sinks.file, [{ path: '/tmp/b.jsonl', format: 'sigma', closes: false }]);
 });
 
 test('errors carry the E_CONFIG code and the key path', () => {
@@ -52,4 +52,13 @@ test('dns: on with process linkage by default; linkage, ports, cap and TTL floor
   assert.deepEqual(c, { enabled: true, linkage: 'host', ports: [5353], maxNames: 10, minTtl: 5000 });
   assert.throws(() => validateConfig({ dns: { linkage: 'everyone' } }), /dns\.linkage/);
   assert.throws(() => validateConfig({ dns: { ports: [1, 2, 3, 4, 5, 6, 7, 8] } }), /dns\.ports/);
+});
+
+test('closes: the store has them by default; --closes gives them to the sinks the flags name; a file sink may ask in YAML', () => {
+  const plain = validateConfig(mergeFlags({}, { file: ['/tmp/a.jsonl'], syslog: ['udp://127.0.0.1:514'], store: '/tmp/x.db' }));
+  assert.deepEqual([plain.store.closes, plain.sinks.file[0]!.closes, plain.sinks.syslog[0]!.closes, plain.console.closes], [true, false, false, false]);
+  const flagged = validateConfig(mergeFlags({}, { file: ['/tmp/a.jsonl'], syslog: ['udp://127.0.0.1:514'], elasticsearch: 'http://127.0.0.1:9200', closes: true }));
+  assert.deepEqual([flagged.sinks.file[0]!.closes, flagged.sinks.syslog[0]!.closes, flagged.sinks.elasticsearch[0]!.closes, flagged.console.closes], [true, true, true, true]);
+  const yaml = validateConfig({ store: { closes: false }, sinks: { file: [{ path: '/tmp/a.jsonl', closes: true }] } });
+  assert.deepEqual([yaml.store.closes, yaml.sinks.file[0]!.closes], [false, true]);
 });

@@ -158,3 +158,23 @@ test('executable globs: * spans slashes, ? one character, the rest literal', () 
   assert.ok(!globToRegExp('/usr/bin/a.b').test('/usr/bin/axb'));
   assert.ok(!globToRegExp('/usr/bin/(x)').test('/usr/bin/x'));
 });
+
+test('closes are not new connections: no detector counts or raises on them, and they change nothing that follows', () => {
+  const opts = options({ beacon: { ...DEFAULT_DETECT_OPTIONS.beacon, minCount: 3 }, maxKeys: 32 });
+  const dropper = proc(7, '/tmp/dropper');
+  const closeOf = (s: number, ip: string) =>
+    connect(dropper, s, ip, 443, { action: 'connection_closed', end: { durationNs: 1e9, bytesOut: 10, bytesIn: 10, packetsOut: 2, packetsIn: 2 } });
+  const inbound = (s: number) => connect(dropper, s, '198.51.100.9', 50000, { action: 'connection_closed', direction: 'ingress', local: { ip: '192.0.2.10', port: 8443 } });
+  // Closes alone, many and regular: neither first-seen nor a beacon nor anything tracked.
+  const only = new DetectEngine(opts);
+  const closes: ActivityItem[] = [];
+  for (let i = 0; i < 20; i++) closes.push(closeOf(60 * i, '198.51.100.1'), inbound(60 * i + 1));
+  for (const item of closes) assert.deepEqual(only.observe(item), [], 'no alert from a close');
+  assert.deepEqual(only.stats().tracked, new DetectEngine(opts).stats().tracked, 'nothing tracked');
+  // Interleaved with real activity: the same alerts as the activity without the closes.
+  const activity: ActivityItem[] = [];
+  for (let i = 0; i < 6; i++) activity.push(connect(dropper, 60 * i, '198.51.100.2'));
+  const withCloses = activity.flatMap((item, i) => [item, closeOf(60 * i + 30, '198.51.100.2')]);
+  assert.deepEqual(ids(huntOver(withCloses, opts)), ids(huntOver(activity, opts)));
+  assert.ok(huntOver(activity, opts).length > 0, 'the activity itself raises something');
+});

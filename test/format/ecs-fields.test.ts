@@ -49,6 +49,9 @@ function connectionKinds(): Record<string, ConnectionEvent> {
     listen: ingressEvent({ action: 'listen', remote: { ip: '0.0.0.0', port: 0 } }),
     'listen v6': ingressEvent({ action: 'listen', family: 'ipv6', local: { ip: '::', port: 22 }, remote: { ip: '::', port: 0 } }),
     close: egressEvent({ action: 'connection_closed', capture: 'tracefs' }),
+    'close with counters': egressEvent({ action: 'connection_closed', end: { durationNs: 2_500_000_000, bytesOut: 1000, bytesIn: 52, packetsOut: 7, packetsIn: 9 } }),
+    'accepted close with counters, reset': ingressEvent({ action: 'connection_closed', errno: 104, end: { durationNs: 1, bytesOut: 0, bytesIn: 5, packetsOut: 1, packetsIn: 2 } }),
+    'udp close, packets only': egressEvent({ action: 'connection_closed', transport: 'udp', end: { durationNs: 60_000_000_000, packetsOut: 3 } }),
     'preexisting, poll tier': egressEvent({ preexisting: true, capture: 'poll', attribution: 'socket-owner', tid: undefined }),
   };
   for (const [name, process] of Object.entries(PROCESSES)) kinds[`connect, ${name}`] = egressEvent({ process });

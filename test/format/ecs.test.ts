@@ -165,3 +165,20 @@ test('a domain names the remote end: destination for egress, source for ingress,
   assert.equal(get(none, 'dns'), undefined);
   assert.equal(get(none, 'packettrail.domain_source'), undefined);
 });
+
+test('a close carries its duration and bytes with source as the initiator, whichever end this host is', () => {
+  const end = { durationNs: 2_500_000_123, bytesOut: 1000, bytesIn: 52, packetsOut: 7, packetsIn: 9 };
+  const out = toEcs(egressEvent({ action: 'connection_closed', end }), env) as Record<string, any>;
+  assert.equal(out.event.duration, 2_500_000_123);
+  assert.deepEqual([out.source.bytes, out.source.packets, out.destination.bytes, out.destination.packets], [1000, 7, 52, 9]);
+  assert.deepEqual([out.network.bytes, out.network.packets], [1052, 16]);
+  // Accepted: this host is the destination, so what it sent is the destination's bytes.
+  const inn = toEcs(ingressEvent({ action: 'connection_closed', end }), env) as Record<string, any>;
+  assert.deepEqual([inn.source.bytes, inn.source.packets, inn.destination.bytes, inn.destination.packets], [52, 9, 1000, 7]);
+  assert.deepEqual([inn.network.bytes, inn.network.packets], [1052, 16]);
+  // A tier that knows only packets one way: no totals, no invented zeros.
+  const udp = toEcs(egressEvent({ action: 'connection_closed', transport: 'udp', end: { durationNs: 5, packetsOut: 3 } }), env) as Record<string, any>;
+  assert.deepEqual([udp.source.packets, udp.source.bytes, udp.destination.packets, udp.network.packets, udp.network.bytes], [3, undefined, undefined, undefined, undefined]);
+  // The line encoder writes the same document.
+  assert.deepEqual(JSON.parse(ecsLine(egressEvent({ action: 'connection_closed', end }), env)), JSON.parse(JSON.stringify(out)));
+});

@@ -22,6 +22,15 @@ export const eventArb: fc.Arbitrary<ConnectionEvent> = fc.record({
   tid: maybe(fc.nat()),
   errno: maybe(fc.nat(200)),
   domain: maybe(fc.oneof(fc.domain(), text)),
+  end: maybe(
+    fc.record({
+      durationNs: fc.nat(),
+      bytesOut: maybe(fc.nat()),
+      bytesIn: maybe(fc.nat()),
+      packetsOut: maybe(fc.nat()),
+      packetsIn: maybe(fc.nat()),
+    }),
+  ),
   process: maybe(
     fc.record({
       pid: fc.nat(),

@@ -174,3 +174,14 @@ test('a domain goes on the remote endpoint: dst_endpoint for egress, src_endpoin
   assert.equal(inbound.dst_endpoint.domain, undefined);
   assert.equal(ocsf(egressEvent()).unmapped.packettrail.domain_source, undefined);
 });
+
+test('a close with counters: traffic from the source (initiator) side, duration in ms, start_time before end_time', () => {
+  const end = { durationNs: 2_500_400_000, bytesOut: 1000, bytesIn: 52, packetsOut: 7, packetsIn: 9 };
+  const out = ocsf(egressEvent({ action: 'connection_closed', end }));
+  assert.deepEqual(out.traffic, { bytes: 1052, bytes_in: 52, bytes_out: 1000, packets: 16, packets_in: 9, packets_out: 7 });
+  assert.equal(out.duration, 2500);
+  assert.equal(out.start_time, out.end_time - 2500);
+  const inn = ocsf(ingressEvent({ action: 'connection_closed', end }));
+  assert.deepEqual(inn.traffic, { bytes: 1052, bytes_in: 1000, bytes_out: 52, packets: 16, packets_in: 7, packets_out: 9 });
+  assert.equal(ocsf(egressEvent({ action: 'connection_closed' })).traffic, undefined, 'no counters, no traffic');
+});

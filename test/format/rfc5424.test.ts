@@ -161,3 +161,10 @@ it('an Rfc5424LineEncoder (cached parts) writes what the general renderer writes
     );
   }
 });
+
+it("a close carries its duration and counters in the conn element, from this host's side", () => {
+  const ev = { ...curlEvent(), action: 'connection_closed', end: { durationNs: 2_500_000_000, bytesOut: 1000, bytesIn: 52, packetsOut: 7, packetsIn: 9 } } as ConnectionEvent;
+  const sd = connSd(ev, new CommunityIds(false));
+  assert.match(sd, / durationNs="2500000000" bytesOut="1000" bytesIn="52" packetsOut="7" packetsIn="9"\]$/);
+  assert.equal(sd, connSdGeneral(ev, new CommunityIds(false)));
+});

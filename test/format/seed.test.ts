@@ -143,3 +143,8 @@ test('property: no name, user or exe can add a line break or a key outside quote
     { numRuns: 3000 },
   );
 });
+
+test('a close adds its duration and counters after the connection pairs', () => {
+  const line = seedLine(ingressEvent({ action: 'connection_closed', end: { durationNs: 42, bytesOut: 1, bytesIn: 2, packetsOut: 3, packetsIn: 4 } }), seedEnv);
+  assert.match(line, / duration_ns=42 bytes_out=1 bytes_in=2 pkts_out=3 pkts_in=4$/);
+});

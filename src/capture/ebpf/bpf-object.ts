@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { cgroup2Root } from '../../process/cgroup2';
 import type { Libbpf, Ptr } from './libbpf';
+import { CONFIG, LOST } from './record-layout';
 
 export interface LoadOptions {
   objectPath: string;
@@ -10,6 +11,8 @@ export interface LoadOptions {
   ringBufferBytes?: number;
   ignorePid?: number | undefined;
   udpReemitSecs?: number | undefined;
+  /** true: the kernel remembers each reported TCP connection and sends its close with the socket's counters. Default false. */
+  closes?: boolean | undefined;
   /** false: the kernel records the exec filename as typed instead of walking the executable's path (a benchmark baseline). Default true. */
   walkExePath?: boolean | undefined;
   /** Where cgroup/* programs attach; default: the cgroup v2 root. */
@@ -82,7 +85,7 @@ export class BpfObject {
     const self = new BpfObject(lib, obj);
     self.report.skipped.push(...skippedBeforeLoad);
     try {
-      self.writeConfig(opts.ignorePid ?? 0, opts.udpReemitSecs ?? 60);
+      self.writeConfig(opts.ignorePid ?? 0, opts.udpReemitSecs ?? 60, opts.closes === true);
     } catch (err) {
       self.close();
       throw err;
@@ -90,13 +93,14 @@ export class BpfObject {
     return self;
   }
 
-  private writeConfig(ignorePid: number, udpReemitSecs: number): void {
+  private writeConfig(ignorePid: number, udpReemitSecs: number, closes: boolean): void {
     const map = this.lib.findMap(this.obj!, 'pt_config');
     if (!map) throw new Error('BPF object lacks the pt_config map');
     const key = Buffer.alloc(4);
-    const value = Buffer.alloc(8);
-    value.writeUInt32LE(ignorePid >>> 0, 0);
-    value.writeUInt32LE(udpReemitSecs >>> 0, 4);
+    const value = Buffer.alloc(CONFIG.size);
+    value.writeUInt32LE(ignorePid >>> 0, CONFIG.ignorePid);
+    value.writeUInt32LE(udpReemitSecs >>> 0, CONFIG.udpReemitSecs);
+    value.writeUInt32LE(closes ? 1 : 0, CONFIG.closes);
     const rc = this.lib.mapUpdate(map, key, value);
     if (rc < 0) throw new Error(`writing pt_config failed: ${rc}`);
   }
@@ -146,9 +150,20 @@ export class BpfObject {
 
   /** Records the kernel could not put in the ring buffer since load. */
   lostTotal(): number {
+    return this.lostCount(LOST.ring);
+  }
+
+  /** Connections whose close is never sent because the kernel's table of open connections was full. */
+  closeStartsLost(): number {
+    return this.lostCount(LOST.closeStart);
+  }
+
+  private lostCount(index: number): number {
     if (!this.obj) return 0;
+    const key = Buffer.alloc(4);
+    key.writeUInt32LE(index, 0);
     const value = Buffer.alloc(8);
-    if (this.lib.mapLookup(this.lostMap, Buffer.alloc(4), value) < 0) return 0;
+    if (this.lib.mapLookup(this.lostMap, key, value) < 0) return 0;
     return Number(value.readBigUInt64LE(0));
   }
 

@@ -9,7 +9,7 @@ import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { ProcessEvent } from '../../core/stages';
 import { ArgvCache } from './argv-cache';
 import { IpTextCache } from './ip-bytes';
-import { ACTION, ARGS_LEN, COMM_LEN, CONN, EXEC, FORK, HEADER, KIND, PATH_FLAG, PATH_LEN, RENAME } from './record-layout';
+import { ACTION, ARGS_LEN, CLOSE, COMM_LEN, CONN, EXEC, FORK, HEADER, KIND, PATH_FLAG, PATH_LEN, RENAME } from './record-layout';
 
 /**
  * Where decoded events go (the source's SourceOutput). A process event arrives still being
@@ -111,6 +111,8 @@ export class RecordDecoder {
     switch (kind) {
       case KIND.conn:
         return this.conn(buf, dv, at, len, out);
+      case KIND.close:
+        return this.close(buf, dv, at, len, out);
       case KIND.exec:
         return this.exec(buf, dv, at, len, out);
       case KIND.exit:
@@ -143,10 +145,44 @@ export class RecordDecoder {
     if (len < CONN.size) return truncated('connection', len, CONN.size);
     const action = buf[at + CONN.action]!;
     if (action < ACTION.connect || action > ACTION.udpRecv) return bad('bad_field', `unknown connection action ${action}`);
+    const ev = this.connection(buf, dv, at, action);
+    if (typeof ev === 'string') return bad('bad_field', ev);
+    if (ev.outcome === 'failure') {
+      const err = dv.getInt32(at + CONN.err, true);
+      if (err > 0) ev.errno = err;
+    }
+    out.connection(ev);
+    return undefined;
+  }
+
+  /** A close: the connection record of its start's owner and direction, with the socket's counters. */
+  private close(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): RecordDecodeError | undefined {
+    if (len < CLOSE.size) return truncated('close', len, CLOSE.size);
+    const action = buf[at + CONN.action]!;
+    if (action !== ACTION.connect && action !== ACTION.accept) return bad('bad_field', `close of a connection started by action ${action}`);
+    const ev = this.connection(buf, dv, at, action);
+    if (typeof ev === 'string') return bad('bad_field', ev);
+    ev.action = 'connection_closed';
+    ev.outcome = 'success';
+    const err = dv.getInt32(at + CONN.err, true);
+    if (err > 0) ev.errno = err;
+    ev.end = {
+      durationNs: Math.max(0, u64(dv, at + HEADER.tsNs) - u64(dv, at + CLOSE.startNs)),
+      bytesOut: u64(dv, at + CLOSE.bytesOut),
+      bytesIn: u64(dv, at + CLOSE.bytesIn),
+      packetsOut: dv.getUint32(at + CLOSE.segsOut, true),
+      packetsIn: dv.getUint32(at + CLOSE.segsIn, true),
+    };
+    out.connection(ev);
+    return undefined;
+  }
+
+  /** The event of a connection record whose action is known good, or what is wrong with it. */
+  private connection(buf: Uint8Array, dv: DataView, at: number, action: number): Building<ConnectionEvent> | string {
     const protocol = buf[at + CONN.protocol]!;
-    if (protocol !== 6 && protocol !== 17) return bad('bad_field', `unknown protocol ${protocol}`);
+    if (protocol !== 6 && protocol !== 17) return `unknown protocol ${protocol}`;
     const af = buf[at + CONN.family]!;
-    if (af !== AF_INET && af !== AF_INET6) return bad('bad_field', `unknown address family ${af}`);
+    if (af !== AF_INET && af !== AF_INET6) return `unknown address family ${af}`;
     const ips = this.ips;
     let localIp = ips.text(buf, at + CONN.laddr, af);
     const localFamily = ips.lastFamily;
@@ -182,12 +218,7 @@ export class RecordDecoder {
       capture: 'ebpf',
       attribution: 'syscall',
     };
-    if (!ok && action === ACTION.connect) {
-      const err = dv.getInt32(at + CONN.err, true);
-      if (err > 0) ev.errno = err;
-    }
-    out.connection(ev);
-    return undefined;
+    return ev;
   }
 
   private exec(buf: Uint8Array, dv: DataView, at: number, len: number, out: DecodedEvents): RecordDecodeError | undefined {

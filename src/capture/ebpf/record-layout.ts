@@ -2,6 +2,9 @@
 // test/capture/ebpf/record-layout.test.ts compiles the header with gcc and checks every
 // offset and size below, so the two cannot drift apart silently.
 
+/** Indexes of the kernel's `lost` counters. */
+export const LOST = { ring: 0, closeStart: 1 } as const;
+
 export const COMM_LEN = 16;
 export const PATH_LEN = 256;
 export const ARGS_LEN = 2048;
@@ -9,7 +12,7 @@ export const ARGS_LEN = 2048;
 /** EXEC.pathFlags bits. */
 export const PATH_FLAG = { deleted: 1, truncated: 2 } as const;
 
-export const KIND = { conn: 1, exec: 2, exit: 3, rename: 4, fork: 5 } as const;
+export const KIND = { conn: 1, exec: 2, exit: 3, rename: 4, fork: 5, close: 6 } as const;
 export const ACTION = { connect: 1, accept: 2, listen: 3, udpSend: 4, udpRecv: 5 } as const;
 
 export const HEADER = {
@@ -34,6 +37,16 @@ export const CONN = {
   raddr: 68,
   tcomm: 84,
   size: 104,
+} as const;
+
+/** A CONN record (the start's action and owner, the close's time and tuple) and the socket's counters. */
+export const CLOSE = {
+  startNs: 104,
+  bytesOut: 112,
+  bytesIn: 120,
+  segsOut: 128,
+  segsIn: 132,
+  size: 136,
 } as const;
 
 export const EXEC = {
@@ -64,5 +77,6 @@ export const RENAME = {
 export const CONFIG = {
   ignorePid: 0,
   udpReemitSecs: 4,
-  size: 8,
+  closes: 8,
+  size: 16,
 } as const;

@@ -27,6 +27,8 @@ export interface EbpfSourceOptions {
   ignorePid?: number | undefined;
   /** A UDP flow is reported again after this many seconds of existence. Default 60. */
   udpReemitSecs?: number | undefined;
+  /** Send a connection_closed record, with duration and the socket's counters, for each TCP connection reported. Default false. */
+  closes?: boolean | undefined;
   /** Where the cgroup sock_addr (UDP) hooks attach. Default: the cgroup v2 root. */
   cgroupPath?: string;
   /**
@@ -78,6 +80,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
   /** Fills the wildcard local address of UDP flows from the datagrams the tap saw leave. */
   let udpSources: UdpSourceAddresses | undefined;
   let lostTotal = 0;
+  let closeStartsLost = 0;
   let lastLostCheck = 0;
   /** Drains everything left (used once more at close, after the programs are detached). */
   let drainAll: (() => void) | undefined;
@@ -89,6 +92,7 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
       ringBufferBytes: opts.ringBufferBytes ?? DEFAULT_RING_BYTES,
       ignorePid: opts.ignorePid,
       udpReemitSecs: opts.udpReemitSecs,
+      closes: opts.closes,
       walkExePath,
     });
     if (!walkExePath) log.warn('executable paths are recorded as typed (path walk off)');
@@ -203,6 +207,11 @@ export function createEbpfSource(opts: EbpfSourceOptions): CaptureSource {
     if (delta > 0) {
       stats.lost += delta;
       out.lost(delta);
+    }
+    const missed = obj.closeStartsLost();
+    if (missed > closeStartsLost) {
+      log.warn({ missed: missed - closeStartsLost, total: missed }, 'open-connection table full: closes of these connections are not reported');
+      closeStartsLost = missed;
     }
   }
 

@@ -1,7 +1,7 @@
 // `packettrail query` output: an aligned table sized to the terminal (the last column is cut
 // to fit), CSV (RFC 4180 quoting) or, for --json, the ECS lines the sinks write. Names and
 // paths are attacker-chosen: table cells escape control characters so a record is one line.
-import type { ConnectionEvent, Endpoint } from '../../core/connection-event';
+import type { ConnectionEnd, ConnectionEvent, Endpoint } from '../../core/connection-event';
 import type { CountRow, CountByField } from '../../sinks/store';
 import { escapeCell } from './snapshot-table';
 
@@ -27,7 +27,7 @@ export function eventCells(ev: ConnectionEvent): string[] {
     time(ev.timeUs),
     ev.direction === 'egress' ? 'out' : 'in',
     ev.transport,
-    ev.action,
+    ev.end ? `${ev.action} ${endSummary(ev.end)}` : ev.action,
     endpoint(ev.local),
     endpoint(ev.remote),
     p ? String(p.pid) : '-',
@@ -35,6 +35,16 @@ export function eventCells(ev: ConnectionEvent): string[] {
     p?.name || '-',
     p?.executable ?? '-',
   ];
+}
+
+/** A close's duration and bytes each way from this host's side, e.g. `2.50s out=1000B in=52B`. */
+function endSummary(end: ConnectionEnd): string {
+  const parts = [`${(end.durationNs / 1e9).toFixed(2)}s`];
+  if (end.bytesOut !== undefined) parts.push(`out=${end.bytesOut}B`);
+  if (end.bytesIn !== undefined) parts.push(`in=${end.bytesIn}B`);
+  if (end.bytesOut === undefined && end.packetsOut !== undefined) parts.push(`out=${end.packetsOut}pkt`);
+  if (end.bytesIn === undefined && end.packetsIn !== undefined) parts.push(`in=${end.packetsIn}pkt`);
+  return parts.join(' ');
 }
 
 export function countCells(row: CountRow): string[] {

@@ -3,14 +3,14 @@
 // indexes into the batch's list of distinct addresses (a host talks to the same few addresses
 // over and over, so each is cloned once a batch); each process once,
 // under a small key, the first time a batch refers to it; a domain likewise as an index into
-// the batch's distinct names.
+// the batch's distinct names. A close's duration and counters are numbers of its run (NaN when absent).
 // Alerts are rare and go whole.
 import type { ConnectionEvent, ProcessInfo } from '../../core/connection-event';
 import type { ProcessEnd, ProcessHash } from '../../core/stages';
 import { ACTIONS, ATTRIBUTIONS, CAPTURES, DIRECTIONS, OUTCOMES, TRANSPORTS, codeOf } from './codes';
 
 /** Numbers per connection, at these offsets. */
-export const FIELDS = 16;
+export const FIELDS = 21;
 export const F = {
   time: 0,
   process: 1,
@@ -28,6 +28,11 @@ export const F = {
   localAddress: 13,
   remoteAddress: 14,
   domain: 15,
+  durationNs: 16,
+  bytesOut: 17,
+  bytesIn: 18,
+  packetsOut: 19,
+  packetsIn: 20,
 } as const;
 /** The process key of a connection without a process; absent tid, errno and domain are NaN. */
 export const NO_PROCESS = -1;
@@ -102,6 +107,11 @@ export class BatchEncoder {
       this.address(ev.local.ip),
       this.address(ev.remote.ip),
       ev.domain === undefined ? NaN : this.domain(ev.domain),
+      ev.end?.durationNs ?? NaN,
+      ev.end?.bytesOut ?? NaN,
+      ev.end?.bytesIn ?? NaN,
+      ev.end?.packetsOut ?? NaN,
+      ev.end?.packetsIn ?? NaN,
     );
     this.connections++;
   }

@@ -5,7 +5,7 @@
 // and fields or filters the rollup does not keep (pid; the port of an ingress connection's
 // peer, the local port of an egress one), read raw connections.
 import { blobToIp } from './ip-blob';
-import { ACTIONS, DIRECTIONS, TRANSPORTS, fromCode } from './codes';
+import { ACTIONS, DIRECTIONS, TRANSPORTS, codeOf, fromCode } from './codes';
 import { connectionWhere, rollupCanFilter, rollupWhere, whereText, type ConnectionFilter, type Sql } from './filter';
 import type { StoreDb } from './open';
 
@@ -41,13 +41,17 @@ const KEYS: Record<CountByField, { rollup?: string; column?: string; joined?: st
   'local-port': { rollup: 'r.local_port', column: 'c.local_port', onlyWhen: 'ingress' },
 };
 
+const CLOSED = codeOf(ACTIONS, 'connection_closed');
+
 export function countBy(db: StoreDb, field: CountByField, filter: ConnectionFilter, limit?: number): CountRow[] {
   const key = KEYS[field];
   const parts: string[] = [];
   const params: unknown[] = [];
   // Raw connections are grouped by process, address and key on the connection table alone
   // first; the process and program are joined to the groups, far fewer than the rows.
-  const raw = (sql: Sql) => {
+  const raw = (filtered: Sql) => {
+    // A close ends a connection already counted: like the rollup, raw counts leave closes out unless they are asked for.
+    const sql = filter.action === undefined ? { where: [...filtered.where, 'c.action != ?'], params: [...filtered.params, CLOSED] } : filtered;
     parts.push(
       `SELECT ${key.column === undefined ? key.joined : 'x.kc'} AS k, p.program_id AS pg, x.rip AS rip, x.n AS n, x.f AS f, x.l AS l
        FROM (SELECT c.process_id AS process_id, c.remote_ip AS rip, ${key.column ?? 'NULL'} AS kc, count(*) AS n, min(c.time_us) AS f, max(c.time_us) AS l

@@ -140,6 +140,7 @@ export function connectionWhere(f: ConnectionFilter, sinceUs = f.sinceUs, untilU
  */
 export function rollupCanFilter(f: ConnectionFilter): boolean {
   if (f.pid !== undefined) return false;
+  if (f.action === 'connection_closed') return false; // the rollup counts connections, not their closes
   if (f.port !== undefined && f.direction !== 'egress') return false;
   if (f.localPort !== undefined && f.direction !== 'ingress') return false;
   return true;

@@ -9,6 +9,7 @@ import { blobToIp, isV4Blob } from './ip-blob';
 /** The columns every read selects: the connection `c`, its process `p` and program `g`. */
 export const EVENT_COLUMNS = `c.id, c.time_us, c.process_id, c.action, c.outcome, c.transport, c.direction, c.capture, c.attribution,
   c.local_ip, c.local_port, c.remote_ip, c.remote_port, c.tid, c.errno, c.preexisting, c.domain,
+  c.duration_ns, c.bytes_out, c.bytes_in, c.packets_out, c.packets_in,
   p.entity_id, p.pid, p.command_line, p.args, p.start_ms, p.start_ticks, p.parent_pid, p.parent_name,
   p.parent_executable, p.parent_entity_id, p.container_id, p.exited, p.executable_sha256, p.executable_deleted, g.executable, g.name, g.uid, g.user_name`;
 
@@ -32,6 +33,11 @@ export interface EventRow {
   errno: number | null;
   preexisting: number | null;
   domain: string | null;
+  duration_ns: number | null;
+  bytes_out: number | null;
+  bytes_in: number | null;
+  packets_out: number | null;
+  packets_in: number | null;
   entity_id: string | null;
   pid: number | null;
   command_line: string | null;
@@ -75,6 +81,15 @@ export class RowReader {
     if (row.errno !== null) ev.errno = row.errno;
     if (row.preexisting) ev.preexisting = true;
     if (row.domain !== null) ev.domain = row.domain;
+    if (row.duration_ns !== null) {
+      ev.end = {
+        durationNs: row.duration_ns,
+        bytesOut: orUndefined(row.bytes_out),
+        bytesIn: orUndefined(row.bytes_in),
+        packetsOut: orUndefined(row.packets_out),
+        packetsIn: orUndefined(row.packets_in),
+      };
+    }
     return ev;
   }
 

@@ -141,6 +141,15 @@ const MIGRATIONS: readonly string[] = [
   'ALTER TABLE process ADD COLUMN executable_sha256 TEXT;',
   // 1 when the file the process ran had been unlinked (the path is the one it had).
   'ALTER TABLE process ADD COLUMN executable_deleted INTEGER;',
+  // A connection_closed row: how long the connection lasted and what it carried each way
+  // (out: sent by this host); NULL where the capture tier does not know.
+  `
+  ALTER TABLE connection ADD COLUMN duration_ns INTEGER;
+  ALTER TABLE connection ADD COLUMN bytes_out INTEGER;
+  ALTER TABLE connection ADD COLUMN bytes_in INTEGER;
+  ALTER TABLE connection ADD COLUMN packets_out INTEGER;
+  ALTER TABLE connection ADD COLUMN packets_in INTEGER;
+  `,
 ];
 
 /** The span of one index bucket (an hour, in microseconds): queries name it as `time_us / INDEX_BUCKET_US`, as the indexes do. */

@@ -13,11 +13,12 @@ import type Database from 'better-sqlite3';
 
 const DAY_US = 86_400_000_000;
 const LISTEN = codeOf(ACTIONS, 'listen');
+const CLOSED = codeOf(ACTIONS, 'connection_closed');
 const EGRESS = codeOf(DIRECTIONS, 'egress');
 const CACHE_MAX = 65_536;
 const ZERO_BLOB = Buffer.alloc(16);
 /** Columns of one connection row, and rows per multi-row INSERT. */
-const COLUMNS = 17;
+const COLUMNS = 22;
 /** The meta key under which the next connection number survives a restart. */
 const NEXT_ID_KEY = 'next_connection_id';
 const ROWS_PER_INSERT = 64;
@@ -139,11 +140,18 @@ export class BatchWriter {
         Number.isNaN(errno) ? null : errno,
         n[o + F.preexisting] ? 1 : null,
         Number.isNaN(domain) ? null : batch.domains[domain]!,
+        orNull(n[o + F.durationNs]!),
+        orNull(n[o + F.bytesOut]!),
+        orNull(n[o + F.bytesIn]!),
+        orNull(n[o + F.packetsOut]!),
+        orNull(n[o + F.packetsIn]!),
       );
       if (pending.length === ROWS_PER_INSERT * COLUMNS) {
         this.insertRows(ROWS_PER_INSERT).run(pending);
         pending.length = 0;
       }
+      // A close is the end of a connection already counted at its start: counts stay per connection.
+      if (action === CLOSED) continue;
       const day = Math.floor(timeUs / DAY_US);
       // The service port only: the remote port of an egress connection, the local port of an ingress one.
       const servicePort = direction === EGRESS ? remotePort : 0;
@@ -181,7 +189,8 @@ export class BatchWriter {
       const values = Array.from({ length: rows }, () => `(${Array.from({ length: COLUMNS }, () => '?').join(',')})`).join(',');
       stmt = this.db.prepare(
         `INSERT INTO connection (time_us, id, process_id, action, outcome, transport, direction, capture, attribution,
-           local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting, domain) VALUES ${values}`,
+           local_ip, local_port, remote_ip, remote_port, tid, errno, preexisting, domain, duration_ns, bytes_out, bytes_in, packets_out,
+           packets_in) VALUES ${values}`,
       );
       this.inserts.set(rows, stmt);
     }
@@ -294,4 +303,9 @@ function count(map: Map<string, Count>, key: string, timeUs: number, params: () 
     if (timeUs < c.first) c.first = timeUs;
     if (timeUs > c.last) c.last = timeUs;
   }
+}
+
+/** A number of a batch's run as a column value: NaN (absent) is NULL. */
+function orNull(v: number): number | null {
+  return Number.isNaN(v) ? null : v;
 }

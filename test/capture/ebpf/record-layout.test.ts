@@ -31,11 +31,13 @@ int main(void) {
   F(pt_exec, args_truncated); F(pt_exec, path_flags); F(pt_exec, path); F(pt_exec, args); S(pt_exec);
   F(pt_rename, newcomm); S(pt_rename);
   F(pt_fork, start_ticks); F(pt_fork, child_pid); F(pt_fork, ppid); S(pt_fork);
-  F(pt_config, ignore_pid); F(pt_config, udp_reemit_secs); S(pt_config);
+  F(pt_close, start_ns); F(pt_close, bytes_out); F(pt_close, bytes_in); F(pt_close, segs_out);
+  F(pt_close, segs_in); S(pt_close);
+  F(pt_config, ignore_pid); F(pt_config, udp_reemit_secs); F(pt_config, closes); S(pt_config);
   printf("\\"consts\\": [%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d]\\n}\\n",
     PT_COMM_LEN, PT_PATH_LEN, PT_ARGS_LEN, PT_KIND_CONN, PT_KIND_EXEC, PT_KIND_EXIT, PT_KIND_RENAME,
     PT_ACT_CONNECT, PT_ACT_ACCEPT, PT_ACT_LISTEN, PT_ACT_UDP_SEND, PT_ACT_UDP_RECV, PT_KIND_FORK,
-    PT_PATH_DELETED, PT_PATH_TRUNCATED, 0);
+    PT_PATH_DELETED, PT_PATH_TRUNCATED, PT_KIND_CLOSE);
   return 0;
 }
 `;
@@ -85,6 +87,7 @@ describe('ring-buffer record layout', () => {
     assert.equal(c['pt_rename.size'], L.RENAME.size);
     assert.equal(c['pt_config.ignore_pid'], L.CONFIG.ignorePid);
     assert.equal(c['pt_config.udp_reemit_secs'], L.CONFIG.udpReemitSecs);
+    assert.equal(c['pt_config.closes'], L.CONFIG.closes);
     assert.equal(c['pt_config.size'], L.CONFIG.size);
     assert.deepEqual(c.consts, [
       L.COMM_LEN,
@@ -102,8 +105,21 @@ describe('ring-buffer record layout', () => {
       L.KIND.fork,
       L.PATH_FLAG.deleted,
       L.PATH_FLAG.truncated,
-      0,
+      L.KIND.close,
     ]);
+  });
+
+  it('close record offsets and size match, after a whole connection record', () => {
+    const fields = [
+      ['start_ns', L.CLOSE.startNs],
+      ['bytes_out', L.CLOSE.bytesOut],
+      ['bytes_in', L.CLOSE.bytesIn],
+      ['segs_out', L.CLOSE.segsOut],
+      ['segs_in', L.CLOSE.segsIn],
+      ['size', L.CLOSE.size],
+    ] as const;
+    for (const [f, v] of fields) assert.equal(c[`pt_close.${f}`], v, `pt_close.${f}`);
+    assert.equal(L.CLOSE.startNs, L.CONN.size);
   });
 
   it('fork record offsets and size match, and it stays small', () => {
@@ -293,6 +309,34 @@ describe('RecordDecoder', () => {
     assert.equal(decodeOne(short).ok, false);
   });
 
+  it('decodes a close record: the start decides the direction, the counters each way, the duration', () => {
+    const closeOf = (action: number): Buffer => {
+      const b = Buffer.alloc(L.CLOSE.size);
+      header(b, L.KIND.close);
+      b[L.CONN.action] = action;
+      b[L.CONN.family] = 2;
+      b[L.CONN.protocol] = 6;
+      b[L.CONN.ok] = 1;
+      b.writeBigUInt64LE(123456789012n - 2_500_000_000n, L.CLOSE.startNs);
+      b.writeBigUInt64LE(1000n, L.CLOSE.bytesOut);
+      b.writeBigUInt64LE(2n ** 40n, L.CLOSE.bytesIn);
+      b.writeUInt32LE(7, L.CLOSE.segsOut);
+      b.writeUInt32LE(9, L.CLOSE.segsIn);
+      return b;
+    };
+    const out = connection(decoded(closeOf(L.ACTION.connect)));
+    assert.deepEqual([out.action, out.direction, out.outcome, out.transport], ['connection_closed', 'egress', 'success', 'tcp']);
+    assert.deepEqual(out.end, { durationNs: 2_500_000_000, bytesOut: 1000, bytesIn: 2 ** 40, packetsOut: 7, packetsIn: 9 });
+    assert.equal(out.errno, undefined);
+    const reset = closeOf(L.ACTION.accept);
+    reset.writeInt32LE(104, L.CONN.err);
+    const inbound = connection(decoded(reset));
+    assert.deepEqual([inbound.action, inbound.direction, inbound.errno], ['connection_closed', 'ingress', 104]);
+    const short = closeOf(L.ACTION.connect).subarray(0, L.CLOSE.size - 1);
+    assert.equal(decodeOne(short).ok, false, 'a close shorter than its counters');
+    assert.equal(decodeOne(closeOf(L.ACTION.listen)).ok, false, 'only connects and accepts close');
+  });
+
   it('decodes exit and rename records', () => {
     const exit = Buffer.alloc(L.HEADER.size);
     header(exit, L.KIND.exit);
@@ -329,7 +373,7 @@ describe('RecordDecoder', () => {
       const len = Math.floor(Math.random() * 2500);
       const b = new Uint8Array(len);
       for (let j = 0; j < len; j++) b[j] = Math.floor(Math.random() * 256);
-      if (len >= 4) b[0] = 1 + (i % 6);
+      if (len >= 4) b[0] = 1 + (i % 7);
       const r = decodeOne(b);
       assert.equal(typeof r.ok, 'boolean');
     }

@@ -35,6 +35,8 @@ test('a first-schema store is migrated: hour-led indexes, last_hour filled, ever
     const db = openStoreReadOnly(path);
     try {
       assert.ok((db.pragma('user_version', { simple: true }) as number) >= 2, 'migrated past the first schema');
+      const columns = (db.prepare("SELECT name FROM pragma_table_info('connection')").pluck().all() as string[]).join(',');
+      assert.match(columns, /duration_ns,bytes_out,bytes_in,packets_out,packets_in$/, 'the close columns are added');
       const indexSql = db.prepare("SELECT sql FROM sqlite_master WHERE name IN ('connection_remote', 'connection_process')").pluck().all() as string[];
       assert.equal(indexSql.length, 2);
       for (const sql of indexSql) assert.match(sql, new RegExp(`time_us / ${INDEX_BUCKET_US}`));

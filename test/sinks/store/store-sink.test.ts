@@ -172,3 +172,33 @@ test('connections of the same microsecond, out of order and across a restart, ar
     rmSync(s.dir, { recursive: true, force: true });
   }
 });
+
+test('a close keeps its duration and counters, and counts stay per connection (a close is no second connection)', async () => {
+  const s = tempStore();
+  try {
+    const start = egressEvent();
+    const end = { durationNs: 2_500_000_123, bytesOut: 100_000, bytesIn: 3_000, packetsOut: 8, packetsIn: 6 };
+    const closed = egressEvent({ timeUs: start.timeUs + 2_500_000, action: 'connection_closed', end });
+    const udpClosed = egressEvent({ timeUs: start.timeUs + 3_000_000, action: 'connection_closed', transport: 'udp', end: { durationNs: 9, packetsOut: 2 } });
+    for (const ev of [start, closed, udpClosed]) s.sink.write(ev);
+    await s.sink.flush();
+    const db = openStoreReadOnly(s.path);
+    try {
+      const read = [...searchConnections(db, {})].sort((a, b) => a.timeUs - b.timeUs);
+      assert.deepEqual(
+        read.map((ev) => [ev.action, ev.end]),
+        [
+          ['connection_attempted', undefined],
+          ['connection_closed', end],
+          ['connection_closed', { durationNs: 9, bytesOut: undefined, bytesIn: undefined, packetsOut: 2, packetsIn: undefined }],
+        ],
+      );
+      assert.equal(read[1]!.process?.pid, start.process?.pid, 'the close belongs to the same process row');
+      assert.equal(db.prepare('SELECT sum(count) FROM rollup').pluck().get(), 1, 'the rollup counts the connection once');
+    } finally {
+      db.close();
+    }
+  } finally {
+    await s.remove();
+  }
+});
