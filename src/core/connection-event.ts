@@ -74,8 +74,11 @@ export interface ConnectionEvent {
   readonly end?: ConnectionEnd | undefined;
 }
 
-/** ev with another process: a new event of the same shape (every field, one order). */
-export function withProcess(ev: ConnectionEvent, process: ProcessInfo): ConnectionEvent {
+/**
+ * ev with its process and domain given: a new event of the same shape (every field, one order),
+ * so events made here share one hidden class however they were built.
+ */
+function copyWith(ev: ConnectionEvent, process: ProcessInfo | undefined, domain: string | undefined): ConnectionEvent {
   return {
     timeUs: ev.timeUs,
     action: ev.action,
@@ -92,32 +95,19 @@ export function withProcess(ev: ConnectionEvent, process: ProcessInfo): Connecti
     preexisting: ev.preexisting,
     errno: ev.errno,
     alert: ev.alert,
-    domain: ev.domain,
+    domain,
     end: ev.end,
   };
 }
 
-/** ev with the domain behind its remote address: a new event of the same shape. */
+/** ev with another process. */
+export function withProcess(ev: ConnectionEvent, process: ProcessInfo): ConnectionEvent {
+  return copyWith(ev, process, ev.domain);
+}
+
+/** ev with the domain behind its remote address. */
 export function withDomain(ev: ConnectionEvent, domain: string): ConnectionEvent {
-  return {
-    timeUs: ev.timeUs,
-    action: ev.action,
-    outcome: ev.outcome,
-    transport: ev.transport,
-    family: ev.family,
-    direction: ev.direction,
-    local: ev.local,
-    remote: ev.remote,
-    process: ev.process,
-    tid: ev.tid,
-    capture: ev.capture,
-    attribution: ev.attribution,
-    preexisting: ev.preexisting,
-    errno: ev.errno,
-    alert: ev.alert,
-    domain,
-    end: ev.end,
-  };
+  return copyWith(ev, ev.process, domain);
 }
 
 /** Initiator and responder ends, as ECS source/destination wants them. */
