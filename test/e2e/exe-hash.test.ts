@@ -14,6 +14,7 @@ import path from 'node:path';
 import { runCliSync, startCli } from '../helpers/cli-run';
 import { ReachPrograms, type ReachRun } from '../helpers/reach';
 import { waitFor } from '../helpers/wait';
+import { readJsonLines } from '../helpers/json-lines';
 
 type EcsRecord = Record<string, any>;
 
@@ -41,17 +42,7 @@ function sha256sum(file: string): string {
 }
 
 function records(): EcsRecord[] {
-  if (!fs.existsSync(outFile)) return [];
-  const out: EcsRecord[] = [];
-  for (const line of fs.readFileSync(outFile, 'utf8').split('\n')) {
-    if (line === '') continue;
-    try {
-      out.push(JSON.parse(line) as EcsRecord);
-    } catch {
-      // the line being written now
-    }
-  }
-  return out;
+  return readJsonLines<EcsRecord>(outFile);
 }
 
 function connectsOf(all: readonly EcsRecord[], run: ReachRun, port: number): EcsRecord[] {

@@ -16,6 +16,7 @@ import { createRemoteHost, netnsUnavailable, type RemoteHost } from '../helpers/
 import { ReachPrograms, type ReachRun } from '../helpers/reach';
 import { itemAt, onlyItem } from '../helpers/items';
 import { waitFor } from '../helpers/wait';
+import { readJsonLines } from '../helpers/json-lines';
 
 function kernelUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'the ebpf tier needs Linux';
@@ -61,17 +62,7 @@ function host(scene: Scene): RemoteHost {
 }
 
 function records(): EcsRecord[] {
-  if (!fs.existsSync(outFile)) return [];
-  const out: EcsRecord[] = [];
-  for (const line of fs.readFileSync(outFile, 'utf8').split('\n')) {
-    if (line === '') continue;
-    try {
-      out.push(JSON.parse(line) as EcsRecord);
-    } catch {
-      // the line being written now; the next read has it whole
-    }
-  }
-  return out;
+  return readJsonLines<EcsRecord>(outFile);
 }
 
 const isAlert = (r: EcsRecord) => r.event?.kind === 'alert';
